@@ -1,0 +1,163 @@
+//! [`Builder`]: the fallible, configurable way to make a ring.
+
+use crate::error::{CapacityError, CapacityReason};
+use crate::shared::Config;
+use crate::{mpmc, mpsc, spsc, Overflow, Wait};
+
+/// Configures and builds a ring. Fallible: every mistake is a
+/// [`CapacityError`] naming the value, never a panic.
+///
+/// Defaults: [`Overflow::Block`], [`Wait::Park`], watermarks at three
+/// quarters (high) and one quarter (low) of the capacity.
+///
+/// ```
+/// use ringweir::{Builder, Overflow, Wait};
+///
+/// let (mut tx, mut rx) = Builder::new(1024)
+///     .overflow(Overflow::DropOldest)
+///     .wait(Wait::Spin)
+///     .watermarks(768, 256)
+///     .spsc::<u64>()?;
+/// tx.send(1).unwrap();
+/// assert_eq!(rx.recv(), Ok(1));
+/// # Ok::<(), ringweir::CapacityError>(())
+/// ```
+#[derive(Clone, Copy, Debug)]
+#[must_use = "a Builder does nothing until a topology method such as .spsc() builds the ring"]
+pub struct Builder {
+    capacity: usize,
+    overflow: Overflow,
+    wait: Wait,
+    watermarks: Option<(usize, usize)>,
+}
+
+impl Builder {
+    /// Starts a ring of exactly `capacity` slots (any value from 1 up; no
+    /// rounding to a power of two).
+    ///
+    /// ```
+    /// let (tx, _rx) = ringweir::Builder::new(1000).spsc::<u8>()?;
+    /// assert_eq!(tx.capacity(), 1000);
+    /// # Ok::<(), ringweir::CapacityError>(())
+    /// ```
+    pub fn new(capacity: usize) -> Self {
+        Self {
+            capacity,
+            overflow: Overflow::default(),
+            wait: Wait::default(),
+            watermarks: None,
+        }
+    }
+
+    /// What `send` does when the ring is full.
+    ///
+    /// ```
+    /// use ringweir::{Builder, Overflow};
+    /// let (tx, _rx) = Builder::new(8).overflow(Overflow::DropNewest).spsc::<u8>()?;
+    /// # drop(tx);
+    /// # Ok::<(), ringweir::CapacityError>(())
+    /// ```
+    pub fn overflow(mut self, overflow: Overflow) -> Self {
+        self.overflow = overflow;
+        self
+    }
+
+    /// How blocked producers and waiting consumers wait.
+    ///
+    /// ```
+    /// use ringweir::{Builder, Wait};
+    /// let (tx, _rx) = Builder::new(8).wait(Wait::Spin).spsc::<u8>()?;
+    /// # drop(tx);
+    /// # Ok::<(), ringweir::CapacityError>(())
+    /// ```
+    pub fn wait(mut self, wait: Wait) -> Self {
+        self.wait = wait;
+        self
+    }
+
+    /// The lengths at which [`pressure`](crate::spsc::Producer::pressure)
+    /// turns [`High`](crate::Pressure::High) (`len >= high`) and back to
+    /// [`Normal`](crate::Pressure::Normal) (`len <= low`). Building fails
+    /// unless `low <= high <= capacity`.
+    ///
+    /// ```
+    /// let err = ringweir::Builder::new(8).watermarks(9, 1).spsc::<u8>().unwrap_err();
+    /// assert!(err.to_string().contains("watermarks"));
+    /// ```
+    pub fn watermarks(mut self, high: usize, low: usize) -> Self {
+        self.watermarks = Some((high, low));
+        self
+    }
+
+    /// Builds a single-producer single-consumer ring.
+    ///
+    /// # Errors
+    /// [`CapacityError`] if the capacity is 0, too large for `T`, cannot
+    /// be allocated, or the watermarks do not fit it.
+    ///
+    /// ```
+    /// let (mut tx, mut rx) = ringweir::Builder::new(4).spsc::<&str>()?;
+    /// tx.send("x").unwrap();
+    /// assert_eq!(rx.recv(), Ok("x"));
+    /// assert!(ringweir::Builder::new(0).spsc::<u8>().is_err());
+    /// # Ok::<(), ringweir::CapacityError>(())
+    /// ```
+    pub fn spsc<T>(self) -> Result<(spsc::Producer<T>, spsc::Consumer<T>), CapacityError> {
+        spsc::build(self.config()?)
+    }
+
+    /// Builds a ring with cloneable producers and one consumer.
+    ///
+    /// # Errors
+    /// As for [`spsc`](Self::spsc).
+    ///
+    /// ```
+    /// let (tx, mut rx) = ringweir::Builder::new(4).mpsc::<u8>()?;
+    /// tx.clone().send(1).unwrap();
+    /// assert_eq!(rx.recv(), Ok(1));
+    /// # Ok::<(), ringweir::CapacityError>(())
+    /// ```
+    pub fn mpsc<T>(self) -> Result<(mpsc::Producer<T>, mpsc::Consumer<T>), CapacityError> {
+        mpsc::build(self.config()?)
+    }
+
+    /// Builds a ring with cloneable producers and cloneable consumers.
+    ///
+    /// # Errors
+    /// As for [`spsc`](Self::spsc).
+    ///
+    /// ```
+    /// let (mut tx, rx) = ringweir::Builder::new(4).mpmc::<u8>()?;
+    /// tx.send(1).unwrap();
+    /// assert_eq!(rx.clone().recv(), Ok(1));
+    /// # Ok::<(), ringweir::CapacityError>(())
+    /// ```
+    pub fn mpmc<T>(self) -> Result<(mpmc::Producer<T>, mpmc::Consumer<T>), CapacityError> {
+        mpmc::build(self.config()?)
+    }
+
+    /// Checks everything that does not depend on the protocol; the slot
+    /// allocation checks the rest.
+    fn config(self) -> Result<Config, CapacityError> {
+        let capacity = self.capacity;
+        if capacity == 0 {
+            return Err(CapacityError::new(0, CapacityReason::Zero));
+        }
+        let (high, low) = self
+            .watermarks
+            .unwrap_or((capacity - capacity / 4, capacity / 4));
+        if low > high || high > capacity {
+            return Err(CapacityError::new(
+                capacity,
+                CapacityReason::Watermarks { high, low },
+            ));
+        }
+        Ok(Config {
+            capacity,
+            overflow: self.overflow,
+            wait: self.wait,
+            high,
+            low,
+        })
+    }
+}

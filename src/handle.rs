@@ -1,0 +1,356 @@
+//! The behaviour every ring shares, written once over the [`Ring`] contract:
+//! overflow policies, waiting and timeouts, closing, counting, pressure and
+//! lag. The public handle types of `spsc` (and of the multi-producer
+//! modules) are thin wrappers that forward here.
+
+use crate::ring::Ring;
+use crate::stats::Counters;
+use crate::sync::{Arc, Ordering};
+use crate::wait::wait_until;
+use crate::{
+    Overflow, Pressure, RecvTimeoutError, SendTimeoutError, Sent, Stats, TryRecvError,
+    TrySendError,
+};
+use std::marker::PhantomData;
+use std::time::{Duration, Instant};
+
+/// Turns a timeout into a deadline; one too far to represent never passes.
+pub(crate) fn deadline_after(timeout: Duration) -> Option<Instant> {
+    Instant::now().checked_add(timeout)
+}
+
+/// The producer half of a ring, generic over its protocol.
+pub(crate) struct PushHandle<R: Ring<T>, T> {
+    ring: Arc<R>,
+    local: R::PushLocal,
+    _values: PhantomData<fn(T)>,
+}
+
+/// The consumer half of a ring, generic over its protocol.
+pub(crate) struct PopHandle<R: Ring<T>, T> {
+    ring: Arc<R>,
+    local: R::PopLocal,
+    /// `Counters::evicted` when this handle last reported its lag.
+    evicted_seen: usize,
+    _values: PhantomData<fn() -> T>,
+}
+
+/// Builds the first producer and consumer of a new ring.
+pub(crate) fn pair<R: Ring<T>, T>(ring: R) -> (PushHandle<R, T>, PopHandle<R, T>) {
+    let ring = Arc::new(ring);
+    let push = PushHandle {
+        local: ring.push_local(),
+        ring: ring.clone(),
+        _values: PhantomData,
+    };
+    let pop = PopHandle {
+        local: ring.pop_local(),
+        ring,
+        evicted_seen: 0,
+        _values: PhantomData,
+    };
+    (push, pop)
+}
+
+impl<R: Ring<T>, T> PushHandle<R, T> {
+    /// Sends by the ring's overflow policy, waiting until `deadline` at most
+    /// (`None`: as long as it takes) when the policy is `Block`.
+    #[inline]
+    pub(crate) fn send_until(
+        &mut self,
+        value: T,
+        deadline: Option<Instant>,
+    ) -> Result<Sent<T>, SendTimeoutError<T>> {
+        let ring = &*self.ring;
+        let shared = ring.shared();
+        if shared.consumers_gone() {
+            return Err(SendTimeoutError::Closed(value));
+        }
+        let value = match ring.try_push(&mut self.local, value) {
+            Ok(()) => {
+                shared.wake_consumer();
+                return Ok(Sent::Queued);
+            }
+            Err(value) => value,
+        };
+        match shared.config.overflow {
+            Overflow::DropNewest => {
+                Counters::bump(&shared.counters.dropped);
+                Ok(Sent::Dropped(value))
+            }
+            Overflow::DropOldest => {
+                let evicted = ring.push_evicting(&mut self.local, value);
+                shared.wake_consumer();
+                Ok(match evicted {
+                    Some(old) => {
+                        Counters::bump(&shared.counters.evicted);
+                        Sent::Evicted(old)
+                    }
+                    None => Sent::Queued,
+                })
+            }
+            Overflow::Block => self.send_blocking(value, deadline),
+        }
+    }
+
+    #[cold]
+    fn send_blocking(
+        &mut self,
+        value: T,
+        deadline: Option<Instant>,
+    ) -> Result<Sent<T>, SendTimeoutError<T>> {
+        let ring = &*self.ring;
+        let local = &mut self.local;
+        let shared = ring.shared();
+        Counters::bump(&shared.counters.waits);
+        let mut pending = Some(value);
+        let done = wait_until(shared.config.wait, &shared.not_full, deadline, || {
+            let value = pending.take()?;
+            if shared.consumers_gone() {
+                return Some(Err(SendTimeoutError::Closed(value)));
+            }
+            match ring.try_push(local, value) {
+                Ok(()) => Some(Ok(Sent::Queued)),
+                Err(value) => {
+                    pending = Some(value);
+                    None
+                }
+            }
+        });
+        match done {
+            Some(Ok(sent)) => {
+                shared.wake_consumer();
+                Ok(sent)
+            }
+            Some(Err(closed)) => Err(closed),
+            None => Err(SendTimeoutError::Timeout(
+                pending.expect("a timed-out send still holds its value"),
+            )),
+        }
+    }
+
+    /// Enqueues if there is room; never waits, never evicts.
+    #[inline]
+    pub(crate) fn try_send(&mut self, value: T) -> Result<(), TrySendError<T>> {
+        let ring = &*self.ring;
+        if ring.shared().consumers_gone() {
+            return Err(TrySendError::Closed(value));
+        }
+        match ring.try_push(&mut self.local, value) {
+            Ok(()) => {
+                ring.shared().wake_consumer();
+                Ok(())
+            }
+            Err(value) => Err(TrySendError::Full(value)),
+        }
+    }
+
+    /// Whether every consumer is gone.
+    pub(crate) fn is_closed(&self) -> bool {
+        self.ring.shared().consumers_gone()
+    }
+
+    /// A new producer on the same ring (multi-producer rings only).
+    pub(crate) fn clone_handle(&self) -> Self {
+        self.ring.shared().add_producer();
+        Self {
+            local: self.ring.push_local(),
+            ring: self.ring.clone(),
+            _values: PhantomData,
+        }
+    }
+
+    pub(crate) fn view(&self) -> &R {
+        &self.ring
+    }
+}
+
+impl<R: Ring<T>, T> Drop for PushHandle<R, T> {
+    fn drop(&mut self) {
+        self.ring.shared().remove_producer();
+    }
+}
+
+impl<R: Ring<T>, T> PopHandle<R, T> {
+    /// Takes a value if one is queued; wakes a blocked producer.
+    #[inline]
+    fn pop(&mut self) -> Option<T> {
+        let value = self.ring.try_pop(&mut self.local)?;
+        self.ring.shared().wake_producer();
+        Some(value)
+    }
+
+    /// `pop`, or `Closed` when the ring is empty and every producer is gone.
+    #[inline]
+    pub(crate) fn try_recv(&mut self) -> Result<T, TryRecvError> {
+        if let Some(value) = self.pop() {
+            return Ok(value);
+        }
+        self.empty_or_closed()
+    }
+
+    /// The ring looked empty: tell `Empty` from `Closed`.
+    #[cold]
+    fn empty_or_closed(&mut self) -> Result<T, TryRecvError> {
+        if !self.ring.shared().producers_gone() {
+            return Err(TryRecvError::Empty);
+        }
+        // The last producer's pushes happen before the flag we just saw
+        // (Release/Acquire), so one more look finds any value it left.
+        self.pop().ok_or(TryRecvError::Closed)
+    }
+
+    /// Waits for a value until `deadline` (`None`: as long as it takes).
+    #[inline]
+    pub(crate) fn recv_until(&mut self, deadline: Option<Instant>) -> Result<T, RecvTimeoutError> {
+        match self.try_recv() {
+            Ok(value) => Ok(value),
+            Err(TryRecvError::Closed) => Err(RecvTimeoutError::Closed),
+            Err(TryRecvError::Empty) => self.recv_waiting(deadline),
+        }
+    }
+
+    #[cold]
+    fn recv_waiting(&mut self, deadline: Option<Instant>) -> Result<T, RecvTimeoutError> {
+        let ring = &*self.ring;
+        let local = &mut self.local;
+        let shared = ring.shared();
+        let taken = wait_until(shared.config.wait, &shared.not_empty, deadline, || {
+            if let Some(value) = ring.try_pop(local) {
+                return Some(Ok(value));
+            }
+            if shared.producers_gone() {
+                // See `empty_or_closed`.
+                return Some(ring.try_pop(local).ok_or(RecvTimeoutError::Closed));
+            }
+            None
+        });
+        let taken = taken.unwrap_or(Err(RecvTimeoutError::Timeout));
+        if taken.is_ok() {
+            shared.wake_producer();
+        }
+        taken
+    }
+
+    /// Waits like `recv` for the first value, then takes up to `max - 1`
+    /// more without waiting. Returns how many it appended (0 only when the
+    /// ring is closed and drained, or `max` is 0).
+    pub(crate) fn recv_many(&mut self, buf: &mut Vec<T>, max: usize) -> usize {
+        if max == 0 {
+            return 0;
+        }
+        match self.recv_until(None) {
+            Ok(first) => buf.push(first),
+            Err(_) => return 0,
+        }
+        1 + self.take_ready(buf, max - 1)
+    }
+
+    /// Appends up to `max` values that are already queued; never waits.
+    pub(crate) fn take_ready(&mut self, buf: &mut Vec<T>, max: usize) -> usize {
+        let mut taken = 0;
+        while taken < max {
+            match self.pop() {
+                Some(value) => buf.push(value),
+                None => break,
+            }
+            taken += 1;
+        }
+        taken
+    }
+
+    /// Values evicted since this handle last asked.
+    pub(crate) fn lagged(&mut self) -> u64 {
+        let evicted = self
+            .ring
+            .shared()
+            .counters
+            .evicted
+            .load(Ordering::Relaxed);
+        let lag = evicted.wrapping_sub(self.evicted_seen);
+        self.evicted_seen = evicted;
+        lag as u64
+    }
+
+    /// Whether every producer is gone (values may still be queued).
+    pub(crate) fn is_closed(&self) -> bool {
+        self.ring.shared().producers_gone()
+    }
+
+    /// A new consumer on the same ring (multi-consumer rings only).
+    pub(crate) fn clone_handle(&self) -> Self {
+        self.ring.shared().add_consumer();
+        Self {
+            local: self.ring.pop_local(),
+            ring: self.ring.clone(),
+            evicted_seen: self.evicted_seen,
+            _values: PhantomData,
+        }
+    }
+
+    pub(crate) fn view(&self) -> &R {
+        &self.ring
+    }
+}
+
+impl<R: Ring<T>, T> Drop for PopHandle<R, T> {
+    fn drop(&mut self) {
+        if self.ring.shared().remove_consumer() {
+            // The last consumer drops what is queued now rather than leaving
+            // it to whichever handle goes last (a producer may run for
+            // long). A panicking `Drop` of `T` unwinds out of here; the
+            // guard still retires this handle, the values not yet taken stay
+            // in the ring and its own `Drop` disposes of them, so none is
+            // dropped twice or leaked.
+            let retire = Retire {
+                ring: &*self.ring,
+                local: &mut self.local,
+                _values: PhantomData,
+            };
+            while let Some(value) = retire.ring.try_pop(retire.local) {
+                drop(value);
+            }
+        }
+    }
+}
+
+/// Tells the ring that its last consumer is gone, even when dropping a
+/// drained value panicked.
+struct Retire<'a, R: Ring<T>, T> {
+    ring: &'a R,
+    local: &'a mut R::PopLocal,
+    _values: PhantomData<fn() -> T>,
+}
+
+impl<R: Ring<T>, T> Drop for Retire<'_, R, T> {
+    fn drop(&mut self) {
+        self.ring.retire_pop(self.local);
+    }
+}
+
+/// Read-only queries any handle can answer.
+pub(crate) trait View<T> {
+    fn len(&self) -> usize;
+    fn capacity(&self) -> usize;
+    fn pressure(&self) -> Pressure;
+    fn stats(&self) -> Stats;
+}
+
+impl<T, R: Ring<T>> View<T> for R {
+    fn len(&self) -> usize {
+        Ring::len(self)
+    }
+
+    fn capacity(&self) -> usize {
+        self.shared().config.capacity
+    }
+
+    fn pressure(&self) -> Pressure {
+        self.shared().pressure(Ring::len(self))
+    }
+
+    fn stats(&self) -> Stats {
+        let (sent, taken) = self.positions();
+        self.shared().counters.snapshot(sent, taken)
+    }
+}

@@ -1,0 +1,150 @@
+//! State every ring carries besides its slots and indices: its settings,
+//! who is still connected, the sleep/wake points, the pressure state and the
+//! rare-event counters. Nothing here is written on a send or receive fast
+//! path.
+
+use crate::stats::Counters;
+use crate::sync::{AtomicUsize, Ordering};
+use crate::wait::WaitPoint;
+use crate::{Overflow, Pressure, Wait};
+use crossbeam_utils::CachePadded;
+
+/// A ring's settings, validated by the builder and fixed from then on.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Config {
+    pub(crate) capacity: usize,
+    pub(crate) overflow: Overflow,
+    pub(crate) wait: Wait,
+    pub(crate) high: usize,
+    pub(crate) low: usize,
+}
+
+/// Set once every producer is gone.
+const PRODUCERS_GONE: usize = 1;
+/// Set once every consumer is gone.
+const CONSUMERS_GONE: usize = 2;
+
+/// The non-index state of a ring.
+#[derive(Debug)]
+pub(crate) struct Shared {
+    pub(crate) config: Config,
+    /// `PRODUCERS_GONE | CONSUMERS_GONE` bits.
+    closed: AtomicUsize,
+    producers: AtomicUsize,
+    consumers: AtomicUsize,
+    /// 0 = `Pressure::Normal`, 1 = `Pressure::High`; only `pressure()` writes it.
+    pressure: AtomicUsize,
+    /// Consumers sleep here while the ring is empty.
+    pub(crate) not_empty: WaitPoint,
+    /// Producers sleep here while the ring is full.
+    pub(crate) not_full: WaitPoint,
+    /// Written on drops, evictions and waits: kept off the line above, which
+    /// the fast paths read.
+    pub(crate) counters: CachePadded<Counters>,
+}
+
+impl Shared {
+    pub(crate) fn new(config: Config) -> Self {
+        Self {
+            config,
+            closed: AtomicUsize::new(0),
+            producers: AtomicUsize::new(1),
+            consumers: AtomicUsize::new(1),
+            pressure: AtomicUsize::new(0),
+            not_empty: WaitPoint::default(),
+            not_full: WaitPoint::default(),
+            counters: CachePadded::new(Counters::default()),
+        }
+    }
+
+    /// Whether every consumer is gone. Acquire pairs with the Release in
+    /// `close`, so that what the last consumer did happens-before.
+    #[inline]
+    pub(crate) fn consumers_gone(&self) -> bool {
+        self.closed.load(Ordering::Acquire) & CONSUMERS_GONE != 0
+    }
+
+    /// Whether every producer is gone. Acquire pairs with the Release in
+    /// `close`: every value the producers published before leaving is then
+    /// visible to a consumer that sees the flag.
+    #[inline]
+    pub(crate) fn producers_gone(&self) -> bool {
+        self.closed.load(Ordering::Acquire) & PRODUCERS_GONE != 0
+    }
+
+    /// Wakes a sleeping consumer after a push, if this ring parks.
+    #[inline]
+    pub(crate) fn wake_consumer(&self) {
+        if self.config.wait == Wait::Park {
+            self.not_empty.notify_one();
+        }
+    }
+
+    /// Wakes a sleeping producer after a pop, if this ring parks and can
+    /// have blocked producers.
+    #[inline]
+    pub(crate) fn wake_producer(&self) {
+        if self.config.wait == Wait::Park && self.config.overflow == Overflow::Block {
+            self.not_full.notify_one();
+        }
+    }
+
+    /// A new producer handle (a clone) joins.
+    pub(crate) fn add_producer(&self) {
+        // Relaxed: the cloning handle keeps the count above zero meanwhile.
+        self.producers.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// A new consumer handle (a clone) joins.
+    pub(crate) fn add_consumer(&self) {
+        self.consumers.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// A producer handle leaves; the last one closes the ring for consumers
+    /// and wakes them all. Returns whether it was the last.
+    pub(crate) fn remove_producer(&self) -> bool {
+        let last = self.producers.fetch_sub(1, Ordering::AcqRel) == 1;
+        if last {
+            self.close(PRODUCERS_GONE);
+            self.not_empty.notify_all();
+        }
+        last
+    }
+
+    /// A consumer handle leaves; the last one closes the ring for producers
+    /// and wakes them all. Returns whether it was the last (which must then
+    /// drain the ring).
+    pub(crate) fn remove_consumer(&self) -> bool {
+        let last = self.consumers.fetch_sub(1, Ordering::AcqRel) == 1;
+        if last {
+            self.close(CONSUMERS_GONE);
+            self.not_full.notify_all();
+        }
+        last
+    }
+
+    fn close(&self, bit: usize) {
+        // Release: publishes everything this side did before leaving.
+        self.closed.fetch_or(bit, Ordering::AcqRel);
+    }
+
+    /// The pressure state for `len` queued values, with hysteresis: flips to
+    /// `High` at the high mark and back to `Normal` only at the low mark.
+    /// Relaxed: the state is advice, not a synchronization point.
+    pub(crate) fn pressure(&self, len: usize) -> Pressure {
+        let high = self.pressure.load(Ordering::Relaxed) == 1;
+        let now_high = if high {
+            len > self.config.low
+        } else {
+            len >= self.config.high
+        };
+        if now_high != high {
+            self.pressure.store(now_high as usize, Ordering::Relaxed);
+        }
+        if now_high {
+            Pressure::High
+        } else {
+            Pressure::Normal
+        }
+    }
+}

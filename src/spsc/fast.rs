@@ -1,0 +1,235 @@
+//! The single-producer single-consumer protocol, for rings that never evict
+//! (`Overflow::Block` and `Overflow::DropNewest`).
+//!
+//! # Protocol
+//!
+//! `tail` counts every value the producer ever published and `head` every
+//! value the consumer ever took; both only grow (wrapping at `usize::MAX`,
+//! which `wrapping_sub` absorbs because the capacity is at most
+//! `usize::MAX / 4`). So `tail - head` is the length, and the counters double
+//! as the ring's `sent` and `received` statistics at no cost.
+//!
+//! - Only the producer writes `tail`, only the consumer writes `head`; each
+//!   sits on its own cache-padded line.
+//! - Each handle keeps a private copy of the other side's counter and
+//!   reloads the shared one only when its copy says full (producer) or
+//!   empty (consumer), so in steady state each side touches the other's
+//!   line once per wrap, not once per value.
+//! - Each handle keeps its slot index privately and wraps it by
+//!   compare-and-reset: no division, any capacity.
+//!
+//! Orderings: the producer writes the slot, then stores `tail` with
+//! Release; the consumer loads `tail` with Acquire before reading the slot,
+//! so the write happens-before the read. Symmetrically the consumer's read
+//! of a slot happens-before the producer's reuse of it through the Release
+//! store and Acquire load of `head`.
+
+use crate::error::CapacityError;
+use crate::ring::Ring;
+use crate::shared::{Config, Shared};
+use crate::sync::{AtomicUsize, Ordering, UnsafeCell};
+use crossbeam_utils::CachePadded;
+use std::mem::MaybeUninit;
+
+type Slot<T> = UnsafeCell<MaybeUninit<T>>;
+
+/// A bounded SPSC ring of exactly `capacity` slots.
+pub(crate) struct FastRing<T> {
+    /// Values taken so far; written by the consumer only.
+    head: CachePadded<AtomicUsize>,
+    /// Values published so far; written by the producer only.
+    tail: CachePadded<AtomicUsize>,
+    shared: CachePadded<Shared>,
+    slots: Box<[Slot<T>]>,
+    /// The consumer's slot index, left here when its handle goes so that
+    /// `Drop` knows where the leftovers start (`head % capacity` would be
+    /// wrong once the counter has wrapped on a 32-bit target).
+    head_index: AtomicUsize,
+}
+
+/// The producer's private view.
+pub(crate) struct PushLocal {
+    /// Equal to the ring's `tail` (only this handle writes it).
+    tail: usize,
+    /// `tail % capacity`, kept by compare-and-reset.
+    index: usize,
+    /// A value `head` had at some point; the true `head` is never smaller.
+    head_seen: usize,
+}
+
+/// The consumer's private view.
+pub(crate) struct PopLocal {
+    /// Equal to the ring's `head` (only this handle writes it).
+    head: usize,
+    /// `head % capacity`, kept by compare-and-reset.
+    index: usize,
+    /// A value `tail` had at some point; the true `tail` is never smaller.
+    tail_seen: usize,
+}
+
+impl<T> FastRing<T> {
+    pub(crate) fn new(config: Config) -> Result<Self, CapacityError> {
+        Ok(Self {
+            head: CachePadded::new(AtomicUsize::new(0)),
+            tail: CachePadded::new(AtomicUsize::new(0)),
+            shared: CachePadded::new(Shared::new(config)),
+            slots: uninit_slots(config.capacity)?,
+            head_index: AtomicUsize::new(0),
+        })
+    }
+
+    #[inline(always)]
+    fn capacity(&self) -> usize {
+        self.slots.len()
+    }
+}
+
+// Head and tail never share a cache line (false sharing would make every
+// push and pop contend on one line).
+static_assertions::const_assert!(
+    std::mem::offset_of!(FastRing<u8>, head).abs_diff(std::mem::offset_of!(FastRing<u8>, tail))
+        >= std::mem::size_of::<CachePadded<AtomicUsize>>()
+);
+
+// SAFETY: the ring moves `T` values between threads (so `T: Send`) and
+// never shares a `&T` between them: each slot is accessed by one side at a
+// time, as the protocol above arbitrates through `head` and `tail`.
+unsafe impl<T: Send> Send for FastRing<T> {}
+// SAFETY: as for `Send`; all shared mutation goes through atomics or
+// through slots the protocol hands to exactly one side.
+unsafe impl<T: Send> Sync for FastRing<T> {}
+
+/// Slots need no initialisation: each is written before it is read.
+#[cfg(not(loom))]
+fn uninit_slots<T>(capacity: usize) -> Result<Box<[Slot<T>]>, CapacityError> {
+    let mut slots = crate::slots::reserve::<Slot<T>>(capacity)?;
+    // SAFETY: the capacity is reserved, and `UnsafeCell<MaybeUninit<T>>` is
+    // valid for any bytes, so no element needs to be written. This keeps
+    // construction O(1) even for huge rings of zero-sized values.
+    unsafe { slots.set_len(capacity) };
+    Ok(slots.into_boxed_slice())
+}
+
+/// loom tracks each cell, so each must be constructed.
+#[cfg(loom)]
+fn uninit_slots<T>(capacity: usize) -> Result<Box<[Slot<T>]>, CapacityError> {
+    crate::slots::build(capacity, |_| UnsafeCell::new(MaybeUninit::uninit()))
+}
+
+// SAFETY: each value goes from `try_push` to exactly one `try_pop` or to
+// `Drop` (the slots between `head` and `tail`); `push_evicting` is never
+// reached (see there). The handle layer gives out one `PushLocal` and one
+// `PopLocal` per ring, which is what makes the single-writer claims hold.
+unsafe impl<T> Ring<T> for FastRing<T> {
+    type PushLocal = PushLocal;
+    type PopLocal = PopLocal;
+
+    fn shared(&self) -> &Shared {
+        &self.shared
+    }
+
+    fn push_local(&self) -> PushLocal {
+        PushLocal {
+            tail: 0,
+            index: 0,
+            head_seen: 0,
+        }
+    }
+
+    fn pop_local(&self) -> PopLocal {
+        PopLocal {
+            head: 0,
+            index: 0,
+            tail_seen: 0,
+        }
+    }
+
+    #[inline]
+    fn try_push(&self, local: &mut PushLocal, value: T) -> Result<(), T> {
+        if local.tail.wrapping_sub(local.head_seen) == self.capacity() {
+            // Acquire: the consumer's reads of the slots it freed happen
+            // before we overwrite them.
+            local.head_seen = self.head.load(Ordering::Acquire);
+            if local.tail.wrapping_sub(local.head_seen) == self.capacity() {
+                return Err(value);
+            }
+        }
+        // SAFETY: `index < capacity`. The slot is free: `tail - head <
+        // capacity`, so the consumer has taken the value that was here a lap
+        // ago (or there never was one), and it will not read this slot until
+        // the store of `tail` below publishes it. We are the only producer.
+        self.slots[local.index].with_mut(|slot| unsafe { (*slot).write(value) });
+        local.tail = local.tail.wrapping_add(1);
+        local.index += 1;
+        if local.index == self.capacity() {
+            local.index = 0;
+        }
+        // Release: publishes the slot write to the consumer's Acquire load.
+        self.tail.store(local.tail, Ordering::Release);
+        Ok(())
+    }
+
+    fn push_evicting(&self, _local: &mut PushLocal, _value: T) -> Option<T> {
+        // The builder gives `Overflow::DropOldest` rings the stamped
+        // protocol, where producer and consumer both claim the head by CAS;
+        // this ring's head belongs to the consumer alone.
+        unreachable!("ringweir: the SPSC fast ring is never built with Overflow::DropOldest")
+    }
+
+    #[inline]
+    fn try_pop(&self, local: &mut PopLocal) -> Option<T> {
+        if local.head == local.tail_seen {
+            // Acquire: the producer's slot writes happen before our reads.
+            local.tail_seen = self.tail.load(Ordering::Acquire);
+            if local.head == local.tail_seen {
+                return None;
+            }
+        }
+        // SAFETY: `index < capacity`; `head < tail`, so the producer
+        // published this slot (Acquire above, or on an earlier reload) and
+        // will not touch it again until our store of `head` below frees it.
+        // We are the only consumer, and reading moves the value out exactly
+        // once: `head` passes it next.
+        let value = self.slots[local.index].with_mut(|slot| unsafe { (*slot).assume_init_read() });
+        local.head = local.head.wrapping_add(1);
+        local.index += 1;
+        if local.index == self.capacity() {
+            local.index = 0;
+        }
+        // Release: our read of the slot happens before the producer reuses it.
+        self.head.store(local.head, Ordering::Release);
+        Some(value)
+    }
+
+    fn retire_pop(&self, local: &mut PopLocal) {
+        // Relaxed: read only by `Drop`, which the last `Arc` drop orders
+        // after this.
+        self.head_index.store(local.index, Ordering::Relaxed);
+    }
+
+    fn positions(&self) -> (usize, usize) {
+        // `head` first: `tail` only grows, so `tail - head` cannot underflow.
+        let head = self.head.load(Ordering::Acquire);
+        let tail = self.tail.load(Ordering::Acquire);
+        (tail, head)
+    }
+}
+
+impl<T> Drop for FastRing<T> {
+    fn drop(&mut self) {
+        // `&mut self`: both handles are gone, so the counters are final.
+        let head = self.head.load(Ordering::Relaxed);
+        let tail = self.tail.load(Ordering::Relaxed);
+        let capacity = self.capacity();
+        let mut index = self.head_index.load(Ordering::Relaxed);
+        for _ in 0..tail.wrapping_sub(head) {
+            // SAFETY: the slots from `head` to `tail` hold published values
+            // nobody took; each is dropped once, here.
+            self.slots[index].with_mut(|slot| unsafe { (*slot).assume_init_drop() });
+            index += 1;
+            if index == capacity {
+                index = 0;
+            }
+        }
+    }
+}

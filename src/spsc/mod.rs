@@ -1,0 +1,190 @@
+//! Single producer, single consumer: the fastest ring.
+//!
+//! Rings that never evict ([`Overflow::Block`](crate::Overflow::Block),
+//! [`Overflow::DropNewest`](crate::Overflow::DropNewest)) use the protocol in
+//! [`fast`]: head and tail on their own cache lines, each handle caching the
+//! other side's index, no atomic read-modify-write and no division on the
+//! fast path. [`Overflow::DropOldest`](crate::Overflow::DropOldest) rings
+//! need the producer to take the oldest value while the consumer may be
+//! taking it too, so both claim it through the head with a CAS: they use the
+//! stamped protocol of the multi-producer rings instead, and the rings that
+//! never evict do not pay for that.
+//!
+//! ```
+//! use std::thread;
+//!
+//! let (mut tx, mut rx) = ringweir::spsc::channel::<u64>(1024);
+//! let producer = thread::spawn(move || {
+//!     for i in 0..10_000 {
+//!         tx.send(i).unwrap();
+//!     }
+//! });
+//! let mut expected = 0;
+//! while let Ok(v) = rx.recv() {
+//!     assert_eq!(v, expected);
+//!     expected += 1;
+//! }
+//! assert_eq!(expected, 10_000);
+//! producer.join().unwrap();
+//! ```
+
+pub(crate) mod fast;
+
+use crate::api::{consumer_api, producer_api, PopOps, PushOps};
+use crate::handle::{pair, PopHandle, PushHandle};
+use crate::shared::Config;
+use crate::stamped::StampedRing;
+use crate::{
+    Builder, CapacityError, Overflow, Pressure, RecvTimeoutError, SendTimeoutError, Sent, Stats,
+    TryRecvError, TrySendError,
+};
+use fast::FastRing;
+use std::time::Instant;
+
+/// Creates a ring of exactly `capacity` slots with the defaults:
+/// [`Overflow::Block`] and [`Wait::Park`](crate::Wait::Park).
+///
+/// # Panics
+/// If `capacity` is 0, or too large to allocate; the message names the
+/// capacity. Use [`Builder`] to get a [`CapacityError`] instead.
+///
+/// ```
+/// let (mut tx, mut rx) = ringweir::spsc::channel::<u64>(1024);
+/// tx.send(1).unwrap();
+/// assert_eq!(rx.recv(), Ok(1));
+/// ```
+pub fn channel<T>(capacity: usize) -> (Producer<T>, Consumer<T>) {
+    match Builder::new(capacity).spsc() {
+        Ok(pair) => pair,
+        Err(err) => panic!("ringweir::spsc::channel: {err}"),
+    }
+}
+
+/// Builds the ring a validated configuration calls for.
+pub(crate) fn build<T>(config: Config) -> Result<(Producer<T>, Consumer<T>), CapacityError> {
+    Ok(if config.overflow == Overflow::DropOldest {
+        let (push, pop) = pair(StampedRing::new(config)?);
+        (
+            Producer { inner: ProducerInner::Stamped(push) },
+            Consumer { inner: ConsumerInner::Stamped(pop) },
+        )
+    } else {
+        let (push, pop) = pair(FastRing::new(config)?);
+        (
+            Producer { inner: ProducerInner::Fast(push) },
+            Consumer { inner: ConsumerInner::Fast(pop) },
+        )
+    })
+}
+
+/// The sending half of an SPSC ring. Not `Clone`: there is one producer.
+/// Send it to the producing thread.
+///
+/// ```
+/// let (mut tx, _rx) = ringweir::spsc::channel::<u64>(8);
+/// std::thread::spawn(move || tx.send(1)).join().unwrap().unwrap();
+/// ```
+pub struct Producer<T> {
+    inner: ProducerInner<T>,
+}
+
+/// The receiving half of an SPSC ring. Not `Clone`: there is one consumer.
+///
+/// ```
+/// let (mut tx, mut rx) = ringweir::spsc::channel::<u64>(8);
+/// tx.send(1).unwrap();
+/// std::thread::spawn(move || assert_eq!(rx.recv(), Ok(1))).join().unwrap();
+/// ```
+pub struct Consumer<T> {
+    inner: ConsumerInner<T>,
+}
+
+enum ProducerInner<T> {
+    Fast(PushHandle<FastRing<T>, T>),
+    Stamped(PushHandle<StampedRing<T>, T>),
+}
+
+enum ConsumerInner<T> {
+    Fast(PopHandle<FastRing<T>, T>),
+    Stamped(PopHandle<StampedRing<T>, T>),
+}
+
+/// Runs `$body` with `$h` bound to whichever protocol's handle `$inner` holds.
+macro_rules! dispatch {
+    ($inner:expr, $h:ident => $body:expr) => {
+        match $inner {
+            ProducerInner::Fast($h) => $body,
+            ProducerInner::Stamped($h) => $body,
+        }
+    };
+    (pop $inner:expr, $h:ident => $body:expr) => {
+        match $inner {
+            ConsumerInner::Fast($h) => $body,
+            ConsumerInner::Stamped($h) => $body,
+        }
+    };
+}
+
+impl<T> PushOps<T> for ProducerInner<T> {
+    #[inline]
+    fn send_until(&mut self, value: T, deadline: Option<Instant>) -> Result<Sent<T>, SendTimeoutError<T>> {
+        dispatch!(self, h => h.send_until(value, deadline))
+    }
+    #[inline]
+    fn try_send(&mut self, value: T) -> Result<(), TrySendError<T>> {
+        dispatch!(self, h => h.try_send(value))
+    }
+    fn is_closed(&self) -> bool {
+        dispatch!(self, h => PushOps::is_closed(h))
+    }
+    fn len(&self) -> usize {
+        dispatch!(self, h => PushOps::len(h))
+    }
+    fn capacity(&self) -> usize {
+        dispatch!(self, h => PushOps::capacity(h))
+    }
+    fn pressure(&self) -> Pressure {
+        dispatch!(self, h => PushOps::pressure(h))
+    }
+    fn stats(&self) -> Stats {
+        dispatch!(self, h => PushOps::stats(h))
+    }
+}
+
+impl<T> PopOps<T> for ConsumerInner<T> {
+    #[inline]
+    fn try_recv(&mut self) -> Result<T, TryRecvError> {
+        dispatch!(pop self, h => h.try_recv())
+    }
+    #[inline]
+    fn recv_until(&mut self, deadline: Option<Instant>) -> Result<T, RecvTimeoutError> {
+        dispatch!(pop self, h => h.recv_until(deadline))
+    }
+    fn recv_many(&mut self, buf: &mut Vec<T>, max: usize) -> usize {
+        dispatch!(pop self, h => h.recv_many(buf, max))
+    }
+    fn take_ready(&mut self, buf: &mut Vec<T>, max: usize) -> usize {
+        dispatch!(pop self, h => h.take_ready(buf, max))
+    }
+    fn lagged(&mut self) -> u64 {
+        dispatch!(pop self, h => h.lagged())
+    }
+    fn is_closed(&self) -> bool {
+        dispatch!(pop self, h => PopOps::is_closed(h))
+    }
+    fn len(&self) -> usize {
+        dispatch!(pop self, h => PopOps::len(h))
+    }
+    fn capacity(&self) -> usize {
+        dispatch!(pop self, h => PopOps::capacity(h))
+    }
+    fn pressure(&self) -> Pressure {
+        dispatch!(pop self, h => PopOps::pressure(h))
+    }
+    fn stats(&self) -> Stats {
+        dispatch!(pop self, h => PopOps::stats(h))
+    }
+}
+
+producer_api!(Producer, "spsc");
+consumer_api!(Consumer, "spsc");

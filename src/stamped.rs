@@ -1,0 +1,330 @@
+//! The stamped protocol (after Dmitry Vyukov's bounded MPMC queue): any
+//! number of producers and consumers, and eviction of the oldest value by a
+//! producer racing the consumers, lock-free.
+//!
+//! # Positions and stamps
+//!
+//! A position packs a lap number and a slot index: `index = pos & (lap - 1)`,
+//! `lap = pos & !(lap - 1)`, where `lap` (the field `one_lap`) is the
+//! smallest power of two above the capacity. Stepping past the last index
+//! moves to index 0 of the next lap, so there is no division and any
+//! capacity works.
+//!
+//! Each slot has a stamp saying what it is waiting for:
+//! - `stamp == pos` (for the tail position `pos` that maps to it): empty,
+//!   a producer at `pos` may claim it;
+//! - `stamp == pos + 1`: full, written at `pos`; a consumer at head position
+//!   `pos` may claim it;
+//! - otherwise someone is mid-way through the slot, or the claimer's view
+//!   of `head`/`tail` is stale: re-read and retry.
+//!
+//! Producers claim by CAS on `tail`, consumers by CAS on `head`; the claim
+//! gives the winner exclusive use of the slot until it stores the next
+//! stamp (Release), which the next claimer loads (Acquire) before touching
+//! the value.
+//!
+//! # Eviction
+//!
+//! A full ring has `head + one_lap == tail`: the slot at `tail` still holds
+//! the oldest value, the one at `head`. An evicting producer claims that
+//! value exactly as a consumer would, by CAS on `head` (so a racing consumer
+//! and a racing evictor cannot both take it), then stores `tail` one step on
+//! (no other producer can claim `tail` meanwhile: the slot's stamp says
+//! full), swaps its value in for the old one and stamps the slot full for
+//! the new lap. The old value is handed back to the caller, never dropped
+//! here.
+
+use crate::error::CapacityError;
+use crate::ring::Ring;
+use crate::shared::{Config, Shared};
+use crate::sync::{fence, AtomicUsize, Ordering, UnsafeCell};
+use crate::wait::Backoff;
+use crossbeam_utils::CachePadded;
+use std::mem::MaybeUninit;
+
+struct Slot<T> {
+    stamp: AtomicUsize,
+    value: UnsafeCell<MaybeUninit<T>>,
+}
+
+/// A bounded ring of exactly `capacity` stamped slots.
+pub(crate) struct StampedRing<T> {
+    /// Next position to take from; CAS by consumers and evicting producers.
+    head: CachePadded<AtomicUsize>,
+    /// Next position to fill; CAS by producers.
+    tail: CachePadded<AtomicUsize>,
+    shared: CachePadded<Shared>,
+    slots: Box<[Slot<T>]>,
+    /// The smallest power of two greater than the capacity.
+    one_lap: usize,
+}
+
+// Head and tail never share a cache line.
+static_assertions::const_assert!(
+    std::mem::offset_of!(StampedRing<u8>, head).abs_diff(std::mem::offset_of!(StampedRing<u8>, tail))
+        >= std::mem::size_of::<CachePadded<AtomicUsize>>()
+);
+
+// SAFETY: values move between threads (so `T: Send`); no `&T` is ever
+// shared, each slot's value is touched only by the thread whose CAS claimed it.
+unsafe impl<T: Send> Send for StampedRing<T> {}
+// SAFETY: as for `Send`; shared mutation goes through atomics or claimed slots.
+unsafe impl<T: Send> Sync for StampedRing<T> {}
+
+/// What happened when a producer looked at the slot under `tail`.
+enum PushOutcome<T> {
+    Pushed,
+    /// The ring is full; the value comes back with the `tail` seen.
+    Full(T, usize),
+}
+
+impl<T> StampedRing<T> {
+    pub(crate) fn new(config: Config) -> Result<Self, CapacityError> {
+        let capacity = config.capacity;
+        // `slots::build` rejects capacities above `usize::MAX / 4`, so the
+        // power of two above it exists.
+        let slots = crate::slots::build(capacity, |i| Slot {
+            stamp: AtomicUsize::new(i),
+            value: UnsafeCell::new(MaybeUninit::uninit()),
+        })?;
+        Ok(Self {
+            head: CachePadded::new(AtomicUsize::new(0)),
+            tail: CachePadded::new(AtomicUsize::new(0)),
+            shared: CachePadded::new(Shared::new(config)),
+            one_lap: (capacity + 1).next_power_of_two(),
+            slots,
+        })
+    }
+
+    #[inline(always)]
+    fn capacity(&self) -> usize {
+        self.slots.len()
+    }
+
+    /// The position after `pos`.
+    #[inline(always)]
+    fn next(&self, pos: usize) -> usize {
+        let index = pos & (self.one_lap - 1);
+        if index + 1 < self.capacity() {
+            pos + 1
+        } else {
+            (pos & !(self.one_lap - 1)).wrapping_add(self.one_lap)
+        }
+    }
+
+    #[inline(always)]
+    fn slot(&self, pos: usize) -> &Slot<T> {
+        &self.slots[pos & (self.one_lap - 1)]
+    }
+
+    /// Values that ever passed `pos` (laps times capacity plus index).
+    fn count(&self, pos: usize) -> usize {
+        let laps = pos >> self.one_lap.trailing_zeros();
+        laps.wrapping_mul(self.capacity())
+            .wrapping_add(pos & (self.one_lap - 1))
+    }
+
+    /// Claims the slot under `tail` and fills it, unless the ring is full.
+    #[inline]
+    fn push_or_full(&self, value: T) -> PushOutcome<T> {
+        let mut backoff = Backoff::new();
+        let mut tail = self.tail.load(Ordering::Relaxed);
+        loop {
+            let slot = self.slot(tail);
+            // Acquire: a consumer's read of the previous lap's value happens
+            // before we overwrite it.
+            let stamp = slot.stamp.load(Ordering::Acquire);
+            if stamp == tail {
+                // SeqCst: with the fences below, orders claims of `tail`
+                // against loads of `tail` by consumers deciding "empty".
+                match self.tail.compare_exchange_weak(
+                    tail,
+                    self.next(tail),
+                    Ordering::SeqCst,
+                    Ordering::Relaxed,
+                ) {
+                    Ok(_) => {
+                        // SAFETY: winning the CAS from `tail` while the stamp
+                        // said empty gives us the slot until we re-stamp it;
+                        // the previous value (if any) was moved out by its
+                        // consumer before it stamped the slot empty.
+                        slot.value.with_mut(|v| unsafe { (*v).write(value) });
+                        // Release: publishes the value to the consumer that
+                        // loads this stamp.
+                        slot.stamp.store(tail.wrapping_add(1), Ordering::Release);
+                        return PushOutcome::Pushed;
+                    }
+                    Err(current) => {
+                        tail = current;
+                        backoff.spin();
+                    }
+                }
+            } else if stamp.wrapping_add(self.one_lap) == tail.wrapping_add(1) {
+                // The slot still holds last lap's value: full, unless a
+                // consumer has moved `head` since. SeqCst fence: pairs with
+                // the consumers' SeqCst CAS on `head`, so a `head` older than
+                // our stamp load is not read.
+                fence(Ordering::SeqCst);
+                let head = self.head.load(Ordering::Relaxed);
+                if head.wrapping_add(self.one_lap) == tail {
+                    return PushOutcome::Full(value, tail);
+                }
+                backoff.spin();
+                tail = self.tail.load(Ordering::Relaxed);
+            } else {
+                // Another producer claimed this slot and is writing it, or
+                // our `tail` is stale.
+                backoff.snooze();
+                tail = self.tail.load(Ordering::Relaxed);
+            }
+        }
+    }
+
+    /// Evicts the oldest value of a full ring whose tail was `tail`, puts
+    /// `value` in its place and returns the old one; or hands `value` back
+    /// if the ring changed meanwhile (a consumer took the oldest value, or
+    /// another producer evicted it).
+    fn try_evict(&self, tail: usize, value: T) -> Result<T, T> {
+        let head = tail.wrapping_sub(self.one_lap);
+        let new_tail = self.next(tail);
+        let new_head = new_tail.wrapping_sub(self.one_lap);
+        // SeqCst: the same claim on `head` that consumers make; exactly one
+        // of us wins it.
+        if self
+            .head
+            .compare_exchange(head, new_head, Ordering::SeqCst, Ordering::Relaxed)
+            .is_err()
+        {
+            return Err(value);
+        }
+        // We own the oldest value. No producer can claim `tail` (its slot is
+        // stamped full for the previous lap), so a plain store moves it;
+        // SeqCst, like a CAS of `tail`, for consumers deciding "empty".
+        self.tail.store(new_tail, Ordering::SeqCst);
+        let slot = self.slot(tail);
+        // SAFETY: the slot holds the value published at `head` (its stamp is
+        // `head + 1`, which the caller's Acquire load saw); winning the CAS
+        // on `head` made it ours, and no consumer reads it until we re-stamp.
+        let old = slot
+            .value
+            .with_mut(|v| unsafe { std::mem::replace(&mut *v, MaybeUninit::new(value)).assume_init() });
+        // Release: publishes the new value to its consumer.
+        slot.stamp.store(tail.wrapping_add(1), Ordering::Release);
+        Ok(old)
+    }
+}
+
+// SAFETY: each claim of a slot (by CAS on `tail` to fill it, by CAS on `head`
+// to empty it) is won by exactly one thread, so each value is written once
+// and moved out once: by `try_pop`, by `try_evict` (handed back), or by
+// `Drop` (the slots still between `head` and `tail`).
+unsafe impl<T> Ring<T> for StampedRing<T> {
+    type PushLocal = ();
+    type PopLocal = ();
+
+    fn shared(&self) -> &Shared {
+        &self.shared
+    }
+
+    fn push_local(&self) {}
+
+    fn pop_local(&self) {}
+
+    #[inline]
+    fn try_push(&self, _: &mut (), value: T) -> Result<(), T> {
+        match self.push_or_full(value) {
+            PushOutcome::Pushed => Ok(()),
+            PushOutcome::Full(value, _) => Err(value),
+        }
+    }
+
+    fn push_evicting(&self, _: &mut (), mut value: T) -> Option<T> {
+        loop {
+            match self.push_or_full(value) {
+                PushOutcome::Pushed => return None,
+                PushOutcome::Full(back, tail) => match self.try_evict(tail, back) {
+                    Ok(old) => return Some(old),
+                    // The ring moved under us; it is no longer full at
+                    // `tail`, so the next attempt makes progress.
+                    Err(back) => value = back,
+                },
+            }
+        }
+    }
+
+    #[inline]
+    fn try_pop(&self, _: &mut ()) -> Option<T> {
+        let mut backoff = Backoff::new();
+        let mut head = self.head.load(Ordering::Relaxed);
+        loop {
+            let slot = self.slot(head);
+            // Acquire: the producer's write of the value happens before our
+            // read.
+            let stamp = slot.stamp.load(Ordering::Acquire);
+            if stamp == head.wrapping_add(1) {
+                // SeqCst: one total order with evictors' CAS on `head` and
+                // the producers' fence before reading `head`.
+                match self.head.compare_exchange_weak(
+                    head,
+                    self.next(head),
+                    Ordering::SeqCst,
+                    Ordering::Relaxed,
+                ) {
+                    Ok(_) => {
+                        // SAFETY: winning the CAS from `head` while the stamp
+                        // said full gives us this value; nobody else reads or
+                        // writes the slot until we stamp it empty.
+                        let value = slot.value.with_mut(|v| unsafe { (*v).assume_init_read() });
+                        // Release: our read happens before the next lap's
+                        // producer overwrites the slot.
+                        slot.stamp
+                            .store(head.wrapping_add(self.one_lap), Ordering::Release);
+                        return Some(value);
+                    }
+                    Err(current) => {
+                        head = current;
+                        backoff.spin();
+                    }
+                }
+            } else if stamp == head {
+                // The slot waits for this lap's value: empty, unless a
+                // producer has moved `tail` since. SeqCst fence: pairs with
+                // the producers' SeqCst claims of `tail`.
+                fence(Ordering::SeqCst);
+                let tail = self.tail.load(Ordering::Relaxed);
+                if tail == head {
+                    return None;
+                }
+                backoff.spin();
+                head = self.head.load(Ordering::Relaxed);
+            } else {
+                // A producer is filling the slot, or `head` is stale.
+                backoff.snooze();
+                head = self.head.load(Ordering::Relaxed);
+            }
+        }
+    }
+
+    fn positions(&self) -> (usize, usize) {
+        // `head` first: `tail` is never behind it.
+        let head = self.head.load(Ordering::SeqCst);
+        let tail = self.tail.load(Ordering::SeqCst);
+        (self.count(tail), self.count(head))
+    }
+}
+
+impl<T> Drop for StampedRing<T> {
+    fn drop(&mut self) {
+        // `&mut self`: every handle is gone, so nothing is mid-claim.
+        let tail = self.tail.load(Ordering::Relaxed);
+        let mut head = self.head.load(Ordering::Relaxed);
+        while head != tail {
+            // SAFETY: every position from `head` to `tail` holds a published
+            // value nobody took; each is dropped once, here.
+            self.slot(head)
+                .value
+                .with_mut(|v| unsafe { (*v).assume_init_drop() });
+            head = self.next(head);
+        }
+    }
+}
