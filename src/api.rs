@@ -4,12 +4,18 @@
 
 use crate::handle::{PopHandle, PushHandle, View};
 use crate::ring::Ring;
-use crate::{Pressure, RecvTimeoutError, SendTimeoutError, Sent, Stats, TryRecvError, TrySendError};
+use crate::{
+    Pressure, RecvTimeoutError, SendTimeoutError, Sent, Stats, TryRecvError, TrySendError,
+};
 use std::time::Instant;
 
 /// What a public producer type forwards to.
 pub(crate) trait PushOps<T> {
-    fn send_until(&mut self, value: T, deadline: Option<Instant>) -> Result<Sent<T>, SendTimeoutError<T>>;
+    fn send_until(
+        &mut self,
+        value: T,
+        deadline: Option<Instant>,
+    ) -> Result<Sent<T>, SendTimeoutError<T>>;
     fn try_send(&mut self, value: T) -> Result<(), TrySendError<T>>;
     fn is_closed(&self) -> bool;
     fn len(&self) -> usize;
@@ -34,7 +40,11 @@ pub(crate) trait PopOps<T> {
 
 impl<R: Ring<T>, T> PushOps<T> for PushHandle<R, T> {
     #[inline]
-    fn send_until(&mut self, value: T, deadline: Option<Instant>) -> Result<Sent<T>, SendTimeoutError<T>> {
+    fn send_until(
+        &mut self,
+        value: T,
+        deadline: Option<Instant>,
+    ) -> Result<Sent<T>, SendTimeoutError<T>> {
         PushHandle::send_until(self, value, deadline)
     }
     #[inline]

@@ -207,10 +207,16 @@ impl fmt::Display for CapacityError {
         let cap = self.requested;
         match self.reason {
             CapacityReason::Zero => {
-                write!(f, "ring capacity 0 is invalid: a ring must hold at least one value")
+                write!(
+                    f,
+                    "ring capacity 0 is invalid: a ring must hold at least one value"
+                )
             }
             CapacityReason::TooLarge { max } => {
-                write!(f, "ring capacity {cap} is too large: the most this element type allows is {max}")
+                write!(
+                    f,
+                    "ring capacity {cap} is too large: the most this element type allows is {max}"
+                )
             }
             CapacityReason::AllocationFailed { bytes } => write!(
                 f,

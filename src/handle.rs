@@ -8,8 +8,7 @@ use crate::stats::Counters;
 use crate::sync::{Arc, Ordering};
 use crate::wait::wait_until;
 use crate::{
-    Overflow, Pressure, RecvTimeoutError, SendTimeoutError, Sent, Stats, TryRecvError,
-    TrySendError,
+    Overflow, Pressure, RecvTimeoutError, SendTimeoutError, Sent, Stats, TryRecvError, TrySendError,
 };
 use std::marker::PhantomData;
 use std::time::{Duration, Instant};
@@ -261,12 +260,7 @@ impl<R: Ring<T>, T> PopHandle<R, T> {
 
     /// Values evicted since this handle last asked.
     pub(crate) fn lagged(&mut self) -> u64 {
-        let evicted = self
-            .ring
-            .shared()
-            .counters
-            .evicted
-            .load(Ordering::Relaxed);
+        let evicted = self.ring.shared().counters.evicted.load(Ordering::Relaxed);
         let lag = evicted.wrapping_sub(self.evicted_seen);
         self.evicted_seen = evicted;
         lag as u64

@@ -94,3 +94,8 @@ mod layout_checks {
     assert_impl_all!(mpmc::Consumer<u64>: Send, Clone);
     assert_not_impl_any!(mpmc::Producer<std::rc::Rc<u8>>: Send);
 }
+
+/// The README's examples, compiled and run as doc tests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;

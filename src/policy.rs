@@ -71,7 +71,6 @@ pub enum Wait {
 /// # Ok::<(), ringweir::CapacityError>(())
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-#[must_use = "a Dropped or Evicted value is handed back to you"]
 pub enum Sent<T> {
     /// The value is in the ring.
     Queued,

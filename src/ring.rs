@@ -56,6 +56,8 @@ pub(crate) unsafe trait Ring<T> {
     /// Values queued now: a snapshot, exact when the ring is quiet.
     fn len(&self) -> usize {
         let (entered, left) = self.positions();
-        entered.wrapping_sub(left).min(self.shared().config.capacity)
+        entered
+            .wrapping_sub(left)
+            .min(self.shared().config.capacity)
     }
 }

@@ -21,7 +21,10 @@ pub(crate) fn reserve<S>(capacity: usize) -> Result<Vec<S>, CapacityError> {
     }
     let max = max_capacity::<S>();
     if capacity > max {
-        return Err(CapacityError::new(capacity, CapacityReason::TooLarge { max }));
+        return Err(CapacityError::new(
+            capacity,
+            CapacityReason::TooLarge { max },
+        ));
     }
     let mut slots = Vec::new();
     slots.try_reserve_exact(capacity).map_err(|_| {

@@ -61,7 +61,8 @@ pub(crate) struct StampedRing<T> {
 
 // Head and tail never share a cache line.
 static_assertions::const_assert!(
-    std::mem::offset_of!(StampedRing<u8>, head).abs_diff(std::mem::offset_of!(StampedRing<u8>, tail))
+    std::mem::offset_of!(StampedRing<u8>, head)
+        .abs_diff(std::mem::offset_of!(StampedRing<u8>, tail))
         >= std::mem::size_of::<CachePadded<AtomicUsize>>()
 );
 
@@ -205,9 +206,9 @@ impl<T> StampedRing<T> {
         // SAFETY: the slot holds the value published at `head` (its stamp is
         // `head + 1`, which the caller's Acquire load saw); winning the CAS
         // on `head` made it ours, and no consumer reads it until we re-stamp.
-        let old = slot
-            .value
-            .with_mut(|v| unsafe { std::mem::replace(&mut *v, MaybeUninit::new(value)).assume_init() });
+        let old = slot.value.with_mut(|v| unsafe {
+            std::mem::replace(&mut *v, MaybeUninit::new(value)).assume_init()
+        });
         // Release: publishes the new value to its consumer.
         slot.stamp.store(tail.wrapping_add(1), Ordering::Release);
         Ok(old)
@@ -326,5 +327,66 @@ impl<T> Drop for StampedRing<T> {
                 .with_mut(|v| unsafe { (*v).assume_init_drop() });
             head = self.next(head);
         }
+    }
+}
+
+#[cfg(all(test, not(loom)))]
+mod tests {
+    use super::*;
+    use crate::{Overflow, Wait};
+    use std::rc::Rc;
+
+    fn ring<T>(capacity: usize) -> StampedRing<T> {
+        StampedRing::new(Config {
+            capacity,
+            overflow: Overflow::DropOldest,
+            wait: Wait::Spin,
+            high: capacity,
+            low: 0,
+        })
+        .unwrap()
+    }
+
+    #[test]
+    fn eviction_keeps_the_newest_capacity_values() {
+        for capacity in [1, 2, 3, 5, 8] {
+            let r = ring::<u32>(capacity);
+            let mut evicted = Vec::new();
+            for i in 0..50 {
+                if let Some(old) = r.push_evicting(&mut (), i) {
+                    evicted.push(old);
+                }
+            }
+            let kept: Vec<u32> = std::iter::from_fn(|| r.try_pop(&mut ())).collect();
+            let expected_kept: Vec<u32> = (50 - capacity as u32..50).collect();
+            assert_eq!(kept, expected_kept);
+            assert_eq!(evicted, (0..50 - capacity as u32).collect::<Vec<_>>());
+            let (sent, taken) = r.positions();
+            assert_eq!((sent, taken), (50, 50));
+        }
+    }
+
+    #[test]
+    fn count_matches_positions_across_laps() {
+        let r = ring::<u8>(3);
+        for i in 0..10u8 {
+            r.try_push(&mut (), i).unwrap();
+            assert_eq!(r.try_pop(&mut ()), Some(i));
+            assert_eq!(r.positions(), (i as usize + 1, i as usize + 1));
+        }
+        assert_eq!(r.len(), 0);
+    }
+
+    #[test]
+    fn drop_releases_queued_values_after_evictions() {
+        let value = Rc::new(());
+        let r = ring::<Rc<()>>(2);
+        for _ in 0..5 {
+            drop(r.push_evicting(&mut (), value.clone()));
+        }
+        drop(r.try_pop(&mut ()));
+        assert_eq!(Rc::strong_count(&value), 2);
+        drop(r);
+        assert_eq!(Rc::strong_count(&value), 1);
     }
 }

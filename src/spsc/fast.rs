@@ -69,9 +69,15 @@ pub(crate) struct PopLocal {
 
 impl<T> FastRing<T> {
     pub(crate) fn new(config: Config) -> Result<Self, CapacityError> {
+        Self::starting_at(config, 0)
+    }
+
+    /// A ring whose counters start at `start` instead of 0 (tests use it to
+    /// cross the `usize` wrap-around).
+    fn starting_at(config: Config, start: usize) -> Result<Self, CapacityError> {
         Ok(Self {
-            head: CachePadded::new(AtomicUsize::new(0)),
-            tail: CachePadded::new(AtomicUsize::new(0)),
+            head: CachePadded::new(AtomicUsize::new(start)),
+            tail: CachePadded::new(AtomicUsize::new(start)),
             shared: CachePadded::new(Shared::new(config)),
             slots: uninit_slots(config.capacity)?,
             head_index: AtomicUsize::new(0),
@@ -129,18 +135,22 @@ unsafe impl<T> Ring<T> for FastRing<T> {
     }
 
     fn push_local(&self) -> PushLocal {
+        // Called once, before any push: `tail` is the start value and the
+        // slot index is 0.
+        let tail = self.tail.load(Ordering::Relaxed);
         PushLocal {
-            tail: 0,
+            tail,
             index: 0,
-            head_seen: 0,
+            head_seen: tail,
         }
     }
 
     fn pop_local(&self) -> PopLocal {
+        let head = self.head.load(Ordering::Relaxed);
         PopLocal {
-            head: 0,
+            head,
             index: 0,
-            tail_seen: 0,
+            tail_seen: head,
         }
     }
 
@@ -231,5 +241,65 @@ impl<T> Drop for FastRing<T> {
                 index = 0;
             }
         }
+    }
+}
+
+#[cfg(all(test, not(loom)))]
+mod tests {
+    use super::*;
+    use crate::{Overflow, Wait};
+    use std::rc::Rc;
+
+    fn config(capacity: usize) -> Config {
+        Config {
+            capacity,
+            overflow: Overflow::Block,
+            wait: Wait::Spin,
+            high: capacity,
+            low: 0,
+        }
+    }
+
+    #[test]
+    fn counters_cross_the_usize_wrap() {
+        for capacity in [1, 3, 4] {
+            let ring = FastRing::starting_at(config(capacity), usize::MAX - 7).unwrap();
+            let (mut push, mut pop) = (ring.push_local(), ring.pop_local());
+            let mut next = 0u32;
+            for round in 0..20u32 {
+                for i in 0..capacity as u32 {
+                    assert_eq!(ring.try_push(&mut push, round * 100 + i), Ok(()));
+                }
+                assert_eq!(ring.try_push(&mut push, 999), Err(999));
+                assert_eq!(ring.len(), capacity);
+                for i in 0..capacity as u32 {
+                    assert_eq!(ring.try_pop(&mut pop), Some(round * 100 + i));
+                    next += 1;
+                }
+                assert_eq!(ring.try_pop(&mut pop), None);
+                assert_eq!(ring.len(), 0);
+            }
+            let (sent, taken) = ring.positions();
+            assert_eq!(sent.wrapping_sub(taken), 0);
+            assert_eq!(next, 20 * capacity as u32);
+        }
+    }
+
+    #[test]
+    fn drop_releases_exactly_the_queued_values_after_a_wrap() {
+        let value = Rc::new(());
+        let ring = FastRing::starting_at(config(3), usize::MAX - 1).unwrap();
+        let (mut push, mut pop) = (ring.push_local(), ring.pop_local());
+        for _ in 0..3 {
+            ring.try_push(&mut push, value.clone()).unwrap();
+        }
+        drop(ring.try_pop(&mut pop));
+        drop(ring.try_pop(&mut pop));
+        ring.try_push(&mut push, value.clone()).unwrap();
+        ring.try_push(&mut push, value.clone()).unwrap();
+        assert_eq!(Rc::strong_count(&value), 4);
+        ring.retire_pop(&mut pop);
+        drop(ring);
+        assert_eq!(Rc::strong_count(&value), 1);
     }
 }

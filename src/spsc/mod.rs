@@ -1,10 +1,9 @@
 //! Single producer, single consumer: the fastest ring.
 //!
-//! Rings that never evict ([`Overflow::Block`](crate::Overflow::Block),
-//! [`Overflow::DropNewest`](crate::Overflow::DropNewest)) use the protocol in
-//! [`fast`]: head and tail on their own cache lines, each handle caching the
+//! Rings that never evict ([`Overflow::Block`], [`Overflow::DropNewest`])
+//! use the protocol in `src/spsc/fast.rs`: head and tail on their own cache lines, each handle caching the
 //! other side's index, no atomic read-modify-write and no division on the
-//! fast path. [`Overflow::DropOldest`](crate::Overflow::DropOldest) rings
+//! fast path. [`Overflow::DropOldest`] rings
 //! need the producer to take the oldest value while the consumer may be
 //! taking it too, so both claim it through the head with a CAS: they use the
 //! stamped protocol of the multi-producer rings instead, and the rings that
@@ -65,14 +64,22 @@ pub(crate) fn build<T>(config: Config) -> Result<(Producer<T>, Consumer<T>), Cap
     Ok(if config.overflow == Overflow::DropOldest {
         let (push, pop) = pair(StampedRing::new(config)?);
         (
-            Producer { inner: ProducerInner::Stamped(push) },
-            Consumer { inner: ConsumerInner::Stamped(pop) },
+            Producer {
+                inner: ProducerInner::Stamped(push),
+            },
+            Consumer {
+                inner: ConsumerInner::Stamped(pop),
+            },
         )
     } else {
         let (push, pop) = pair(FastRing::new(config)?);
         (
-            Producer { inner: ProducerInner::Fast(push) },
-            Consumer { inner: ConsumerInner::Fast(pop) },
+            Producer {
+                inner: ProducerInner::Fast(push),
+            },
+            Consumer {
+                inner: ConsumerInner::Fast(pop),
+            },
         )
     })
 }
@@ -127,7 +134,11 @@ macro_rules! dispatch {
 
 impl<T> PushOps<T> for ProducerInner<T> {
     #[inline]
-    fn send_until(&mut self, value: T, deadline: Option<Instant>) -> Result<Sent<T>, SendTimeoutError<T>> {
+    fn send_until(
+        &mut self,
+        value: T,
+        deadline: Option<Instant>,
+    ) -> Result<Sent<T>, SendTimeoutError<T>> {
         dispatch!(self, h => h.send_until(value, deadline))
     }
     #[inline]

@@ -1,0 +1,268 @@
+//! Closing from either side, waking sleepers, and values dropped exactly once.
+
+mod common;
+
+use common::{count, counter, Counted};
+use ringweir::{Builder, Overflow, RecvTimeoutError, TryRecvError, TrySendError, Wait};
+use std::thread;
+use std::time::Duration;
+
+const WAITS: [Wait; 3] = [Wait::Spin, Wait::Yield, Wait::Park];
+const POLICIES: [Overflow; 3] = [Overflow::Block, Overflow::DropNewest, Overflow::DropOldest];
+
+#[test]
+fn consumer_drains_after_producer_leaves() {
+    for overflow in POLICIES {
+        let (mut tx, mut rx) = Builder::new(4).overflow(overflow).spsc::<u8>().unwrap();
+        tx.send(1).unwrap();
+        tx.send(2).unwrap();
+        drop(tx);
+        assert!(rx.is_closed());
+        assert_eq!(rx.recv(), Ok(1));
+        assert_eq!(rx.try_recv(), Ok(2));
+        assert_eq!(rx.try_recv(), Err(TryRecvError::Closed));
+        assert_eq!(
+            rx.recv_timeout(Duration::from_millis(1)),
+            Err(RecvTimeoutError::Closed)
+        );
+        assert_eq!(rx.recv(), Err(ringweir::RecvError));
+    }
+}
+
+#[test]
+fn send_after_consumer_leaves_hands_the_value_back() {
+    for overflow in POLICIES {
+        let (mut tx, rx) = Builder::new(1).overflow(overflow).mpmc::<u8>().unwrap();
+        drop(rx);
+        assert!(tx.is_closed());
+        assert_eq!(tx.send(1).unwrap_err().into_inner(), 1);
+        assert_eq!(tx.try_send(2), Err(TrySendError::Closed(2)));
+        assert!(!tx.send_timeout(3, Duration::ZERO).unwrap_err().is_timeout());
+    }
+}
+
+#[test]
+fn queued_values_drop_once_when_the_last_consumer_leaves() {
+    for overflow in POLICIES {
+        let drops = counter();
+        let (mut tx, rx) = Builder::new(8)
+            .overflow(overflow)
+            .spsc::<Counted>()
+            .unwrap();
+        for i in 0..5 {
+            tx.send(Counted::new(i, &drops)).unwrap();
+        }
+        drop(rx);
+        assert_eq!(count(&drops), 5, "dropped as soon as the consumer went");
+        drop(tx);
+        assert_eq!(count(&drops), 5, "and never again");
+    }
+}
+
+#[test]
+fn queued_values_drop_once_when_the_ring_goes() {
+    for overflow in POLICIES {
+        let drops = counter();
+        let (mut tx, mut rx) = Builder::new(3)
+            .overflow(overflow)
+            .mpsc::<Counted>()
+            .unwrap();
+        for round in 0..4 {
+            for i in 0..3 {
+                let _ = tx.try_send(Counted::new(round * 10 + i, &drops));
+            }
+            drop(rx.recv().unwrap());
+        }
+        let before = count(&drops);
+        drop(tx);
+        let (remaining, _) = (rx.len(), ());
+        drop(rx);
+        assert_eq!(count(&drops), before + remaining);
+    }
+}
+
+#[test]
+fn evicted_and_refused_values_are_the_callers() {
+    let drops = counter();
+    let (mut tx, rx) = Builder::new(1)
+        .overflow(Overflow::DropOldest)
+        .spsc::<Counted>()
+        .unwrap();
+    tx.send(Counted::new(0, &drops)).unwrap();
+    let evicted = tx
+        .send(Counted::new(1, &drops))
+        .unwrap()
+        .into_returned()
+        .unwrap();
+    assert_eq!(evicted.id, 0);
+    assert_eq!(
+        count(&drops),
+        0,
+        "the ring did not drop what it handed back"
+    );
+    drop(evicted);
+    drop((tx, rx));
+    assert_eq!(count(&drops), 2);
+}
+
+#[test]
+fn dropping_the_producer_wakes_a_waiting_consumer() {
+    for wait in WAITS {
+        let (tx, mut rx) = Builder::new(2).wait(wait).spsc::<u8>().unwrap();
+        let consumer = thread::spawn(move || rx.recv());
+        thread::sleep(Duration::from_millis(if cfg!(miri) { 1 } else { 30 }));
+        drop(tx);
+        assert_eq!(consumer.join().unwrap(), Err(ringweir::RecvError));
+    }
+}
+
+#[test]
+fn dropping_the_consumer_wakes_a_blocked_producer() {
+    for wait in WAITS {
+        let drops = counter();
+        let (mut tx, rx) = Builder::new(1).wait(wait).mpsc::<Counted>().unwrap();
+        tx.send(Counted::new(0, &drops)).unwrap();
+        let d = drops.clone();
+        let producer =
+            thread::spawn(move || tx.send(Counted::new(1, &d)).map_err(|e| e.into_inner().id));
+        thread::sleep(Duration::from_millis(if cfg!(miri) { 1 } else { 30 }));
+        drop(rx);
+        assert_eq!(producer.join().unwrap().unwrap_err(), 1);
+        assert_eq!(count(&drops), 2);
+    }
+}
+
+#[test]
+fn handles_dropped_in_every_order() {
+    for consumer_first in [false, true] {
+        let drops = counter();
+        let (mut tx, rx) = ringweir::mpmc::channel::<Counted>(4);
+        let tx2 = tx.clone();
+        let rx2 = rx.clone();
+        tx.send(Counted::new(0, &drops)).unwrap();
+        if consumer_first {
+            drop(rx);
+            assert!(!tx.is_closed(), "one consumer is left");
+            drop(rx2);
+            assert!(tx.is_closed());
+            assert_eq!(count(&drops), 1);
+            drop(tx);
+            drop(tx2);
+        } else {
+            drop(tx);
+            assert!(!rx.is_closed(), "one producer is left");
+            drop(tx2);
+            assert!(rx.is_closed());
+            drop(rx);
+            drop(rx2);
+        }
+        assert_eq!(count(&drops), 1);
+    }
+}
+
+/// A value whose `Drop` panics for one chosen id.
+struct Grenade {
+    id: u64,
+    pin: u64,
+    drops: std::sync::Arc<std::sync::atomic::AtomicUsize>,
+}
+
+impl Drop for Grenade {
+    fn drop(&mut self) {
+        self.drops.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        if self.id == self.pin {
+            panic!("boom {}", self.id);
+        }
+    }
+}
+
+#[test]
+fn a_panicking_drop_neither_leaks_nor_double_drops() {
+    for overflow in POLICIES {
+        let drops = counter();
+        let (mut tx, rx) = Builder::new(8)
+            .overflow(overflow)
+            .spsc::<Grenade>()
+            .unwrap();
+        for id in 0..6 {
+            tx.send(Grenade {
+                id,
+                pin: 2,
+                drops: drops.clone(),
+            })
+            .unwrap();
+        }
+        // The last consumer drains on drop; value 2 panics mid-drain.
+        let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| drop(rx)));
+        assert!(outcome.is_err());
+        assert_eq!(count(&drops), 3, "values 0, 1, 2 dropped by the drain");
+        assert!(tx.is_closed());
+        assert!(tx
+            .send(Grenade {
+                id: 9,
+                pin: 2,
+                drops: drops.clone()
+            })
+            .is_err());
+        assert_eq!(
+            count(&drops),
+            4,
+            "the refused value came back and was dropped"
+        );
+        drop(tx);
+        assert_eq!(count(&drops), 7, "3, 4, 5 dropped with the ring, once each");
+    }
+}
+
+#[test]
+fn a_panic_in_user_code_does_not_poison_the_ring() {
+    let (mut tx, mut rx) = ringweir::spsc::channel::<u32>(4);
+    let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        tx.send(1).unwrap();
+        panic!("user code");
+    }));
+    assert!(outcome.is_err());
+    tx.send(2).unwrap();
+    assert_eq!(rx.try_iter().collect::<Vec<_>>(), [1, 2]);
+}
+
+#[test]
+fn closing_mid_stream_drops_every_value_exactly_once() {
+    for overflow in POLICIES {
+        for wait in WAITS {
+            let drops = counter();
+            let (mut tx, mut rx) = Builder::new(16)
+                .overflow(overflow)
+                .wait(wait)
+                .spsc::<Counted>()
+                .unwrap();
+            let n = common::scaled(100_000);
+            let d = drops.clone();
+            let producer = thread::spawn(move || {
+                let mut refused = 0;
+                for i in 0..n {
+                    // Handed-back values (dropped, evicted, refused) are
+                    // dropped here by the caller.
+                    if tx.send(Counted::new(i, &d)).is_err() {
+                        refused += 1;
+                    }
+                }
+                refused
+            });
+            let mut last = None;
+            for _ in 0..n / 3 {
+                match rx.recv() {
+                    Ok(v) => {
+                        assert!(last < Some(v.id), "order");
+                        last = Some(v.id);
+                    }
+                    Err(_) => break,
+                }
+            }
+            drop(rx);
+            let refused = producer.join().unwrap();
+            assert!(refused > 0 || overflow != Overflow::Block || n < 100);
+            assert_eq!(count(&drops), n as usize, "{overflow:?}/{wait:?}");
+        }
+    }
+}
