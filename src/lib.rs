@@ -47,6 +47,7 @@
 #![warn(unsafe_op_in_unsafe_fn, clippy::undocumented_unsafe_blocks)]
 
 mod api;
+mod barrier;
 mod builder;
 mod error;
 mod handle;

@@ -113,7 +113,8 @@ impl<T> Sent<T> {
 /// How full the ring is, with hysteresis, for cooperative throttling.
 ///
 /// The state becomes `High` when the length reaches the high watermark and
-/// returns to `Normal` only when it falls to the low watermark, so a
+/// returns to `Normal` only when it falls to the low watermark (and below
+/// the high one, which matters only when the two are equal), so a
 /// producer that slows down on `High` does not flap at the boundary. Set the
 /// marks with [`Builder::watermarks`](crate::Builder::watermarks).
 ///

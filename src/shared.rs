@@ -45,6 +45,7 @@ pub(crate) struct Shared {
 
 impl Shared {
     pub(crate) fn new(config: Config) -> Self {
+        crate::barrier::init();
         Self {
             config,
             closed: AtomicUsize::new(0),
@@ -129,12 +130,15 @@ impl Shared {
     }
 
     /// The pressure state for `len` queued values, with hysteresis: flips to
-    /// `High` at the high mark and back to `Normal` only at the low mark.
+    /// `High` at the high mark and back to `Normal` only at the low mark
+    /// (and below the high one).
     /// Relaxed: the state is advice, not a synchronization point.
     pub(crate) fn pressure(&self, len: usize) -> Pressure {
         let high = self.pressure.load(Ordering::Relaxed) == 1;
         let now_high = if high {
-            len > self.config.low
+            // Back to normal at the low mark, but never while still at the
+            // high mark (with `low == high` that would flip on every call).
+            !(len <= self.config.low && len < self.config.high)
         } else {
             len >= self.config.high
         };

@@ -9,7 +9,7 @@
 //!
 //! ```text
 //! publish progress (a Release store or CAS of head/tail)
-//! fence(SeqCst)                      -- F1
+//! barrier::light()                   -- F1
 //! if sleepers.load(Relaxed) != 0 { lock; notify; unlock }
 //! ```
 //!
@@ -17,24 +17,27 @@
 //!
 //! ```text
 //! sleepers += 1 (SeqCst)
-//! fence(SeqCst)                      -- F2
+//! barrier::heavy()                   -- F2
 //! loop { re-check the condition; if it holds, stop; else condvar.wait }
 //! ```
 //!
-//! F1 and F2 are both in the single total order of SeqCst operations. If F1
-//! comes first, the sleeper's re-check (after F2) sees the published
-//! progress and does not sleep. If F2 comes first, the waker's load (after
-//! F1) sees `sleepers != 0`, and because the sleeper holds the mutex from
+//! F1/F2 are a pair of SeqCst fences, or (on Linux) a compiler fence and a
+//! `membarrier` call that fences every running thread; `barrier.rs` says
+//! why the pair orders the two sides either way. If the waker's fence comes
+//! first, the sleeper's re-check (after F2) sees the published progress and
+//! does not sleep. If F2 comes first, the waker's load (after F1) sees
+//! `sleepers != 0`, and because the sleeper holds the mutex from
 //! its increment until `condvar.wait` releases it, the waker's `lock` cannot
 //! slip in between the re-check and the wait: the notification reaches a
 //! thread that is really waiting. No wake-up is lost, and with nobody asleep
-//! the fast path costs one fence and one load of a word that only sleepers
-//! write.
+//! the fast path costs F1 (a compiler fence with membarrier) and one load of
+//! a word that only sleepers write.
 //!
 //! Closing always takes the mutex and notifies everyone, so a closing
 //! thread needs no fast-path reasoning at all.
 
-use crate::sync::{fence, spin_hint, yield_now, AtomicUsize, Condvar, Mutex, Ordering};
+use crate::barrier;
+use crate::sync::{spin_hint, yield_now, AtomicUsize, Condvar, Mutex, Ordering};
 use crate::Wait;
 use std::time::Instant;
 
@@ -96,7 +99,7 @@ impl WaitPoint {
     /// See the module docs for why the fence and a Relaxed load suffice.
     #[inline]
     pub(crate) fn notify_one(&self) {
-        fence(Ordering::SeqCst); // F1
+        barrier::light(); // F1
         if self.sleepers.load(Ordering::Relaxed) != 0 {
             self.wake(false);
         }
@@ -127,7 +130,7 @@ impl WaitPoint {
     ) -> Option<R> {
         let mut guard = self.lock.lock();
         self.sleepers.fetch_add(1, Ordering::SeqCst);
-        fence(Ordering::SeqCst); // F2
+        barrier::heavy(); // F2
         let outcome = loop {
             if let Some(done) = attempt() {
                 break Some(done);
