@@ -67,7 +67,7 @@ impl<R: Ring<T>, T> PushHandle<R, T> {
         }
         let value = match ring.try_push(&mut self.local, value) {
             Ok(()) => {
-                shared.wake_consumer();
+                self.after_push();
                 return Ok(Sent::Queued);
             }
             Err(value) => value,
@@ -79,12 +79,12 @@ impl<R: Ring<T>, T> PushHandle<R, T> {
             }
             Overflow::DropOldest => {
                 let evicted = ring.push_evicting(&mut self.local, value);
-                shared.wake_consumer();
+                if evicted.is_some() {
+                    Counters::bump(&shared.counters.evicted);
+                }
+                self.after_push();
                 Ok(match evicted {
-                    Some(old) => {
-                        Counters::bump(&shared.counters.evicted);
-                        Sent::Evicted(old)
-                    }
+                    Some(old) => Sent::Evicted(old),
                     None => Sent::Queued,
                 })
             }
@@ -101,6 +101,11 @@ impl<R: Ring<T>, T> PushHandle<R, T> {
         let ring = &*self.ring;
         let local = &mut self.local;
         let shared = ring.shared();
+        if deadline.is_some_and(|d| d <= Instant::now()) {
+            // A zero timeout tried once and found the ring full: it did not
+            // wait, so it is not counted as a wait.
+            return Err(SendTimeoutError::Timeout(value));
+        }
         Counters::bump(&shared.counters.waits);
         let mut pending = Some(value);
         let done = wait_until(shared.config.wait, &shared.not_full, deadline, || {
@@ -118,7 +123,7 @@ impl<R: Ring<T>, T> PushHandle<R, T> {
         });
         match done {
             Some(Ok(sent)) => {
-                shared.wake_consumer();
+                self.after_push();
                 Ok(sent)
             }
             Some(Err(closed)) => Err(closed),
@@ -137,11 +142,26 @@ impl<R: Ring<T>, T> PushHandle<R, T> {
         }
         match ring.try_push(&mut self.local, value) {
             Ok(()) => {
-                ring.shared().wake_consumer();
+                self.after_push();
                 Ok(())
             }
             Err(value) => Err(TrySendError::Full(value)),
         }
+    }
+
+    /// Wakes a sleeping consumer; if every consumer left while we pushed,
+    /// takes over their last duty and discards what is queued.
+    #[inline]
+    fn after_push(&self) {
+        if self.ring.shared().after_push() {
+            self.discard_orphans();
+        }
+    }
+
+    #[cold]
+    fn discard_orphans(&self) {
+        let discarded = &self.ring.shared().counters.discarded;
+        self.ring.discard_orphans(&mut || Counters::bump(discarded));
     }
 
     /// Whether every consumer is gone.
@@ -175,7 +195,7 @@ impl<R: Ring<T>, T> PopHandle<R, T> {
     #[inline]
     fn pop(&mut self) -> Option<T> {
         let value = self.ring.try_pop(&mut self.local)?;
-        self.ring.shared().wake_producer();
+        self.ring.shared().after_pop();
         Some(value)
     }
 
@@ -226,7 +246,7 @@ impl<R: Ring<T>, T> PopHandle<R, T> {
         });
         let taken = taken.unwrap_or(Err(RecvTimeoutError::Timeout));
         if taken.is_ok() {
-            shared.wake_producer();
+            shared.after_pop();
         }
         taken
     }
@@ -301,7 +321,9 @@ impl<R: Ring<T>, T> Drop for PopHandle<R, T> {
                 local: &mut self.local,
                 _values: PhantomData,
             };
+            let discarded = &retire.ring.shared().counters.discarded;
             while let Some(value) = retire.ring.try_pop(retire.local) {
+                Counters::bump(discarded);
                 drop(value);
             }
         }

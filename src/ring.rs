@@ -48,6 +48,12 @@ pub(crate) unsafe trait Ring<T> {
         let _ = local;
     }
 
+    /// Called by a producer that pushed while the last consumer was
+    /// leaving: drops every queued value (calling `counted` before each), as
+    /// the last consumer's drain does. Safe to run beside that drain and
+    /// beside other producers doing the same.
+    fn discard_orphans(&self, counted: &mut dyn FnMut());
+
     /// How many values ever entered the ring, and how many ever left it
     /// through the head (received or evicted). Wrapping counts; the second is
     /// loaded first, so `entered - left` never underflows.

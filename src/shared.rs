@@ -3,6 +3,7 @@
 //! rare-event counters. Nothing here is written on a send or receive fast
 //! path.
 
+use crate::barrier;
 use crate::stats::Counters;
 use crate::sync::{AtomicUsize, Ordering};
 use crate::wait::WaitPoint;
@@ -73,20 +74,29 @@ impl Shared {
         self.closed.load(Ordering::Acquire) & PRODUCERS_GONE != 0
     }
 
-    /// Wakes a sleeping consumer after a push, if this ring parks.
+    /// After a push: wakes a sleeping consumer (if this ring parks) and says
+    /// whether every consumer left meanwhile, in which case the pushing
+    /// producer must discard what is queued (see `remove_consumer`).
+    ///
+    /// The push (a store of `tail`), F1, then the loads of `sleepers` and
+    /// `closed`: the waker's half of two store/fence/load pairs, against a
+    /// sleeping consumer's and against the last consumer's `remove_consumer`.
     #[inline]
-    pub(crate) fn wake_consumer(&self) {
+    pub(crate) fn after_push(&self) -> bool {
+        barrier::light(); // F1
         if self.config.wait == Wait::Park {
-            self.not_empty.notify_one();
+            self.not_empty.notify_one_after_fence();
         }
+        self.closed.load(Ordering::Relaxed) & CONSUMERS_GONE != 0
     }
 
-    /// Wakes a sleeping producer after a pop, if this ring parks and can
+    /// After a pop: wakes a sleeping producer, if this ring parks and can
     /// have blocked producers.
     #[inline]
-    pub(crate) fn wake_producer(&self) {
+    pub(crate) fn after_pop(&self) {
         if self.config.wait == Wait::Park && self.config.overflow == Overflow::Block {
-            self.not_full.notify_one();
+            barrier::light(); // F1
+            self.not_full.notify_one_after_fence();
         }
     }
 
@@ -115,10 +125,16 @@ impl Shared {
     /// A consumer handle leaves; the last one closes the ring for producers
     /// and wakes them all. Returns whether it was the last (which must then
     /// drain the ring).
+    ///
+    /// The caller drains after this. A producer may push concurrently; the
+    /// flag, F2, then the drain's loads of `tail` here, against the push, F1,
+    /// then the load of `closed` in `after_push`, make sure that the drain
+    /// sees the value or the producer sees the flag (and discards it).
     pub(crate) fn remove_consumer(&self) -> bool {
         let last = self.consumers.fetch_sub(1, Ordering::AcqRel) == 1;
         if last {
             self.close(CONSUMERS_GONE);
+            barrier::heavy(); // F2
             self.not_full.notify_all();
         }
         last

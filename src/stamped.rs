@@ -170,7 +170,9 @@ impl<T> StampedRing<T> {
                 if head.wrapping_add(self.one_lap) == tail {
                     return PushOutcome::Full(value, tail);
                 }
-                backoff.spin();
+                // A consumer (or evictor) claimed the head and is mid-way
+                // through the slot: it may be descheduled, so yield in time.
+                backoff.snooze();
                 tail = self.tail.load(Ordering::Relaxed);
             } else {
                 // Another producer claimed this slot and is writing it, or
@@ -296,12 +298,45 @@ unsafe impl<T> Ring<T> for StampedRing<T> {
                 if tail == head {
                     return None;
                 }
-                backoff.spin();
+                // A producer claimed the slot and is mid-way through writing
+                // it: it may be descheduled, so yield in time.
+                backoff.snooze();
                 head = self.head.load(Ordering::Relaxed);
             } else {
                 // A producer is filling the slot, or `head` is stale.
                 backoff.snooze();
                 head = self.head.load(Ordering::Relaxed);
+            }
+        }
+    }
+
+    fn discard_orphans(&self, counted: &mut dyn FnMut()) {
+        // Pops are safe from any number of threads at once.
+        while let Some(value) = self.try_pop(&mut ()) {
+            counted();
+            drop(value);
+        }
+    }
+
+    fn len(&self) -> usize {
+        // From lap and index rather than from `count`, which jumps when a
+        // position wraps around `usize` (reachable on 32-bit targets).
+        loop {
+            let tail = self.tail.load(Ordering::SeqCst);
+            let head = self.head.load(Ordering::SeqCst);
+            // A consistent pair: `tail` did not move while `head` was read.
+            if self.tail.load(Ordering::SeqCst) == tail {
+                let mask = self.one_lap - 1;
+                let (h, t) = (head & mask, tail & mask);
+                return if h < t {
+                    t - h
+                } else if h > t {
+                    self.capacity() - h + t
+                } else if tail == head {
+                    0
+                } else {
+                    self.capacity()
+                };
             }
         }
     }

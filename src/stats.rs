@@ -13,7 +13,7 @@ use crate::sync::{AtomicUsize, Ordering};
 ///
 /// While other threads are sending and receiving the fields are read one by
 /// one, so they may be a few values apart; once the ring is quiet they are
-/// exact, and `sent == received + evicted + len`.
+/// exact, and `sent == received + evicted + discarded + len`.
 ///
 /// ```
 /// use ringweir::{Builder, Overflow, Stats};
@@ -39,6 +39,8 @@ pub struct Stats {
     pub evicted: u64,
     /// Sends that found the ring full and had to wait.
     pub waits: u64,
+    /// Values the ring dropped itself because every consumer had left.
+    pub discarded: u64,
 }
 
 /// The rare-event counters a ring keeps in its own memory.
@@ -47,6 +49,7 @@ pub(crate) struct Counters {
     pub(crate) dropped: AtomicUsize,
     pub(crate) evicted: AtomicUsize,
     pub(crate) waits: AtomicUsize,
+    pub(crate) discarded: AtomicUsize,
 }
 
 impl Counters {
@@ -58,15 +61,20 @@ impl Counters {
 
     /// Builds a snapshot from the ring's own `sent` and `taken` positions
     /// (`taken` counts every value that left through the head: received by a
-    /// consumer or evicted by a producer).
+    /// consumer, evicted by a producer, or discarded after the consumers left).
     pub(crate) fn snapshot(&self, sent: usize, taken: usize) -> Stats {
         let evicted = self.evicted.load(Ordering::Relaxed);
+        let discarded = self.discarded.load(Ordering::Relaxed);
         Stats {
             sent: sent as u64,
-            received: taken.saturating_sub(evicted) as u64,
+            received: taken
+                .wrapping_sub(evicted)
+                .wrapping_sub(discarded)
+                .min(taken) as u64,
             dropped: self.dropped.load(Ordering::Relaxed) as u64,
             evicted: evicted as u64,
             waits: self.waits.load(Ordering::Relaxed) as u64,
+            discarded: discarded as u64,
         }
     }
 }

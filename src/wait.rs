@@ -76,7 +76,11 @@ impl Backoff {
             self.spin();
         } else {
             yield_now();
-            self.step += 1;
+            // Stop counting once parking is due: an idle `Yield` waiter
+            // snoozes forever and must not overflow the counter.
+            if self.step <= PARK_AFTER {
+                self.step += 1;
+            }
         }
     }
 
@@ -95,11 +99,11 @@ pub(crate) struct WaitPoint {
 }
 
 impl WaitPoint {
-    /// Wakes one sleeper, if any, after the caller published progress.
-    /// See the module docs for why the fence and a Relaxed load suffice.
+    /// Wakes one sleeper, if any. The caller published progress and then
+    /// ran `barrier::light()` (F1); see the module docs for why that and a
+    /// Relaxed load suffice.
     #[inline]
-    pub(crate) fn notify_one(&self) {
-        barrier::light(); // F1
+    pub(crate) fn notify_one_after_fence(&self) {
         if self.sleepers.load(Ordering::Relaxed) != 0 {
             self.wake(false);
         }

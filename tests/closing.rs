@@ -54,6 +54,8 @@ fn queued_values_drop_once_when_the_last_consumer_leaves() {
         }
         drop(rx);
         assert_eq!(count(&drops), 5, "dropped as soon as the consumer went");
+        let s = tx.stats();
+        assert_eq!((s.sent, s.received, s.discarded), (5, 0, 5));
         drop(tx);
         assert_eq!(count(&drops), 5, "and never again");
     }
@@ -263,6 +265,58 @@ fn closing_mid_stream_drops_every_value_exactly_once() {
             let refused = producer.join().unwrap();
             assert!(refused > 0 || overflow != Overflow::Block || n < 100);
             assert_eq!(count(&drops), n as usize, "{overflow:?}/{wait:?}");
+        }
+    }
+}
+
+#[test]
+fn values_racing_the_last_consumer_are_discarded_at_once() {
+    // A producer streams while the consumer leaves; whatever it managed to
+    // queue must be dropped by the time both sides are done with the close,
+    // not later when the producer handle finally goes.
+    for overflow in POLICIES {
+        for round in 0..common::scaled(200) {
+            let drops = counter();
+            let (mut tx, rx) = Builder::new(4)
+                .overflow(overflow)
+                .spsc::<Counted>()
+                .unwrap();
+            let d = drops.clone();
+            let producer = thread::spawn(move || {
+                let mut created = 0usize;
+                loop {
+                    created += 1;
+                    match tx.try_send(Counted::new(0, &d)) {
+                        Ok(()) => {}
+                        Err(ringweir::TrySendError::Full(v)) => drop(v),
+                        Err(ringweir::TrySendError::Closed(v)) => {
+                            drop(v);
+                            break;
+                        }
+                    }
+                    if round % 2 == 0 {
+                        thread::yield_now();
+                    }
+                }
+                (created, tx)
+            });
+            thread::yield_now();
+            drop(rx);
+            // The producer handle is still alive: nothing may wait for it.
+            let (created, tx) = producer.join().unwrap();
+            let s = tx.stats();
+            assert_eq!(
+                s.sent, s.discarded,
+                "{overflow:?}: every queued value was discarded"
+            );
+            assert_eq!(tx.len(), 0);
+            assert_eq!(
+                count(&drops),
+                created,
+                "{overflow:?}: all dropped, producer alive"
+            );
+            drop(tx);
+            assert_eq!(count(&drops), created);
         }
     }
 }

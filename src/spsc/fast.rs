@@ -28,6 +28,7 @@ use crate::error::CapacityError;
 use crate::ring::Ring;
 use crate::shared::{Config, Shared};
 use crate::sync::{AtomicUsize, Ordering, UnsafeCell};
+use crate::wait::Backoff;
 use crossbeam_utils::CachePadded;
 use std::mem::MaybeUninit;
 
@@ -45,6 +46,9 @@ pub(crate) struct FastRing<T> {
     /// `Drop` knows where the leftovers start (`head % capacity` would be
     /// wrong once the counter has wrapped on a 32-bit target).
     head_index: AtomicUsize,
+    /// Set (Release) once the consumer has retired: from then on the
+    /// producer may pop, to discard values it pushed after the consumer left.
+    retired: AtomicUsize,
 }
 
 /// The producer's private view.
@@ -81,6 +85,7 @@ impl<T> FastRing<T> {
             shared: CachePadded::new(Shared::new(config)),
             slots: uninit_slots(config.capacity)?,
             head_index: AtomicUsize::new(0),
+            retired: AtomicUsize::new(0),
         })
     }
 
@@ -212,9 +217,35 @@ unsafe impl<T> Ring<T> for FastRing<T> {
     }
 
     fn retire_pop(&self, local: &mut PopLocal) {
-        // Relaxed: read only by `Drop`, which the last `Arc` drop orders
-        // after this.
+        // Relaxed: read by `Drop` (ordered by the last `Arc` drop) or by
+        // `discard_orphans` after its Acquire load of `retired`.
         self.head_index.store(local.index, Ordering::Relaxed);
+        // Release: hands the consumer's role, with `head` and `head_index`,
+        // to the producer.
+        self.retired.store(1, Ordering::Release);
+    }
+
+    fn discard_orphans(&self, counted: &mut dyn FnMut()) {
+        // The last consumer sets `retired` when its drain is over; until
+        // then it may still pop, and this ring allows one popper at a time.
+        let mut backoff = Backoff::new();
+        while self.retired.load(Ordering::Acquire) == 0 {
+            backoff.snooze();
+        }
+        // We are the only producer, and the consumer is gone: the popping
+        // side is ours now, starting where the consumer left it.
+        let head = self.head.load(Ordering::Relaxed);
+        let mut local = PopLocal {
+            head,
+            index: self.head_index.load(Ordering::Relaxed),
+            tail_seen: head,
+        };
+        while let Some(value) = self.try_pop(&mut local) {
+            // Before dropping (which may panic): `Drop` starts from here.
+            self.head_index.store(local.index, Ordering::Relaxed);
+            counted();
+            drop(value);
+        }
     }
 
     fn positions(&self) -> (usize, usize) {
