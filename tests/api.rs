@@ -179,7 +179,7 @@ fn waits_count_sends_that_waited() {
     each_topology!(Builder::new(1), |tx, rx| {
         tx.send(1).unwrap();
         assert!(tx
-            .send_timeout(2, Duration::from_millis(1))
+            .send_timeout(2, Duration::from_millis(50))
             .unwrap_err()
             .is_timeout());
         assert!(tx.send_timeout(2, Duration::ZERO).unwrap_err().is_timeout());

@@ -1,0 +1,216 @@
+//! Batched transfer between two threads: `messages()` u64 values through a
+//! ring of 1024, the consumer taking up to `BATCH` values per call.
+//!
+//! ringweir has no batch *send*, so its producer sends one value at a time;
+//! the `-pop-` variants of the peers do the same (batching on the consumer
+//! side only, like for like), and the `-chunks`/`-slices` variants batch
+//! both sides (what each peer can do at best).
+
+use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
+use ringweir::{Builder, TrySendError, Wait};
+use ringweir_benches::{config, messages, timed_pair, transfer_group};
+use std::hint::black_box;
+
+const CAP: usize = 1024;
+
+fn ringweir_try_send_all(tx: &mut ringweir::spsc::Producer<u64>, n: u64) {
+    for i in 0..n {
+        let mut v = i;
+        loop {
+            match tx.try_send(v) {
+                Ok(()) => break,
+                Err(TrySendError::Full(back)) => {
+                    v = back;
+                    std::hint::spin_loop();
+                }
+                Err(TrySendError::Closed(_)) => panic!("closed"),
+            }
+        }
+    }
+}
+
+/// Batch sizes measured (add more to see the curve; each adds ~20 s).
+const BATCHES: &[usize] = &[64];
+
+fn bench(c: &mut Criterion) {
+    let n = messages();
+    let mut g = c.benchmark_group("batch");
+    transfer_group(&mut g, n);
+    for &batch in BATCHES {
+        let p = format!("batch{batch}");
+        let id = |name: &str| BenchmarkId::new(name, &p);
+
+        g.bench_function(id("ringweir-park-recv_many"), |b| {
+            b.iter_custom(|iters| {
+                timed_pair(
+                    iters,
+                    || ringweir::spsc::channel::<u64>(CAP),
+                    |mut tx| {
+                        for i in 0..n {
+                            tx.send(i).unwrap();
+                        }
+                    },
+                    |mut rx| {
+                        let mut buf = Vec::with_capacity(batch);
+                        let mut got = 0;
+                        while got < n {
+                            got += rx.recv_many(&mut buf, batch) as u64;
+                            black_box(&buf);
+                            buf.clear();
+                        }
+                    },
+                )
+            })
+        });
+
+        g.bench_function(id("ringweir-spin-try_recv_many"), |b| {
+            b.iter_custom(|iters| {
+                timed_pair(
+                    iters,
+                    || Builder::new(CAP).wait(Wait::Spin).spsc::<u64>().unwrap(),
+                    |mut tx| ringweir_try_send_all(&mut tx, n),
+                    |mut rx| {
+                        let mut buf = Vec::with_capacity(batch);
+                        let mut got = 0;
+                        while got < n {
+                            let k = rx.try_recv_many(&mut buf, batch);
+                            if k == 0 {
+                                std::hint::spin_loop();
+                                continue;
+                            }
+                            got += k as u64;
+                            black_box(&buf);
+                            buf.clear();
+                        }
+                    },
+                )
+            })
+        });
+
+        g.bench_function(id("rtrb-pop-chunks"), |b| {
+            b.iter_custom(|iters| {
+                timed_pair(
+                    iters,
+                    || rtrb::RingBuffer::<u64>::new(CAP),
+                    |mut tx| {
+                        for i in 0..n {
+                            while tx.push(i).is_err() {
+                                std::hint::spin_loop();
+                            }
+                        }
+                    },
+                    |mut rx| rtrb_read_chunks(&mut rx, n, batch),
+                )
+            })
+        });
+
+        g.bench_function(id("rtrb-chunks"), |b| {
+            b.iter_custom(|iters| {
+                timed_pair(
+                    iters,
+                    || rtrb::RingBuffer::<u64>::new(CAP),
+                    |mut tx| {
+                        let mut next = 0u64;
+                        while next < n {
+                            let k = tx.slots().min(batch).min((n - next) as usize);
+                            if k == 0 {
+                                std::hint::spin_loop();
+                                continue;
+                            }
+                            let chunk = tx.write_chunk_uninit(k).unwrap();
+                            next += chunk.fill_from_iter(next..n) as u64;
+                        }
+                    },
+                    |mut rx| rtrb_read_chunks(&mut rx, n, batch),
+                )
+            })
+        });
+
+        g.bench_function(id("ringbuf-pop-slices"), |b| {
+            use ringbuf::traits::{Producer, Split};
+            b.iter_custom(|iters| {
+                timed_pair(
+                    iters,
+                    || ringbuf::HeapRb::<u64>::new(CAP).split(),
+                    |mut tx| {
+                        for i in 0..n {
+                            while tx.try_push(i).is_err() {
+                                std::hint::spin_loop();
+                            }
+                        }
+                    },
+                    |mut rx| ringbuf_pop_slices(&mut rx, n, batch),
+                )
+            })
+        });
+
+        g.bench_function(id("ringbuf-slices"), |b| {
+            use ringbuf::traits::{Producer, Split};
+            b.iter_custom(|iters| {
+                timed_pair(
+                    iters,
+                    || ringbuf::HeapRb::<u64>::new(CAP).split(),
+                    |mut tx| {
+                        let mut src = vec![0u64; batch];
+                        let mut next = 0u64;
+                        while next < n {
+                            let k = batch.min((n - next) as usize);
+                            for (j, slot) in src[..k].iter_mut().enumerate() {
+                                *slot = next + j as u64;
+                            }
+                            let mut off = 0;
+                            while off < k {
+                                let pushed = tx.push_slice(&src[off..k]);
+                                if pushed == 0 {
+                                    std::hint::spin_loop();
+                                }
+                                off += pushed;
+                            }
+                            next += k as u64;
+                        }
+                    },
+                    |mut rx| ringbuf_pop_slices(&mut rx, n, batch),
+                )
+            })
+        });
+    }
+    g.finish();
+}
+
+fn rtrb_read_chunks(rx: &mut rtrb::Consumer<u64>, n: u64, batch: usize) {
+    let mut got = 0u64;
+    while got < n {
+        let k = rx.slots().min(batch);
+        if k == 0 {
+            std::hint::spin_loop();
+            continue;
+        }
+        let chunk = rx.read_chunk(k).unwrap();
+        let (a, b) = chunk.as_slices();
+        black_box((a, b));
+        chunk.commit_all();
+        got += k as u64;
+    }
+}
+
+fn ringbuf_pop_slices(rx: &mut ringbuf::HeapCons<u64>, n: u64, batch: usize) {
+    use ringbuf::traits::Consumer;
+    let mut buf = vec![0u64; batch];
+    let mut got = 0u64;
+    while got < n {
+        let k = rx.pop_slice(&mut buf);
+        if k == 0 {
+            std::hint::spin_loop();
+            continue;
+        }
+        black_box(&buf[..k]);
+        got += k as u64;
+    }
+}
+
+criterion_group! {
+    name = benches;
+    config = config();
+    targets = bench
+}
+criterion_main!(benches);
