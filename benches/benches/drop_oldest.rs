@@ -182,45 +182,49 @@ fn bench(c: &mut Criterion) {
             )
         });
 
-        run(&mut g, "crossbeam-ArrayQueue-force_push", &mut |iters, tally| {
-            type Shared = Arc<(crossbeam_queue::ArrayQueue<u64>, AtomicBool)>;
-            timed_producer(
-                iters,
-                n,
-                tally,
-                || {
-                    let s: Shared = Arc::new((
-                        crossbeam_queue::ArrayQueue::new(cap),
-                        AtomicBool::new(false),
-                    ));
-                    (s.clone(), s)
-                },
-                |s: &mut Shared, n| {
-                    for i in 0..n {
-                        if let Some(old) = s.0.force_push(i) {
-                            black_box(old);
-                        }
-                    }
-                },
-                |s: Shared| {
-                    let mut got = 0;
-                    loop {
-                        // Read the flag before popping: once it is set and
-                        // the queue is then empty, nothing more will come.
-                        let done = s.1.load(Ordering::Acquire);
-                        match s.0.pop() {
-                            Some(v) => {
-                                black_box(v);
-                                got += 1;
+        run(
+            &mut g,
+            "crossbeam-ArrayQueue-force_push",
+            &mut |iters, tally| {
+                type Shared = Arc<(crossbeam_queue::ArrayQueue<u64>, AtomicBool)>;
+                timed_producer(
+                    iters,
+                    n,
+                    tally,
+                    || {
+                        let s: Shared = Arc::new((
+                            crossbeam_queue::ArrayQueue::new(cap),
+                            AtomicBool::new(false),
+                        ));
+                        (s.clone(), s)
+                    },
+                    |s: &mut Shared, n| {
+                        for i in 0..n {
+                            if let Some(old) = s.0.force_push(i) {
+                                black_box(old);
                             }
-                            None if done => return got,
-                            None => std::hint::spin_loop(),
                         }
-                    }
-                },
-                |s: Shared| s.1.store(true, Ordering::Release),
-            )
-        });
+                    },
+                    |s: Shared| {
+                        let mut got = 0;
+                        loop {
+                            // Read the flag before popping: once it is set and
+                            // the queue is then empty, nothing more will come.
+                            let done = s.1.load(Ordering::Acquire);
+                            match s.0.pop() {
+                                Some(v) => {
+                                    black_box(v);
+                                    got += 1;
+                                }
+                                None if done => return got,
+                                None => std::hint::spin_loop(),
+                            }
+                        }
+                    },
+                    |s: Shared| s.1.store(true, Ordering::Release),
+                )
+            },
+        );
     }
     g.finish();
 

@@ -26,7 +26,12 @@ fn ping_pong<E: Send, P: Send>(
 ) -> impl FnMut(u64) -> std::time::Duration {
     move |iters| {
         let (echo, ping) = (echo.clone(), ping.clone());
-        timed_pair(iters, make.clone(), move |e| echo(e, r), move |p| ping(p, r))
+        timed_pair(
+            iters,
+            make.clone(),
+            move |e| echo(e, r),
+            move |p| ping(p, r),
+        )
     }
 }
 

@@ -254,8 +254,8 @@ pub mod wake {
                         count,
                         gap,
                         |tx, v| {
-                        tx.send(v).unwrap();
-                    },
+                            tx.send(v).unwrap();
+                        },
                         |rx| rx.recv().ok(),
                     )
                 }),
@@ -268,8 +268,8 @@ pub mod wake {
                         count,
                         gap,
                         |tx, v| {
-                        tx.send(v).unwrap();
-                    },
+                            tx.send(v).unwrap();
+                        },
                         |rx| rx.recv().ok(),
                     )
                 }),
