@@ -65,30 +65,29 @@ impl<R: Ring<T>, T> PushHandle<R, T> {
         if shared.consumers_gone() {
             return Err(SendTimeoutError::Closed(value));
         }
-        let value = match ring.try_push(&mut self.local, value) {
+        if shared.config.overflow == Overflow::DropOldest {
+            // One pass: pushing and, when full, evicting share the protocol's
+            // full check instead of repeating it.
+            let evicted = ring.push_evicting(&mut self.local, value);
+            if evicted.is_some() {
+                Counters::bump(&shared.counters.evicted);
+            }
+            self.after_push();
+            return Ok(match evicted {
+                Some(old) => Sent::Evicted(old),
+                None => Sent::Queued,
+            });
+        }
+        match ring.try_push(&mut self.local, value) {
             Ok(()) => {
                 self.after_push();
-                return Ok(Sent::Queued);
+                Ok(Sent::Queued)
             }
-            Err(value) => value,
-        };
-        match shared.config.overflow {
-            Overflow::DropNewest => {
+            Err(value) if shared.config.overflow == Overflow::DropNewest => {
                 Counters::bump(&shared.counters.dropped);
                 Ok(Sent::Dropped(value))
             }
-            Overflow::DropOldest => {
-                let evicted = ring.push_evicting(&mut self.local, value);
-                if evicted.is_some() {
-                    Counters::bump(&shared.counters.evicted);
-                }
-                self.after_push();
-                Ok(match evicted {
-                    Some(old) => Sent::Evicted(old),
-                    None => Sent::Queued,
-                })
-            }
-            Overflow::Block => self.send_blocking(value, deadline),
+            Err(value) => self.send_blocking(value, deadline),
         }
     }
 
