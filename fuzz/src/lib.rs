@@ -1,0 +1,151 @@
+//! Shared code of the `ringweir` fuzz targets.
+//!
+//! - [`topology`]: one trait over `spsc`, `mpsc` and `mpmc` handles, so each
+//!   harness is written once.
+//! - [`model`]: single-threaded differential harness (ring vs a `VecDeque`
+//!   model with the same capacity, policy, counters and pressure state).
+//! - [`concurrent`]: real threads, checked by conservation and drop counts.
+//!
+//! Inputs are decoded byte by byte through `arbitrary::Unstructured`, so
+//! seed files can be written by hand (see `fuzz/make_seeds.py`): an
+//! exhausted input reads as zeros.
+
+pub mod concurrent;
+pub mod model;
+pub mod topology;
+
+use arbitrary::Unstructured;
+use std::sync::atomic::{AtomicU8, Ordering};
+use std::sync::Arc;
+
+/// Next input byte, 0 once the input is exhausted.
+pub fn byte(u: &mut Unstructured<'_>) -> u8 {
+    u.arbitrary::<u8>().unwrap_or(0)
+}
+
+/// How often each value id has been dropped.
+pub struct DropLog {
+    counts: Vec<AtomicU8>,
+}
+
+impl DropLog {
+    /// A log for ids `0..ids`.
+    pub fn new(ids: usize) -> Arc<Self> {
+        Arc::new(Self {
+            counts: (0..ids).map(|_| AtomicU8::new(0)).collect(),
+        })
+    }
+
+    /// Times `id` was dropped.
+    pub fn count(&self, id: u32) -> u8 {
+        self.counts[id as usize].load(Ordering::SeqCst)
+    }
+
+    /// Number of ids in the log.
+    pub fn len(&self) -> usize {
+        self.counts.len()
+    }
+
+    /// Whether the log has no ids.
+    pub fn is_empty(&self) -> bool {
+        self.counts.is_empty()
+    }
+}
+
+/// A value that records its own drop, so a harness can prove each value is
+/// dropped exactly once (and not while the ring still holds it).
+pub struct Tok {
+    /// Unique id of this value.
+    pub id: u32,
+    log: Arc<DropLog>,
+}
+
+impl Tok {
+    /// A new value `id`, logging its drop in `log`.
+    pub fn new(id: u32, log: &Arc<DropLog>) -> Self {
+        assert_eq!(log.count(id), 0, "id {id} reused");
+        Self {
+            id,
+            log: log.clone(),
+        }
+    }
+}
+
+impl Drop for Tok {
+    fn drop(&mut self) {
+        let before = self.log.counts[self.id as usize].fetch_add(1, Ordering::SeqCst);
+        assert_eq!(before, 0, "value {} dropped twice", self.id);
+    }
+}
+
+impl std::fmt::Debug for Tok {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Tok({})", self.id)
+    }
+}
+
+/// Replays the committed corpora and a batch of pseudo-random inputs on
+/// stable Rust (`cargo test` in `fuzz/`), without libFuzzer.
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    fn corpus(target: &str) -> Vec<Vec<u8>> {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("corpus")
+            .join(target);
+        let mut files: Vec<_> = std::fs::read_dir(dir)
+            .map(|d| d.map(|e| e.unwrap().path()).collect())
+            .unwrap_or_default();
+        files.sort();
+        files.iter().map(|f| std::fs::read(f).unwrap()).collect()
+    }
+
+    fn random_inputs(seed: u64, n: usize, len: usize) -> Vec<Vec<u8>> {
+        let mut x = seed | 1;
+        (0..n)
+            .map(|_| {
+                (0..len)
+                    .map(|_| {
+                        x ^= x << 13;
+                        x ^= x >> 7;
+                        x ^= x << 17;
+                        x as u8
+                    })
+                    .collect()
+            })
+            .collect()
+    }
+
+    #[test]
+    fn model_targets_replay() {
+        for data in corpus("model_spsc")
+            .iter()
+            .chain(&random_inputs(1, 3000, 200))
+        {
+            crate::model::run::<crate::topology::Spsc>(data);
+        }
+        for data in corpus("model_mpsc")
+            .iter()
+            .chain(&random_inputs(2, 3000, 200))
+        {
+            crate::model::run::<crate::topology::Mpsc>(data);
+        }
+        for data in corpus("model_mpmc")
+            .iter()
+            .chain(&random_inputs(3, 3000, 200))
+        {
+            crate::model::run::<crate::topology::Mpmc>(data);
+        }
+    }
+
+    #[test]
+    fn concurrent_target_replays() {
+        for data in corpus("concurrent")
+            .iter()
+            .chain(&random_inputs(4, 300, 120))
+        {
+            crate::concurrent::run(data);
+        }
+    }
+}
