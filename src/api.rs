@@ -267,11 +267,7 @@ macro_rules! producer_api {
             }
         }
 
-        impl<T> std::fmt::Debug for $ty<T> {
-            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.debug_struct(stringify!($ty)).finish_non_exhaustive()
-            }
-        }
+        $crate::api::opaque_debug!($ty);
     };
 }
 
@@ -466,6 +462,13 @@ macro_rules! consumer_api {
             }
         }
 
+        $crate::api::opaque_debug!($ty);
+    };
+}
+
+/// `Debug` for a handle: its type name, nothing of the values it carries.
+macro_rules! opaque_debug {
+    ($ty:ident) => {
         impl<T> std::fmt::Debug for $ty<T> {
             fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
                 f.debug_struct(stringify!($ty)).finish_non_exhaustive()
@@ -474,4 +477,4 @@ macro_rules! consumer_api {
     };
 }
 
-pub(crate) use {consumer_api, producer_api};
+pub(crate) use {consumer_api, opaque_debug, producer_api};

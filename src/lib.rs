@@ -51,6 +51,7 @@ mod barrier;
 mod builder;
 mod error;
 mod handle;
+mod multi_producer;
 mod policy;
 mod ring;
 mod shared;

@@ -28,11 +28,14 @@
 //! assert_eq!(total, 500_500);
 //! ```
 
-use crate::api::{consumer_api, producer_api};
-use crate::handle::{pair, PopHandle, PushHandle};
+use crate::api::consumer_api;
+use crate::handle::{pair, PopHandle};
 use crate::shared::Config;
 use crate::stamped::StampedRing;
 use crate::{Builder, CapacityError};
+
+#[doc(inline)]
+pub use crate::multi_producer::Producer;
 
 /// Creates a ring of exactly `capacity` slots with the defaults:
 /// [`Overflow::Block`](crate::Overflow::Block) and [`Wait::Park`](crate::Wait::Park).
@@ -58,18 +61,7 @@ pub fn channel<T>(capacity: usize) -> (Producer<T>, Consumer<T>) {
 
 pub(crate) fn build<T>(config: Config) -> Result<(Producer<T>, Consumer<T>), CapacityError> {
     let (push, pop) = pair(StampedRing::new(config)?);
-    Ok((Producer { inner: push }, Consumer { inner: pop }))
-}
-
-/// A sending handle; clone it for each producing thread.
-///
-/// ```
-/// let (tx, _rx) = ringweir::mpmc::channel::<u8>(16);
-/// let mut tx2 = tx.clone();
-/// tx2.send(1).unwrap();
-/// ```
-pub struct Producer<T> {
-    inner: PushHandle<StampedRing<T>, T>,
+    Ok((Producer::new(push), Consumer { inner: pop }))
 }
 
 /// A receiving handle; clone it for each consuming thread.
@@ -84,16 +76,6 @@ pub struct Consumer<T> {
     inner: PopHandle<StampedRing<T>, T>,
 }
 
-impl<T> Clone for Producer<T> {
-    /// Another producer on the same ring; the ring stays open for consumers
-    /// until every producer clone is dropped.
-    fn clone(&self) -> Self {
-        Self {
-            inner: self.inner.clone_handle(),
-        }
-    }
-}
-
 impl<T> Clone for Consumer<T> {
     /// Another consumer sharing the same values; the ring stays open for
     /// producers until every consumer clone is dropped. Its
@@ -105,5 +87,4 @@ impl<T> Clone for Consumer<T> {
     }
 }
 
-producer_api!(Producer, "mpmc");
 consumer_api!(Consumer, "mpmc");

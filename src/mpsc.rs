@@ -28,11 +28,14 @@
 //! for w in workers { w.join().unwrap(); }
 //! ```
 
-use crate::api::{consumer_api, producer_api};
-use crate::handle::{pair, PopHandle, PushHandle};
+use crate::api::consumer_api;
+use crate::handle::{pair, PopHandle};
 use crate::shared::Config;
 use crate::stamped::StampedRing;
 use crate::{Builder, CapacityError};
+
+#[doc(inline)]
+pub use crate::multi_producer::Producer;
 
 /// Creates a ring of exactly `capacity` slots with the defaults:
 /// [`Overflow::Block`](crate::Overflow::Block) and [`Wait::Park`](crate::Wait::Park).
@@ -57,18 +60,7 @@ pub fn channel<T>(capacity: usize) -> (Producer<T>, Consumer<T>) {
 
 pub(crate) fn build<T>(config: Config) -> Result<(Producer<T>, Consumer<T>), CapacityError> {
     let (push, pop) = pair(StampedRing::new(config)?);
-    Ok((Producer { inner: push }, Consumer { inner: pop }))
-}
-
-/// A sending handle; clone it for each producing thread.
-///
-/// ```
-/// let (tx, _rx) = ringweir::mpsc::channel::<u8>(16);
-/// let mut tx2 = tx.clone();
-/// std::thread::spawn(move || tx2.send(1)).join().unwrap().unwrap();
-/// ```
-pub struct Producer<T> {
-    inner: PushHandle<StampedRing<T>, T>,
+    Ok((Producer::new(push), Consumer { inner: pop }))
 }
 
 /// The one receiving handle. Not `Clone`: use [`mpmc`](crate::mpmc) to
@@ -83,15 +75,4 @@ pub struct Consumer<T> {
     inner: PopHandle<StampedRing<T>, T>,
 }
 
-impl<T> Clone for Producer<T> {
-    /// Another producer on the same ring; the ring stays open for the
-    /// consumer until every clone is dropped.
-    fn clone(&self) -> Self {
-        Self {
-            inner: self.inner.clone_handle(),
-        }
-    }
-}
-
-producer_api!(Producer, "mpsc");
 consumer_api!(Consumer, "mpsc");

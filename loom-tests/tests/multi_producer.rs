@@ -1,0 +1,235 @@
+#![cfg(loom)]
+//! The stamped ring with several producers (`mpsc`, `mpmc`): producers
+//! racing for the last free slot, and evicting producers racing each other
+//! and a consumer for the oldest value.
+
+mod common;
+
+use common::{assert_partition, ids, Drops};
+use loom::thread;
+use ringweir::{mpmc, mpsc, Builder, Overflow, Sent, TryRecvError, TrySendError, Wait};
+
+/// Two producers `try_send` into the single free slot: exactly one wins, the
+/// loser gets `Full` with its own value back.
+fn two_try_sends_one_slot<P: Send + 'static>(
+    tx: P,
+    mut try_send: impl FnMut(&mut P, usize) -> Result<(), TrySendError<usize>> + Send + Clone + 'static,
+    clone: impl Fn(&P) -> P,
+) -> Vec<Result<(), usize>> {
+    let racers: Vec<_> = [1usize, 2]
+        .into_iter()
+        .map(|id| {
+            let mut tx = clone(&tx);
+            let mut try_send = try_send.clone();
+            thread::spawn(move || match try_send(&mut tx, id) {
+                Ok(()) => Ok(()),
+                Err(TrySendError::Full(v)) => {
+                    assert_eq!(v, id);
+                    Err(v)
+                }
+                Err(TrySendError::Closed(v)) => panic!("closed while the consumer lives ({v})"),
+            })
+        })
+        .collect();
+    drop(tx);
+    let _ = &mut try_send;
+    racers.into_iter().map(|h| h.join().unwrap()).collect()
+}
+
+#[test]
+fn mpsc_cap1_two_producers_race_for_the_slot() {
+    loom::model(|| {
+        let (tx, mut rx) = Builder::new(1).wait(Wait::Spin).mpsc::<usize>().unwrap();
+        let results = two_try_sends_one_slot(
+            tx,
+            |tx: &mut mpsc::Producer<usize>, v| tx.try_send(v),
+            |tx| tx.clone(),
+        );
+        let winners: Vec<usize> = [1, 2]
+            .into_iter()
+            .zip(&results)
+            .filter(|(_, r)| r.is_ok())
+            .map(|(id, _)| id)
+            .collect();
+        assert_eq!(winners.len(), 1, "{results:?}");
+        assert_eq!(rx.try_recv(), Ok(winners[0]));
+        // Both producer clones are gone now.
+        assert_eq!(rx.try_recv(), Err(TryRecvError::Closed));
+        let s = rx.stats();
+        assert_eq!((s.sent, s.received, s.dropped, s.waits), (1, 1, 0, 0));
+    });
+}
+
+#[test]
+fn mpmc_cap2_one_free_slot_two_producers_race() {
+    loom::model(|| {
+        let (mut tx, mut rx) = Builder::new(2).wait(Wait::Spin).mpmc::<usize>().unwrap();
+        tx.try_send(0).unwrap();
+        let results = two_try_sends_one_slot(
+            tx,
+            |tx: &mut mpmc::Producer<usize>, v| tx.try_send(v),
+            |tx| tx.clone(),
+        );
+        let winners: Vec<usize> = [1, 2]
+            .into_iter()
+            .zip(&results)
+            .filter(|(_, r)| r.is_ok())
+            .map(|(id, _)| id)
+            .collect();
+        assert_eq!(winners.len(), 1, "{results:?}");
+        assert_eq!(rx.try_recv(), Ok(0));
+        assert_eq!(rx.try_recv(), Ok(winners[0]));
+        assert_eq!(rx.try_recv(), Err(TryRecvError::Closed));
+    });
+}
+
+/// What an evicting send returned: `Some(id)` for an eviction.
+fn evicting_send(sent: Sent<common::Tok>) -> Option<usize> {
+    match sent {
+        Sent::Queued => None,
+        Sent::Evicted(old) => Some(old.id),
+        Sent::Dropped(v) => panic!("DropOldest dropped {v:?}"),
+    }
+}
+
+/// Two producers evict from a full capacity-1 ring at once (no consumer
+/// meanwhile): each send evicts exactly one value, the original first.
+#[test]
+fn mpsc_cap1_eviction_vs_eviction() {
+    loom::model(|| {
+        let drops = Drops::new(3);
+        let (mut tx, mut rx) = Builder::new(1)
+            .overflow(Overflow::DropOldest)
+            .wait(Wait::Spin)
+            .mpsc()
+            .unwrap();
+        tx.try_send(drops.tok(0)).unwrap();
+        let mut tx2 = tx.clone();
+        let tok = drops.tok(2);
+        let other = thread::spawn(move || evicting_send(tx2.send(tok).unwrap()));
+        let mine = evicting_send(tx.send(drops.tok(1)).unwrap());
+        let theirs = other.join().unwrap();
+        let (mine, theirs) = (mine.expect("full ring"), theirs.expect("full ring"));
+        let kept = rx.try_recv().unwrap().id;
+        // Whoever evicted second took the first one's value.
+        assert!(
+            (mine == 0 && theirs == 1 && kept == 2) || (theirs == 0 && mine == 2 && kept == 1),
+            "mine {mine}, theirs {theirs}, kept {kept}"
+        );
+        let s = rx.stats();
+        assert_eq!((s.sent, s.evicted, s.received), (3, 2, 1));
+        assert_eq!(rx.lagged(), 2);
+        drop((tx, rx));
+        drops.assert_all_once();
+    });
+}
+
+/// One evicting send on a full ring against a `try_recv` from a cloned
+/// `mpmc` consumer in another thread.
+#[test]
+fn mpmc_cap1_eviction_vs_try_recv() {
+    loom::model(|| {
+        let drops = Drops::new(2);
+        let (mut tx, rx) = Builder::new(1)
+            .overflow(Overflow::DropOldest)
+            .wait(Wait::Spin)
+            .mpmc()
+            .unwrap();
+        tx.try_send(drops.tok(0)).unwrap();
+        let mut rx2 = rx.clone();
+        let consumer = thread::spawn(move || rx2.try_recv().map(|t| t.id));
+        let evicted = evicting_send(tx.send(drops.tok(1)).unwrap());
+        let first = consumer.join().unwrap().expect("never seen empty");
+        let mut rx = rx;
+        let rest = rx.try_recv().ok().map(|t| t.id);
+        match evicted {
+            Some(0) => assert_eq!((first, rest), (1, None)),
+            None => assert_eq!((first, rest), (0, Some(1))),
+            Some(other) => panic!("evicted {other}"),
+        }
+        let s = tx.stats();
+        assert_eq!((s.sent, s.evicted), (2, evicted.is_some() as u64));
+        assert_eq!(s.received, 2 - s.evicted);
+        drop((tx, rx));
+        drops.assert_all_once();
+    });
+}
+
+/// Two producers send (`DropOldest`) into a capacity-2 ring holding one
+/// value while a consumer takes one: the slot claim of one producer, the
+/// eviction by the other and the receive all race. Every value is received,
+/// evicted or still queued, exactly once.
+///
+/// (On a *full* ring, a three-way race on the one oldest slot cannot be
+/// modelled: while one thread is mid-way through its claim, the other two
+/// spin on it, and loom explores the unfair schedule where those two spinners
+/// yield to each other forever; see README.md.)
+fn three_way(mpmc_ring: bool) {
+    loom::model(move || {
+        let drops = Drops::new(3);
+        let builder = Builder::new(2)
+            .overflow(Overflow::DropOldest)
+            .wait(Wait::Spin);
+        macro_rules! run {
+            ($tx:expr, $rx:expr) => {{
+                let (mut tx, mut rx) = ($tx, $rx);
+                tx.try_send(drops.tok(0)).unwrap();
+                let producers: Vec<_> = [1, 2]
+                    .into_iter()
+                    .map(|id| {
+                        let mut tx = tx.clone();
+                        let tok = drops.tok(id);
+                        thread::spawn(move || evicting_send(tx.send(tok).unwrap()))
+                    })
+                    .collect();
+                drop(tx);
+                let first = rx.try_recv().expect("never seen empty").id;
+                let evicted: Vec<usize> = producers
+                    .into_iter()
+                    .filter_map(|h| h.join().unwrap())
+                    .collect();
+                let mut rest = Vec::new();
+                loop {
+                    match rx.try_recv() {
+                        Ok(t) => rest.push(t),
+                        Err(TryRecvError::Closed) => break,
+                        Err(TryRecvError::Empty) => panic!("empty but not closed after the joins"),
+                    }
+                }
+                let rest = ids(rest);
+                assert_partition(3, &[&[first], &evicted, &rest]);
+                assert!(evicted.len() <= 1, "one slot was free: {evicted:?}");
+                if evicted.len() == 1 {
+                    assert_eq!(evicted, [0], "only the oldest is evicted");
+                    assert!(first != 0);
+                } else {
+                    assert_eq!(first, 0);
+                }
+                let s = rx.stats();
+                assert_eq!(s.sent, 3);
+                assert_eq!(s.evicted, evicted.len() as u64);
+                assert_eq!(s.received, 1 + rest.len() as u64);
+                assert_eq!(rx.lagged(), evicted.len() as u64);
+                drop(rx);
+            }};
+        }
+        if mpmc_ring {
+            let (tx, rx) = builder.mpmc().unwrap();
+            run!(tx, rx);
+        } else {
+            let (tx, rx) = builder.mpsc().unwrap();
+            run!(tx, rx);
+        }
+        drops.assert_all_once();
+    });
+}
+
+#[test]
+fn mpsc_cap2_push_eviction_and_try_recv() {
+    three_way(false);
+}
+
+#[test]
+fn mpmc_cap2_push_eviction_and_try_recv() {
+    three_way(true);
+}

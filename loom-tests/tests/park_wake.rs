@@ -1,0 +1,137 @@
+#![cfg(loom)]
+//! The `Wait::Park` sleep/wake hand-off (the classic missed-notify race): a
+//! waiter announces itself, fences and re-checks under the mutex; the other
+//! side publishes, fences and reads the sleeper count. If a wake-up could be
+//! lost, loom finds an execution where every thread is blocked and reports a
+//! deadlock.
+//!
+//! The handles of the side that makes progress are kept alive until the
+//! waiter is done: closing wakes everyone unconditionally and would hide a
+//! lost fast-path wake-up.
+
+use loom::thread;
+use ringweir::{Builder, Overflow, Sent, TryRecvError, Wait};
+
+/// Consumer blocks in `recv` on an empty ring while the producer sends.
+#[test]
+fn spsc_consumer_parks_producer_sends() {
+    loom::model(|| {
+        let (mut tx, mut rx) = Builder::new(1).wait(Wait::Park).spsc::<u32>().unwrap();
+        let producer = thread::spawn(move || {
+            tx.send(7).unwrap();
+            tx
+        });
+        assert_eq!(rx.recv(), Ok(7));
+        let _tx = producer.join().unwrap();
+    });
+}
+
+/// Producer blocks in `send` on a full `Block` ring while the consumer
+/// receives; both values arrive in order.
+#[test]
+fn spsc_producer_parks_consumer_receives() {
+    loom::model(|| {
+        let (mut tx, mut rx) = Builder::new(1)
+            .overflow(Overflow::Block)
+            .wait(Wait::Park)
+            .spsc::<u32>()
+            .unwrap();
+        tx.send(0).unwrap();
+        let producer = thread::spawn(move || {
+            assert_eq!(tx.send(1).unwrap(), Sent::Queued);
+            tx
+        });
+        assert_eq!(rx.recv(), Ok(0));
+        assert_eq!(rx.recv(), Ok(1));
+        let tx = producer.join().unwrap();
+        assert!(tx.stats().waits <= 1);
+    });
+}
+
+/// Both sides wait in turn: a capacity-1 ring carries two values while the
+/// consumer blocks on empty and the producer on full.
+#[test]
+fn spsc_ping_pong_two_values() {
+    loom::model(|| {
+        let (mut tx, mut rx) = Builder::new(1).wait(Wait::Park).spsc::<u32>().unwrap();
+        let producer = thread::spawn(move || {
+            tx.send(0).unwrap();
+            tx.send(1).unwrap();
+            tx
+        });
+        assert_eq!(rx.recv(), Ok(0));
+        assert_eq!(rx.recv(), Ok(1));
+        let tx = producer.join().unwrap();
+        let s = tx.stats();
+        assert_eq!((s.sent, s.received), (2, 2));
+    });
+}
+
+/// The stamped ring's hand-off (mpsc): consumer parks, producer sends.
+#[test]
+fn mpsc_consumer_parks_producer_sends() {
+    loom::model(|| {
+        let (mut tx, mut rx) = Builder::new(1).wait(Wait::Park).mpsc::<u32>().unwrap();
+        let producer = thread::spawn(move || {
+            tx.send(7).unwrap();
+            tx
+        });
+        assert_eq!(rx.recv(), Ok(7));
+        let _tx = producer.join().unwrap();
+    });
+}
+
+/// The stamped ring's hand-off (mpsc): producer parks on full, consumer
+/// receives.
+#[test]
+fn mpsc_producer_parks_consumer_receives() {
+    loom::model(|| {
+        let (mut tx, mut rx) = Builder::new(1).wait(Wait::Park).mpsc::<u32>().unwrap();
+        tx.send(0).unwrap();
+        let producer = thread::spawn(move || {
+            assert_eq!(tx.send(1).unwrap(), Sent::Queued);
+            tx
+        });
+        assert_eq!(rx.recv(), Ok(0));
+        assert_eq!(rx.recv(), Ok(1));
+        let _tx = producer.join().unwrap();
+    });
+}
+
+/// mpmc: a consumer clone parks in `recv` in another thread while the
+/// producer sends; the second consumer handle stays idle (it only keeps the
+/// count of consumers at two).
+#[test]
+fn mpmc_cloned_consumer_parks_producer_sends() {
+    loom::model(|| {
+        let (mut tx, rx) = Builder::new(1).wait(Wait::Park).mpmc::<u32>().unwrap();
+        let mut rx2 = rx.clone();
+        let consumer = thread::spawn(move || rx2.recv());
+        tx.send(7).unwrap();
+        assert_eq!(consumer.join().unwrap(), Ok(7));
+        let mut rx = rx;
+        assert_eq!(rx.try_recv(), Err(TryRecvError::Empty));
+        drop(tx);
+    });
+}
+
+/// mpsc with two producer handles: one clone parks in `send` on a full
+/// ring in another thread while the consumer receives. (Two producer
+/// *threads* both blocked on the one slot would make loom explore the two
+/// spinning on each other forever; see README.md.)
+#[test]
+fn mpsc_producer_clone_parks_consumer_receives() {
+    loom::model(|| {
+        let (mut tx, mut rx) = Builder::new(1).wait(Wait::Park).mpsc::<u32>().unwrap();
+        let mut tx2 = tx.clone();
+        tx.send(0).unwrap();
+        let producer = thread::spawn(move || {
+            tx2.send(1).unwrap();
+            tx2
+        });
+        assert_eq!(rx.recv(), Ok(0));
+        assert_eq!(rx.recv(), Ok(1));
+        let _tx2 = producer.join().unwrap();
+        drop(tx);
+    });
+}

@@ -1,0 +1,144 @@
+#![cfg(loom)]
+//! The SPSC fast ring (`Overflow::Block` and `Overflow::DropNewest`): a send
+//! racing a receive delivers every value once, in order, across the slot
+//! index wrap and the cached-index reloads.
+
+mod common;
+
+use common::{assert_partition, increasing};
+use loom::thread;
+use ringweir::{Builder, Overflow, Sent, TryRecvError, Wait};
+
+/// Producer sends `0..n` into a `Block` ring of `capacity`, consumer
+/// receives them; the producer handle stays alive until the consumer is
+/// done, so only the push's wake-up (not the close) can end a wait.
+fn block_in_order(capacity: usize, n: usize, wait: Wait) {
+    loom::model(move || {
+        let (mut tx, mut rx) = Builder::new(capacity)
+            .overflow(Overflow::Block)
+            .wait(wait)
+            .spsc::<usize>()
+            .unwrap();
+        let producer = thread::spawn(move || {
+            for i in 0..n {
+                assert_eq!(tx.send(i).unwrap(), Sent::Queued);
+            }
+            tx
+        });
+        for i in 0..n {
+            assert_eq!(rx.recv(), Ok(i));
+        }
+        let tx = producer.join().unwrap();
+        let s = rx.stats();
+        assert_eq!(
+            (s.sent, s.received, s.dropped, s.evicted),
+            (n as u64, n as u64, 0, 0)
+        );
+        assert!(s.waits <= n.saturating_sub(capacity) as u64, "{s:?}");
+        assert_eq!(tx.stats(), s);
+        assert_eq!(rx.try_recv(), Err(TryRecvError::Empty));
+        drop(tx);
+        assert_eq!(rx.try_recv(), Err(TryRecvError::Closed));
+    });
+}
+
+#[test]
+fn block_spin_cap1_two_values() {
+    block_in_order(1, 2, Wait::Spin);
+}
+
+#[test]
+fn block_park_cap1_two_values() {
+    block_in_order(1, 2, Wait::Park);
+}
+
+#[test]
+fn block_park_cap1_three_values() {
+    block_in_order(1, 3, Wait::Park);
+}
+
+#[test]
+fn block_spin_cap2_three_values() {
+    block_in_order(2, 3, Wait::Spin);
+}
+
+#[test]
+fn block_park_cap2_three_values() {
+    block_in_order(2, 3, Wait::Park);
+}
+
+/// Producer sends `0..n` into a `DropNewest` ring and then leaves; the
+/// consumer receives until closed. What arrived plus what was handed back is
+/// exactly what was sent; arrivals are in order; the counters agree.
+fn drop_newest(capacity: usize, n: usize, wait: Wait) {
+    loom::model(move || {
+        let (mut tx, mut rx) = Builder::new(capacity)
+            .overflow(Overflow::DropNewest)
+            .wait(wait)
+            .spsc::<usize>()
+            .unwrap();
+        let producer = thread::spawn(move || {
+            let mut dropped = Vec::new();
+            for i in 0..n {
+                match tx.send(i).unwrap() {
+                    Sent::Queued => {}
+                    Sent::Dropped(v) => {
+                        assert_eq!(v, i);
+                        dropped.push(v);
+                    }
+                    Sent::Evicted(v) => panic!("DropNewest evicted {v}"),
+                }
+            }
+            dropped
+        });
+        let mut received = Vec::new();
+        while let Ok(v) = rx.recv() {
+            received.push(v);
+        }
+        let dropped = producer.join().unwrap();
+        assert!(increasing(&received), "{received:?}");
+        assert_eq!(received[0], 0, "the first send always finds room");
+        assert_partition(n, &[&received, &dropped]);
+        let s = rx.stats();
+        assert_eq!(s.sent, received.len() as u64);
+        assert_eq!(s.received, received.len() as u64);
+        assert_eq!(s.dropped, dropped.len() as u64);
+        assert_eq!((s.evicted, s.waits, s.discarded), (0, 0, 0));
+    });
+}
+
+#[test]
+fn drop_newest_spin_cap1_three_values() {
+    drop_newest(1, 3, Wait::Spin);
+}
+
+#[test]
+fn drop_newest_park_cap1_three_values() {
+    drop_newest(1, 3, Wait::Park);
+}
+
+/// `recv_many` waits for the first value, then takes what is ready, and
+/// returns 0 only once closed and drained.
+#[test]
+fn recv_many_park_cap2_three_values() {
+    loom::model(|| {
+        let (mut tx, mut rx) = Builder::new(2).wait(Wait::Park).spsc::<usize>().unwrap();
+        let producer = thread::spawn(move || {
+            for i in 0..3 {
+                tx.send(i).unwrap();
+            }
+        });
+        let mut buf = Vec::new();
+        loop {
+            let before = buf.len();
+            let got = rx.recv_many(&mut buf, 2);
+            assert_eq!(got, buf.len() - before);
+            assert!(got <= 2);
+            if got == 0 {
+                break;
+            }
+        }
+        assert_eq!(buf, [0, 1, 2]);
+        producer.join().unwrap();
+    });
+}
