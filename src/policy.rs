@@ -27,7 +27,11 @@ pub enum Overflow {
     /// Latest state wins: `send` evicts the oldest queued value, hands it
     /// back as [`Sent::Evicted`], counts it in
     /// [`Stats::evicted`](crate::Stats::evicted) and enqueues the new one.
-    /// Lock-free even while a consumer is reading.
+    /// Takes no lock, even while a consumer is reading: producer and
+    /// consumer claim the oldest value by CAS, so exactly one gets it. (As in
+    /// every stamped-slot queue, a thread that finds a slot claimed but not
+    /// yet finished by another waits for that thread's next few
+    /// instructions.)
     DropOldest,
 }
 

@@ -139,7 +139,11 @@ fn dropping_the_consumer_wakes_a_blocked_producer() {
             // it: the producer then saw the close and discarded the queue.
             Ok(sent) => assert!(sent.is_queued()),
         }
-        assert_eq!(count(&drops), 2, "both values dropped while the producer lives");
+        assert_eq!(
+            count(&drops),
+            2,
+            "both values dropped while the producer lives"
+        );
         drop(tx);
         assert_eq!(count(&drops), 2);
     }

@@ -1,0 +1,137 @@
+//! No allocation per message after construction, and memory of
+//! `capacity * size_of::<T>()` plus O(1) (plus one stamp per slot for the
+//! stamped protocol), proved with a counting global allocator.
+
+use ringweir::{Builder, Overflow, Wait};
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::cell::Cell;
+
+struct Counting;
+
+thread_local! {
+    // Per thread, so the test harness's own allocations on other threads
+    // do not count. Const-initialized: touching it never allocates.
+    static ALLOCATIONS: Cell<usize> = const { Cell::new(0) };
+    static BYTES: Cell<usize> = const { Cell::new(0) };
+}
+
+// SAFETY: forwards to the system allocator; only counts.
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        // `try_with`: a thread being torn down has no locals left.
+        let _ = ALLOCATIONS.try_with(|c| c.set(c.get() + 1));
+        let _ = BYTES.try_with(|c| c.set(c.get() + layout.size()));
+        // SAFETY: same contract as ours.
+        unsafe { System.alloc(layout) }
+    }
+
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        // SAFETY: same contract as ours.
+        unsafe { System.dealloc(ptr, layout) }
+    }
+}
+
+#[global_allocator]
+static GLOBAL: Counting = Counting;
+
+/// Allocations made by this thread so far.
+fn allocations() -> usize {
+    ALLOCATIONS.with(Cell::get)
+}
+
+/// Bytes this thread allocated while `f` ran.
+fn bytes_during<R>(f: impl FnOnce() -> R) -> (usize, R) {
+    let before = BYTES.with(Cell::get);
+    let r = f();
+    (BYTES.with(Cell::get) - before, r)
+}
+
+macro_rules! no_alloc_per_message {
+    ($build:ident, $overflow:expr) => {{
+        let (mut tx, mut rx) = Builder::new(64)
+            .overflow($overflow)
+            .wait(Wait::Park)
+            .$build::<u64>()
+            .unwrap();
+        let mut buf = Vec::with_capacity(64);
+        let before = allocations();
+        for i in 0..10_000u64 {
+            let _ = tx.send(i).unwrap();
+            let _ = tx.try_send(i);
+            if i % 3 == 0 {
+                let _ = rx.try_recv();
+                buf.clear();
+                let _ = rx.try_recv_many(&mut buf, 16);
+            }
+            let _ = (tx.len(), tx.pressure(), tx.stats(), rx.lagged());
+        }
+        assert_eq!(
+            allocations(),
+            before,
+            "{} {:?}",
+            stringify!($build),
+            $overflow
+        );
+    }};
+}
+
+#[test]
+fn no_allocation_per_message() {
+    for overflow in [Overflow::DropNewest, Overflow::DropOldest] {
+        no_alloc_per_message!(spsc, overflow);
+        no_alloc_per_message!(mpsc, overflow);
+        no_alloc_per_message!(mpmc, overflow);
+    }
+}
+
+#[test]
+fn no_allocation_per_message_across_threads() {
+    let n = if cfg!(miri) { 200 } else { 200_000 };
+    let (mut tx, mut rx) = Builder::new(128).wait(Wait::Spin).spsc::<u64>().unwrap();
+    let started = std::sync::Arc::new(std::sync::Barrier::new(2));
+    let s = started.clone();
+    let consumer = std::thread::spawn(move || {
+        s.wait();
+        let before = allocations();
+        let mut sum = 0u64;
+        while let Ok(v) = rx.recv() {
+            sum += v;
+        }
+        (sum, allocations() - before)
+    });
+    started.wait();
+    let before = allocations();
+    for i in 0..n {
+        tx.send(i).unwrap();
+    }
+    let during = allocations() - before;
+    drop(tx);
+    let (sum, consumer_allocations) = consumer.join().unwrap();
+    assert_eq!(sum, n * (n - 1) / 2);
+    assert_eq!(
+        during, 0,
+        "producer allocations while {n} messages crossed threads"
+    );
+    assert_eq!(consumer_allocations, 0, "consumer allocations");
+}
+
+#[test]
+fn memory_is_capacity_times_value_size_plus_constant() {
+    const SLACK: usize = 2048; // the handles' Arc and cache-padded indices
+    for capacity in [1usize, 1000, 4096] {
+        let (bytes, ring) = bytes_during(|| Builder::new(capacity).spsc::<u64>().unwrap());
+        assert!(
+            bytes >= capacity * 8 && bytes <= capacity * 8 + SLACK,
+            "spsc {capacity}: {bytes}"
+        );
+        drop(ring);
+        // The stamped protocol adds one stamp (a usize) per slot.
+        let (bytes, ring) = bytes_during(|| Builder::new(capacity).mpmc::<u64>().unwrap());
+        let slots = capacity * (8 + std::mem::size_of::<usize>());
+        assert!(
+            bytes >= slots && bytes <= slots + SLACK,
+            "mpmc {capacity}: {bytes}"
+        );
+        drop(ring);
+    }
+}
