@@ -52,7 +52,7 @@ pub trait Topology {
     fn clone_rx<T: Send + 'static>(rx: &Self::Rx<T>) -> Option<Self::Rx<T>>;
 }
 
-macro_rules! forward {
+macro_rules! forward_tx {
     ($m:ident) => {
         impl<T> TxOps<T> for ringweir::$m::Producer<T> {
             fn send(&mut self, v: T) -> Result<Sent<T>, SendError<T>> {
@@ -86,7 +86,11 @@ macro_rules! forward {
                 ringweir::$m::Producer::stats(self)
             }
         }
+    };
+}
 
+macro_rules! forward_rx {
+    ($m:ident) => {
         impl<T> RxOps<T> for ringweir::$m::Consumer<T> {
             fn recv(&mut self) -> Result<T, RecvError> {
                 ringweir::$m::Consumer::recv(self)
@@ -134,9 +138,12 @@ macro_rules! forward {
     };
 }
 
-forward!(spsc);
-forward!(mpsc);
-forward!(mpmc);
+forward_tx!(spsc);
+// `mpsc::Producer` and `mpmc::Producer` are one type.
+forward_tx!(mpmc);
+forward_rx!(spsc);
+forward_rx!(mpsc);
+forward_rx!(mpmc);
 
 /// `ringweir::spsc`.
 pub struct Spsc;
