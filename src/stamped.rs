@@ -145,10 +145,11 @@ impl<T> StampedRing<T> {
                     Ordering::Relaxed,
                 ) {
                     Ok(_) => {
-                        // SAFETY: winning the CAS from `tail` while the stamp
+                        // Why this is sound: winning the CAS from `tail` while the stamp
                         // said empty gives us the slot until we re-stamp it;
                         // the previous value (if any) was moved out by its
                         // consumer before it stamped the slot empty.
+                        // SAFETY: the tail CAS won on an empty stamp gives us the slot.
                         slot.value.with_mut(|v| unsafe { (*v).write(value) });
                         // Release: publishes the value to the consumer that
                         // loads this stamp.
@@ -205,9 +206,10 @@ impl<T> StampedRing<T> {
         // SeqCst, like a CAS of `tail`, for consumers deciding "empty".
         self.tail.store(new_tail, Ordering::SeqCst);
         let slot = self.slot(tail);
-        // SAFETY: the slot holds the value published at `head` (its stamp is
+        // Why this is sound: the slot holds the value published at `head` (its stamp is
         // `head + 1`, which the caller's Acquire load saw); winning the CAS
         // on `head` made it ours, and no consumer reads it until we re-stamp.
+        // SAFETY: the head CAS won on a full stamp gives us the oldest value.
         let old = slot.value.with_mut(|v| unsafe {
             std::mem::replace(&mut *v, MaybeUninit::new(value)).assume_init()
         });
@@ -274,9 +276,10 @@ unsafe impl<T> Ring<T> for StampedRing<T> {
                     Ordering::Relaxed,
                 ) {
                     Ok(_) => {
-                        // SAFETY: winning the CAS from `head` while the stamp
+                        // Why this is sound: winning the CAS from `head` while the stamp
                         // said full gives us this value; nobody else reads or
                         // writes the slot until we stamp it empty.
+                        // SAFETY: the head CAS won on a full stamp gives us this value.
                         let value = slot.value.with_mut(|v| unsafe { (*v).assume_init_read() });
                         // Release: our read happens before the next lap's
                         // producer overwrites the slot.
@@ -355,10 +358,11 @@ impl<T> Drop for StampedRing<T> {
         let tail = self.tail.load(Ordering::Relaxed);
         let mut head = self.head.load(Ordering::Relaxed);
         while head != tail {
-            // SAFETY: every position from `head` to `tail` holds a published
+            // Why this is sound: every position from `head` to `tail` holds a published
             // value nobody took; each is dropped once, here.
             self.slot(head)
                 .value
+                // SAFETY: with `&mut self`, head..tail hold untaken values, dropped once.
                 .with_mut(|v| unsafe { (*v).assume_init_drop() });
             head = self.next(head);
         }

@@ -114,9 +114,10 @@ unsafe impl<T: Send> Sync for FastRing<T> {}
 #[cfg(not(loom))]
 fn uninit_slots<T>(capacity: usize) -> Result<Box<[Slot<T>]>, CapacityError> {
     let mut slots = crate::slots::reserve::<Slot<T>>(capacity)?;
-    // SAFETY: the capacity is reserved, and `UnsafeCell<MaybeUninit<T>>` is
+    // Why this is sound: the capacity is reserved, and `UnsafeCell<MaybeUninit<T>>` is
     // valid for any bytes, so no element needs to be written. This keeps
     // construction O(1) even for huge rings of zero-sized values.
+    // SAFETY: capacity reserved; the element type needs no initialisation.
     unsafe { slots.set_len(capacity) };
     Ok(slots.into_boxed_slice())
 }
@@ -169,10 +170,11 @@ unsafe impl<T> Ring<T> for FastRing<T> {
                 return Err(value);
             }
         }
-        // SAFETY: `index < capacity`. The slot is free: `tail - head <
+        // Why this is sound: `index < capacity`. The slot is free: `tail - head <
         // capacity`, so the consumer has taken the value that was here a lap
         // ago (or there never was one), and it will not read this slot until
         // the store of `tail` below publishes it. We are the only producer.
+        // SAFETY: free slot owned by the single producer until `tail` is published.
         self.slots[local.index].with_mut(|slot| unsafe { (*slot).write(value) });
         local.tail = local.tail.wrapping_add(1);
         local.index += 1;
@@ -200,11 +202,12 @@ unsafe impl<T> Ring<T> for FastRing<T> {
                 return None;
             }
         }
-        // SAFETY: `index < capacity`; `head < tail`, so the producer
+        // Why this is sound: `index < capacity`; `head < tail`, so the producer
         // published this slot (Acquire above, or on an earlier reload) and
         // will not touch it again until our store of `head` below frees it.
         // We are the only consumer, and reading moves the value out exactly
         // once: `head` passes it next.
+        // SAFETY: published slot owned by the single consumer until `head` is published.
         let value = self.slots[local.index].with_mut(|slot| unsafe { (*slot).assume_init_read() });
         local.head = local.head.wrapping_add(1);
         local.index += 1;
