@@ -24,10 +24,11 @@
 //! ring exists, and never changes.
 
 use crate::sync::{fence, Ordering};
+use std::sync::atomic::compiler_fence;
 
 #[cfg(all(target_os = "linux", not(loom), not(miri)))]
 mod imp {
-    use std::sync::atomic::{compiler_fence, AtomicBool, Ordering};
+    use std::sync::atomic::{AtomicBool, Ordering};
     use std::sync::Once;
 
     const MEMBARRIER_CMD_PRIVATE_EXPEDITED: libc::c_int = 1 << 3;
@@ -56,11 +57,6 @@ mod imp {
         AVAILABLE.load(Ordering::Relaxed)
     }
 
-    #[inline(always)]
-    pub(super) fn light_when_available() {
-        compiler_fence(Ordering::SeqCst);
-    }
-
     pub(super) fn heavy_when_available() {
         if !membarrier(MEMBARRIER_CMD_PRIVATE_EXPEDITED) {
             // Registration succeeded, so this cannot fail short of a kernel
@@ -79,8 +75,6 @@ mod imp {
         false
     }
 
-    pub(super) fn light_when_available() {}
-
     pub(super) fn heavy_when_available() {}
 }
 
@@ -89,14 +83,26 @@ pub(crate) fn init() {
     imp::init();
 }
 
-/// The waker's fence: between publishing progress and reading `sleepers`.
+/// Whether the cheap pairing works in this process: the waker needs only
+/// [`light`]. Otherwise the waker must also run `fence(SeqCst)`; a
+/// `WaitPoint` records which in its state word, so the waker's fast path
+/// does not test this (a load of a global) on every message.
+pub(crate) fn cheap() -> bool {
+    imp::available()
+}
+
+/// The waker's fence when [`cheap`]: between publishing progress and reading
+/// the sleepers. Only a compiler fence; see the module docs.
 #[inline(always)]
 pub(crate) fn light() {
-    if imp::available() {
-        imp::light_when_available();
-    } else {
-        fence(Ordering::SeqCst);
-    }
+    compiler_fence(Ordering::SeqCst);
+}
+
+/// The waker's fence when not [`cheap`]: pairs with the sleeper's
+/// `fence(SeqCst)` in [`heavy`].
+#[inline]
+pub(crate) fn light_fallback() {
+    fence(Ordering::SeqCst);
 }
 
 /// The sleeper's fence: between announcing itself and re-checking.

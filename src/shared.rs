@@ -20,24 +20,19 @@ pub(crate) struct Config {
     pub(crate) low: usize,
 }
 
-/// Set once every producer is gone.
-const PRODUCERS_GONE: usize = 1;
-/// Set once every consumer is gone.
-const CONSUMERS_GONE: usize = 2;
-
 /// The non-index state of a ring.
 #[derive(Debug)]
 pub(crate) struct Shared {
     pub(crate) config: Config,
-    /// `PRODUCERS_GONE | CONSUMERS_GONE` bits.
-    closed: AtomicUsize,
     producers: AtomicUsize,
     consumers: AtomicUsize,
     /// 0 = `Pressure::Normal`, 1 = `Pressure::High`; only `pressure()` writes it.
     pressure: AtomicUsize,
-    /// Consumers sleep here while the ring is empty.
+    /// Consumers sleep here while the ring is empty; its word also says
+    /// whether every consumer is gone.
     pub(crate) not_empty: WaitPoint,
-    /// Producers sleep here while the ring is full.
+    /// Producers sleep here while the ring is full; its word also says
+    /// whether every producer is gone.
     pub(crate) not_full: WaitPoint,
     /// Written on drops, evictions and waits: kept off the line above, which
     /// the fast paths read.
@@ -49,55 +44,49 @@ impl Shared {
         crate::barrier::init();
         Self {
             config,
-            closed: AtomicUsize::new(0),
             producers: AtomicUsize::new(1),
             consumers: AtomicUsize::new(1),
             pressure: AtomicUsize::new(0),
-            not_empty: WaitPoint::default(),
-            not_full: WaitPoint::default(),
+            // Producers always check for departed consumers after a push.
+            not_empty: WaitPoint::new(true),
+            // Producers sleep only on `Block` rings that park.
+            not_full: WaitPoint::new(
+                config.wait == Wait::Park && config.overflow == Overflow::Block,
+            ),
             counters: CachePadded::new(Counters::default()),
         }
     }
 
-    /// Whether every consumer is gone. Acquire pairs with the Release in
-    /// `close`, so that what the last consumer did happens-before.
+    /// Whether every consumer is gone (see [`WaitPoint::gone`]).
     #[inline]
     pub(crate) fn consumers_gone(&self) -> bool {
-        self.closed.load(Ordering::Acquire) & CONSUMERS_GONE != 0
+        self.not_empty.gone()
     }
 
-    /// Whether every producer is gone. Acquire pairs with the Release in
-    /// `close`: every value the producers published before leaving is then
-    /// visible to a consumer that sees the flag.
+    /// Whether every producer is gone: every value the producers published
+    /// before leaving is then visible to the caller (see [`WaitPoint::gone`]).
     #[inline]
     pub(crate) fn producers_gone(&self) -> bool {
-        self.closed.load(Ordering::Acquire) & PRODUCERS_GONE != 0
+        self.not_full.gone()
     }
 
-    /// After a push: wakes a sleeping consumer (if this ring parks) and says
-    /// whether every consumer left meanwhile, in which case the pushing
-    /// producer must discard what is queued (see `remove_consumer`).
+    /// After a push: wakes a sleeping consumer and says whether every
+    /// consumer left meanwhile, in which case the pushing producer must
+    /// discard what is queued (see `remove_consumer`).
     ///
-    /// The push (a store of `tail`), F1, then the loads of `sleepers` and
-    /// `closed`: the waker's half of two store/fence/load pairs, against a
+    /// The push (a store of `tail`), F1, then the load of the `not_empty`
+    /// word: the waker's half of two store/fence/load pairs, against a
     /// sleeping consumer's and against the last consumer's `remove_consumer`.
     #[inline]
     pub(crate) fn after_push(&self) -> bool {
-        barrier::light(); // F1
-        if self.config.wait == Wait::Park {
-            self.not_empty.notify_one_after_fence();
-        }
-        self.closed.load(Ordering::Relaxed) & CONSUMERS_GONE != 0
+        self.not_empty.after_progress()
     }
 
-    /// After a pop: wakes a sleeping producer, if this ring parks and can
-    /// have blocked producers.
+    /// After a pop: wakes a sleeping producer. Whether producers are gone
+    /// does not matter here.
     #[inline]
     pub(crate) fn after_pop(&self) {
-        if self.config.wait == Wait::Park && self.config.overflow == Overflow::Block {
-            barrier::light(); // F1
-            self.not_full.notify_one_after_fence();
-        }
+        self.not_full.after_progress();
     }
 
     /// A new producer handle (a clone) joins.
@@ -116,7 +105,7 @@ impl Shared {
     pub(crate) fn remove_producer(&self) -> bool {
         let last = self.producers.fetch_sub(1, Ordering::AcqRel) == 1;
         if last {
-            self.close(PRODUCERS_GONE);
+            self.not_full.close();
             self.not_empty.notify_all();
         }
         last
@@ -128,21 +117,16 @@ impl Shared {
     ///
     /// The caller drains after this. A producer may push concurrently; the
     /// flag, F2, then the drain's loads of `tail` here, against the push, F1,
-    /// then the load of `closed` in `after_push`, make sure that the drain
+    /// then the load of `not_empty` word in `after_push`, make sure that the drain
     /// sees the value or the producer sees the flag (and discards it).
     pub(crate) fn remove_consumer(&self) -> bool {
         let last = self.consumers.fetch_sub(1, Ordering::AcqRel) == 1;
         if last {
-            self.close(CONSUMERS_GONE);
+            self.not_empty.close();
             barrier::heavy(); // F2
             self.not_full.notify_all();
         }
         last
-    }
-
-    fn close(&self, bit: usize) {
-        // Release: publishes everything this side did before leaving.
-        self.closed.fetch_or(bit, Ordering::AcqRel);
     }
 
     /// The pressure state for `len` queued values, with hysteresis: flips to

@@ -3,35 +3,45 @@
 //!
 //! # The sleep/wake protocol (`Wait::Park`)
 //!
-//! A [`WaitPoint`] is an event count: a `sleepers` word, a mutex and a
-//! condition variable. The fast path of the side that makes progress (a
-//! push wakes consumers, a pop wakes producers) is:
+//! A [`WaitPoint`] is an event count: a state word (the sleepers, plus two
+//! flags, see below), a mutex and a condition variable. The fast path of
+//! the side that makes progress (a push wakes consumers, a pop wakes
+//! producers) is:
 //!
 //! ```text
 //! publish progress (a Release store or CAS of head/tail)
-//! barrier::light()                   -- F1
-//! if sleepers.load(Relaxed) != 0 { lock; notify; unlock }
+//! barrier::light()                   -- F1 (a compiler fence)
+//! if state.load(Relaxed) != 0 {      -- almost always 0: one load
+//!     if FENCE is set { fence(SeqCst) -- F1 without membarrier }
+//!     if sleepers != 0 { lock; notify; unlock }
+//! }
 //! ```
 //!
 //! and a thread that wants to sleep does, holding the mutex:
 //!
 //! ```text
-//! sleepers += 1 (SeqCst)
+//! state += SLEEPER (SeqCst)
 //! barrier::heavy()                   -- F2
 //! loop { re-check the condition; if it holds, stop; else condvar.wait }
 //! ```
 //!
-//! F1/F2 are a pair of SeqCst fences, or (on Linux) a compiler fence and a
-//! `membarrier` call that fences every running thread; `barrier.rs` says
-//! why the pair orders the two sides either way. If the waker's fence comes
-//! first, the sleeper's re-check (after F2) sees the published progress and
-//! does not sleep. If F2 comes first, the waker's load (after F1) sees
-//! `sleepers != 0`, and because the sleeper holds the mutex from
-//! its increment until `condvar.wait` releases it, the waker's `lock` cannot
-//! slip in between the re-check and the wait: the notification reaches a
-//! thread that is really waiting. No wake-up is lost, and with nobody asleep
-//! the fast path costs F1 (a compiler fence with membarrier) and one load of
-//! a word that only sleepers write.
+//! F1/F2 are a compiler fence and a `membarrier` call that fences every
+//! running thread, or (where membarrier is unavailable: then the `FENCE`
+//! flag is set in the word from construction, so the fast path never
+//! skips it) a pair of SeqCst fences; `barrier.rs` says why the pair orders
+//! the two sides either way. If the waker's fence comes first, the
+//! sleeper's re-check (after F2) sees the published progress and does not
+//! sleep. If F2 comes first, the waker's load (after F1) sees the sleeper,
+//! and because the sleeper holds the mutex from its increment until
+//! `condvar.wait` releases it, the waker's `lock` cannot slip in between
+//! the re-check and the wait: the notification reaches a thread that is
+//! really waiting. No wake-up is lost, and with nobody asleep the fast path
+//! costs a compiler fence and one load of a word that only sleepers and
+//! closers write.
+//!
+//! The same word carries `GONE`, set when the last handle of the sleeping
+//! side leaves, so a producer's check "did every consumer leave while I
+//! pushed?" (see `Shared::remove_consumer`) is that same load.
 //!
 //! Closing always takes the mutex and notifies everyone, so a closing
 //! thread needs no fast-path reasoning at all.
@@ -90,23 +100,82 @@ impl Backoff {
     }
 }
 
-/// Where threads of one side sleep until the other side makes progress.
-#[derive(Debug, Default)]
+/// Set in a [`WaitPoint`]'s state once every handle of its side has left.
+const GONE: usize = 1;
+/// Set in a [`WaitPoint`]'s state when the waker must run a real
+/// `fence(SeqCst)` (no membarrier in this process, see `barrier.rs`).
+const FENCE: usize = 2;
+/// One sleeper, counted in the state word above the two flags.
+const SLEEPER: usize = 4;
+
+/// Where the threads of one side (the consumers on `not_empty`, the
+/// producers on `not_full`) sleep, and what the other side must check after
+/// each step of progress, in one word: `sleepers * SLEEPER | FENCE | GONE`.
+/// On the fast path that word is 0 (nobody asleep, side still here,
+/// membarrier available), so the waker's whole duty is one load of a line
+/// only sleepers and closers write.
+#[derive(Debug)]
 pub(crate) struct WaitPoint {
-    sleepers: AtomicUsize,
+    state: AtomicUsize,
     lock: Mutex,
     cond: Condvar,
 }
 
 impl WaitPoint {
-    /// Wakes one sleeper, if any. The caller published progress and then
-    /// ran `barrier::light()` (F1); see the module docs for why that and a
-    /// Relaxed load suffice.
+    /// `fenced`: whether anyone will ever rely on the waker's fence here
+    /// (someone may sleep, or the waker must notice the side leaving).
+    pub(crate) fn new(fenced: bool) -> Self {
+        let fence = if fenced && !barrier::cheap() {
+            FENCE
+        } else {
+            0
+        };
+        Self {
+            state: AtomicUsize::new(fence),
+            lock: Mutex::default(),
+            cond: Condvar::default(),
+        }
+    }
+
+    /// Called by the other side right after it published progress (a
+    /// Release store or CAS of `head`/`tail`): runs F1, wakes one sleeper if
+    /// there is one, and says whether this side has gone. See the module
+    /// docs for why F1 and a Relaxed load suffice.
     #[inline]
-    pub(crate) fn notify_one_after_fence(&self) {
-        if self.sleepers.load(Ordering::Relaxed) != 0 {
+    pub(crate) fn after_progress(&self) -> bool {
+        barrier::light(); // F1 when membarrier pairs with it
+        if self.state.load(Ordering::Relaxed) == 0 {
+            return false;
+        }
+        self.after_progress_slow()
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn after_progress_slow(&self) -> bool {
+        if self.state.load(Ordering::Relaxed) & FENCE != 0 {
+            barrier::light_fallback(); // F1 without membarrier
+        }
+        let state = self.state.load(Ordering::Relaxed);
+        if state >= SLEEPER {
             self.wake(false);
         }
+        state & GONE != 0
+    }
+
+    /// Whether every handle of this side has gone. Acquire pairs with the
+    /// Release in [`close`](Self::close): what the leaving side did before
+    /// (its last pushes, its drain) happens-before what the caller does next.
+    #[inline]
+    pub(crate) fn gone(&self) -> bool {
+        self.state.load(Ordering::Acquire) & GONE != 0
+    }
+
+    /// The last handle of this side leaves: sets `GONE` (Release, see
+    /// [`gone`](Self::gone)). Waking is the caller's business: the
+    /// sleepers to wake are the other side's.
+    pub(crate) fn close(&self) {
+        self.state.fetch_or(GONE, Ordering::AcqRel);
     }
 
     /// Wakes every sleeper (closing). Always takes the lock: rare, and it
@@ -133,7 +202,7 @@ impl WaitPoint {
         attempt: &mut impl FnMut() -> Option<R>,
     ) -> Option<R> {
         let mut guard = self.lock.lock();
-        self.sleepers.fetch_add(1, Ordering::SeqCst);
+        self.state.fetch_add(SLEEPER, Ordering::SeqCst);
         barrier::heavy(); // F2
         let outcome = loop {
             if let Some(done) = attempt() {
@@ -145,7 +214,7 @@ impl WaitPoint {
             self.cond.wait(&mut guard, deadline);
         };
         // Relaxed: a stale non-zero only costs a waker one needless lock.
-        self.sleepers.fetch_sub(1, Ordering::Relaxed);
+        self.state.fetch_sub(SLEEPER, Ordering::Relaxed);
         drop(guard);
         outcome
     }

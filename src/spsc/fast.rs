@@ -174,8 +174,10 @@ unsafe impl<T> Ring<T> for FastRing<T> {
         // capacity`, so the consumer has taken the value that was here a lap
         // ago (or there never was one), and it will not read this slot until
         // the store of `tail` below publishes it. We are the only producer.
-        // SAFETY: free slot owned by the single producer until `tail` is published.
-        self.slots[local.index].with_mut(|slot| unsafe { (*slot).write(value) });
+        // SAFETY: `index < capacity` (kept by compare-and-reset below), and
+        // the slot is free and owned by the single producer until `tail` is published.
+        unsafe { self.slots.get_unchecked(local.index) }
+            .with_mut(|slot| unsafe { (*slot).write(value) });
         local.tail = local.tail.wrapping_add(1);
         local.index += 1;
         if local.index == self.capacity() {
@@ -207,8 +209,10 @@ unsafe impl<T> Ring<T> for FastRing<T> {
         // will not touch it again until our store of `head` below frees it.
         // We are the only consumer, and reading moves the value out exactly
         // once: `head` passes it next.
-        // SAFETY: published slot owned by the single consumer until `head` is published.
-        let value = self.slots[local.index].with_mut(|slot| unsafe { (*slot).assume_init_read() });
+        // SAFETY: `index < capacity` (kept by compare-and-reset below), and
+        // the slot is published and owned by the single consumer until `head` is published.
+        let value = unsafe { self.slots.get_unchecked(local.index) }
+            .with_mut(|slot| unsafe { (*slot).assume_init_read() });
         local.head = local.head.wrapping_add(1);
         local.index += 1;
         if local.index == self.capacity() {
