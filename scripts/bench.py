@@ -55,9 +55,10 @@ SCENARIOS = [
      "push plus one pop per element, nothing shared between cores."),
     ("batch", "Batched consumer", "msg",
      "Two threads, ring of 1024, the consumer takes up to 64 per call. "
-     "ringweir has no batch send, so its producer sends one by one; the "
-     "peers' `-pop-` variants do the same, their `-chunks`/`-slices` variants "
-     "batch both sides."),
+     "`recv_many` and the `-pop-` variants send one by one (batching the "
+     "consumer only); the `-slices`/`-chunks` variants batch both sides. "
+     "ringweir's and ringbuf's slice reads copy the values out; rtrb's chunk "
+     "read only looks at them in place."),
     ("multi", "Many producers / consumers (blocking)", "msg",
      "P producers and C consumers, ring of 1024, blocking send/recv until "
      "closed. 2p1c uses ringweir::mpsc, the others ringweir::mpmc. With more "

@@ -17,6 +17,12 @@ pub(crate) trait PushOps<T> {
         deadline: Option<Instant>,
     ) -> Result<Sent<T>, SendTimeoutError<T>>;
     fn try_send(&mut self, value: T) -> Result<(), TrySendError<T>>;
+    fn try_send_slice(&mut self, values: &[T]) -> Option<usize>
+    where
+        T: Clone;
+    fn send_slice(&mut self, values: &[T]) -> Result<(), usize>
+    where
+        T: Clone;
     fn is_closed(&self) -> bool;
     fn len(&self) -> usize;
     fn capacity(&self) -> usize;
@@ -30,6 +36,8 @@ pub(crate) trait PopOps<T> {
     fn recv_until(&mut self, deadline: Option<Instant>) -> Result<T, RecvTimeoutError>;
     fn recv_many(&mut self, buf: &mut Vec<T>, max: usize) -> usize;
     fn take_ready(&mut self, buf: &mut Vec<T>, max: usize) -> usize;
+    fn try_recv_slice(&mut self, out: &mut [T]) -> usize;
+    fn recv_slice(&mut self, out: &mut [T]) -> usize;
     fn lagged(&mut self) -> u64;
     fn is_closed(&self) -> bool;
     fn len(&self) -> usize;
@@ -50,6 +58,19 @@ impl<R: Ring<T>, T> PushOps<T> for PushHandle<R, T> {
     #[inline]
     fn try_send(&mut self, value: T) -> Result<(), TrySendError<T>> {
         PushHandle::try_send(self, value)
+    }
+    #[inline]
+    fn try_send_slice(&mut self, values: &[T]) -> Option<usize>
+    where
+        T: Clone,
+    {
+        PushHandle::try_send_slice(self, values)
+    }
+    fn send_slice(&mut self, values: &[T]) -> Result<(), usize>
+    where
+        T: Clone,
+    {
+        PushHandle::send_slice(self, values)
     }
     fn is_closed(&self) -> bool {
         PushHandle::is_closed(self)
@@ -82,6 +103,13 @@ impl<R: Ring<T>, T> PopOps<T> for PopHandle<R, T> {
     }
     fn take_ready(&mut self, buf: &mut Vec<T>, max: usize) -> usize {
         PopHandle::take_ready(self, buf, max)
+    }
+    #[inline]
+    fn try_recv_slice(&mut self, out: &mut [T]) -> usize {
+        PopHandle::try_recv_slice(self, out)
+    }
+    fn recv_slice(&mut self, out: &mut [T]) -> usize {
+        PopHandle::recv_slice(self, out)
     }
     fn lagged(&mut self) -> u64 {
         PopHandle::lagged(self)
@@ -197,6 +225,56 @@ macro_rules! producer_api {
             ) -> Result<crate::Sent<T>, crate::SendTimeoutError<T>> {
                 let deadline = $crate::handle::deadline_after(timeout);
                 $crate::api::PushOps::send_until(&mut self.inner, value, deadline)
+            }
+
+            /// Queues clones of as many of `values` as fit right now, in
+            /// order, and returns how many (0 when the ring is full). The
+            /// run is published at once: on SPSC rings that is one atomic
+            /// store for the whole run, not one per value. Never waits and
+            /// never evicts, whatever the ring's policy, like
+            /// [`try_send`](Self::try_send).
+            ///
+            /// If a `clone` panics, the clones made before it stay queued.
+            ///
+            /// # Errors
+            /// [`SendError`](crate::SendError) when every consumer is gone.
+            ///
+            #[doc = concat!("```\nlet (mut tx, mut rx) = ringweir::", $m, "::channel::<u32>(4);")]
+            #[doc = "assert_eq!(tx.try_send_slice(&[1, 2, 3, 4, 5, 6]), Ok(4));"]
+            #[doc = "let mut out = [0; 8];"]
+            #[doc = "assert_eq!(rx.try_recv_slice(&mut out), 4);"]
+            #[doc = "assert_eq!(out[..4], [1, 2, 3, 4]);\n```"]
+            #[inline]
+            pub fn try_send_slice(&mut self, values: &[T]) -> Result<usize, crate::SendError<()>>
+            where
+                T: Clone,
+            {
+                $crate::api::PushOps::try_send_slice(&mut self.inner, values)
+                    .ok_or(crate::SendError(()))
+            }
+
+            /// Sends clones of all of `values`, in order, each by the ring's
+            /// [`Overflow`](crate::Overflow) policy as [`send`](Self::send)
+            /// would, but in runs published at once while there is room.
+            /// When the ring is full, `Block` waits, `DropNewest` drops the
+            /// value that did not fit (counted in
+            /// [`Stats::dropped`](crate::Stats::dropped)) and `DropOldest`
+            /// evicts (counted in [`Stats::evicted`](crate::Stats::evicted)).
+            ///
+            /// # Errors
+            /// [`SendError`](crate::SendError) with how many values were
+            /// sent, when every consumer is gone before the last one is.
+            ///
+            #[doc = concat!("```\nlet (mut tx, mut rx) = ringweir::", $m, "::channel::<u32>(2);")]
+            #[doc = "let t = std::thread::spawn(move || tx.send_slice(&[1, 2, 3, 4, 5]));"]
+            #[doc = "let got: Vec<u32> = rx.iter().collect();"]
+            #[doc = "assert_eq!(got, [1, 2, 3, 4, 5]);"]
+            #[doc = "assert_eq!(t.join().unwrap(), Ok(()));\n```"]
+            pub fn send_slice(&mut self, values: &[T]) -> Result<(), crate::SendError<usize>>
+            where
+                T: Clone,
+            {
+                $crate::api::PushOps::send_slice(&mut self.inner, values).map_err(crate::SendError)
             }
 
             /// Values queued now (a snapshot while others are active).
@@ -350,6 +428,38 @@ macro_rules! consumer_api {
             #[doc = "assert_eq!(rx.try_recv_many(&mut buf, 8), 1);\n```"]
             pub fn try_recv_many(&mut self, buf: &mut Vec<T>, max: usize) -> usize {
                 $crate::api::PopOps::take_ready(&mut self.inner, buf, max)
+            }
+
+            /// Moves up to `out.len()` queued values into `out`, oldest
+            /// first, and returns how many; never waits. The run is freed at
+            /// once: on SPSC rings that is one atomic store for the whole
+            /// run. The values they replace in `out` are dropped.
+            ///
+            #[doc = concat!("```\nlet (mut tx, mut rx) = ringweir::", $m, "::channel::<u32>(8);")]
+            #[doc = "tx.send_slice(&[7, 8, 9]).unwrap();"]
+            #[doc = "let mut out = [0; 2];"]
+            #[doc = "assert_eq!(rx.try_recv_slice(&mut out), 2);"]
+            #[doc = "assert_eq!(out, [7, 8]);"]
+            #[doc = "assert_eq!(rx.try_recv_slice(&mut out), 1);"]
+            #[doc = "assert_eq!(rx.try_recv_slice(&mut out), 0);\n```"]
+            #[inline]
+            pub fn try_recv_slice(&mut self, out: &mut [T]) -> usize {
+                $crate::api::PopOps::try_recv_slice(&mut self.inner, out)
+            }
+
+            /// Waits like [`recv`](Self::recv) for one value, then fills the
+            /// rest of `out` from what is already queued, without waiting.
+            /// Returns how many values it wrote: 0 only once the ring is
+            /// closed and drained (or when `out` is empty).
+            ///
+            #[doc = concat!("```\nlet (mut tx, mut rx) = ringweir::", $m, "::channel::<u32>(8);")]
+            #[doc = "tx.send_slice(&[1, 2, 3]).unwrap();"]
+            #[doc = "drop(tx);"]
+            #[doc = "let mut out = [0; 8];"]
+            #[doc = "assert_eq!(rx.recv_slice(&mut out), 3);"]
+            #[doc = "assert_eq!(rx.recv_slice(&mut out), 0);\n```"]
+            pub fn recv_slice(&mut self, out: &mut [T]) -> usize {
+                $crate::api::PopOps::recv_slice(&mut self.inner, out)
             }
 
             /// An iterator over the values queued now; it never waits.

@@ -148,6 +148,48 @@ impl<R: Ring<T>, T> PushHandle<R, T> {
         }
     }
 
+    /// Enqueues clones of as many of `values` as fit now, published as one
+    /// run where the protocol allows; never waits, never evicts. `None`
+    /// when every consumer is gone.
+    #[inline]
+    pub(crate) fn try_send_slice(&mut self, values: &[T]) -> Option<usize>
+    where
+        T: Clone,
+    {
+        if self.ring.shared().consumers_gone() {
+            return None;
+        }
+        // The guard runs `after_push` even when a `clone` panics: the values
+        // cloned before it are queued and a sleeping consumer must hear.
+        let notify = AfterPush(self);
+        let handle = &mut *notify.0;
+        let queued = handle.ring.push_slice(&mut handle.local, values);
+        if queued == 0 {
+            std::mem::forget(notify);
+        }
+        Some(queued)
+    }
+
+    /// Sends clones of all `values`, in order, by the ring's overflow policy
+    /// (as `send_until(.., None)` would one by one), in runs where there is
+    /// room. `Err(n)` when every consumer left after the first `n`.
+    pub(crate) fn send_slice(&mut self, values: &[T]) -> Result<(), usize>
+    where
+        T: Clone,
+    {
+        let mut done = 0;
+        while done < values.len() {
+            done += self.try_send_slice(&values[done..]).ok_or(done)?;
+            if let Some(first) = values.get(done) {
+                // The ring is full: this one value goes by the policy (waits,
+                // is dropped or evicts), then the rest tries to run again.
+                self.send_until(first.clone(), None).map_err(|_| done)?;
+                done += 1;
+            }
+        }
+        Ok(())
+    }
+
     /// Wakes a sleeping consumer; if every consumer left while we pushed,
     /// takes over their last duty and discards what is queued.
     #[inline]
@@ -186,6 +228,16 @@ impl<R: Ring<T>, T> PushHandle<R, T> {
 impl<R: Ring<T>, T> Drop for PushHandle<R, T> {
     fn drop(&mut self) {
         self.ring.shared().remove_producer();
+    }
+}
+
+/// Runs the producer's after-push duty when dropped (a batch push, even one
+/// cut short by a panicking `clone`).
+struct AfterPush<'a, R: Ring<T>, T>(&'a mut PushHandle<R, T>);
+
+impl<R: Ring<T>, T> Drop for AfterPush<'_, R, T> {
+    fn drop(&mut self) {
+        self.0.after_push();
     }
 }
 
@@ -266,13 +318,47 @@ impl<R: Ring<T>, T> PopHandle<R, T> {
 
     /// Appends up to `max` values that are already queued; never waits.
     pub(crate) fn take_ready(&mut self, buf: &mut Vec<T>, max: usize) -> usize {
-        let mut taken = 0;
-        while taken < max {
-            match self.pop() {
-                Some(value) => buf.push(value),
-                None => break,
+        self.pop_into(max, |value| buf.push(value))
+    }
+
+    /// Moves up to `out.len()` queued values into `out`, oldest first,
+    /// replacing (and dropping) what was there; never waits.
+    pub(crate) fn try_recv_slice(&mut self, out: &mut [T]) -> usize {
+        let mut slots = out.iter_mut();
+        self.pop_into(slots.len(), |value| {
+            let slot = slots
+                .next()
+                .expect("pop_into takes at most out.len() values");
+            drop(std::mem::replace(slot, value));
+        })
+    }
+
+    /// Waits like `recv` for the first value, then fills the rest of `out`
+    /// from what is queued. 0 only when closed and drained, or `out` is empty.
+    pub(crate) fn recv_slice(&mut self, out: &mut [T]) -> usize {
+        let Some((first, rest)) = out.split_first_mut() else {
+            return 0;
+        };
+        match self.recv_until(None) {
+            Ok(value) => drop(std::mem::replace(first, value)),
+            Err(_) => return 0,
+        }
+        1 + self.try_recv_slice(rest)
+    }
+
+    /// Takes up to `max` values into `sink` as one run where the protocol
+    /// allows, then wakes a blocked producer once (also when `sink` panics).
+    fn pop_into(&mut self, max: usize, sink: impl FnMut(T)) -> usize {
+        struct AfterPop<'a>(&'a crate::shared::Shared);
+        impl Drop for AfterPop<'_> {
+            fn drop(&mut self) {
+                self.0.after_pop();
             }
-            taken += 1;
+        }
+        let notify = AfterPop(self.ring.shared());
+        let taken = self.ring.pop_into(&mut self.local, max, sink);
+        if taken == 0 {
+            std::mem::forget(notify);
         }
         taken
     }

@@ -43,6 +43,42 @@ pub(crate) unsafe trait Ring<T> {
     /// Takes the oldest value, if any.
     fn try_pop(&self, local: &mut Self::PopLocal) -> Option<T>;
 
+    /// Enqueues clones of the longest prefix of `values` that fits now and
+    /// returns its length. Ignores closing and never waits. A protocol that
+    /// can publishes the whole run with one store. If a `clone` panics, the
+    /// clones made before it stay queued and published.
+    fn push_slice(&self, local: &mut Self::PushLocal, values: &[T]) -> usize
+    where
+        T: Clone,
+    {
+        // One claim per value: a value that finds the ring full is a clone
+        // that is dropped here (the caller still holds the original).
+        let mut queued = 0;
+        for value in values {
+            if self.try_push(local, value.clone()).is_err() {
+                break;
+            }
+            queued += 1;
+        }
+        queued
+    }
+
+    /// Takes up to `max` values, oldest first, handing each to `sink`;
+    /// returns how many. A protocol that can frees the whole run with one
+    /// store. If `sink` panics, the values already handed over (including
+    /// the one it panicked on) count as taken.
+    fn pop_into(&self, local: &mut Self::PopLocal, max: usize, mut sink: impl FnMut(T)) -> usize {
+        let mut taken = 0;
+        while taken < max {
+            let Some(value) = self.try_pop(local) else {
+                break;
+            };
+            taken += 1;
+            sink(value);
+        }
+        taken
+    }
+
     /// The consumer handle owning `local` is going away (after draining).
     fn retire_pop(&self, local: &mut Self::PopLocal) {
         let _ = local;

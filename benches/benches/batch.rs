@@ -1,10 +1,11 @@
 //! Batched transfer between two threads: `messages()` u64 values through a
 //! ring of 1024, the consumer taking up to `BATCH` values per call.
 //!
-//! ringweir has no batch *send*, so its producer sends one value at a time;
-//! the `-pop-` variants of the peers do the same (batching on the consumer
-//! side only, like for like), and the `-chunks`/`-slices` variants batch
-//! both sides (what each peer can do at best).
+//! The `recv_many`/`-pop-` variants send one value at a time and batch on
+//! the consumer side only (like for like); the `-slices`/`-chunks` variants
+//! batch both sides (what each queue can do at best). ringweir's and
+//! ringbuf's slice reads copy the values out; rtrb's chunk read only looks
+//! at them in place.
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
 use ringweir::{Builder, TrySendError, Wait};
@@ -87,6 +88,73 @@ fn bench(c: &mut Criterion) {
             })
         });
 
+        g.bench_function(id("ringweir-park-slices"), |b| {
+            b.iter_custom(|iters| {
+                timed_pair(
+                    iters,
+                    || ringweir::spsc::channel::<u64>(CAP),
+                    |mut tx| {
+                        let mut src = vec![0u64; batch];
+                        let mut next = 0u64;
+                        while next < n {
+                            let k = batch.min((n - next) as usize);
+                            fill(&mut src[..k], next);
+                            tx.send_slice(&src[..k]).unwrap();
+                            next += k as u64;
+                        }
+                    },
+                    |mut rx| {
+                        let mut buf = vec![0u64; batch];
+                        let mut got = 0;
+                        while got < n {
+                            let k = rx.recv_slice(&mut buf);
+                            black_box(&buf[..k]);
+                            got += k as u64;
+                        }
+                    },
+                )
+            })
+        });
+
+        g.bench_function(id("ringweir-spin-try_slices"), |b| {
+            b.iter_custom(|iters| {
+                timed_pair(
+                    iters,
+                    || Builder::new(CAP).wait(Wait::Spin).spsc::<u64>().unwrap(),
+                    |mut tx| {
+                        let mut src = vec![0u64; batch];
+                        let mut next = 0u64;
+                        while next < n {
+                            let k = batch.min((n - next) as usize);
+                            fill(&mut src[..k], next);
+                            let mut off = 0;
+                            while off < k {
+                                let sent = tx.try_send_slice(&src[off..k]).unwrap();
+                                if sent == 0 {
+                                    std::hint::spin_loop();
+                                }
+                                off += sent;
+                            }
+                            next += k as u64;
+                        }
+                    },
+                    |mut rx| {
+                        let mut buf = vec![0u64; batch];
+                        let mut got = 0;
+                        while got < n {
+                            let k = rx.try_recv_slice(&mut buf);
+                            if k == 0 {
+                                std::hint::spin_loop();
+                                continue;
+                            }
+                            black_box(&buf[..k]);
+                            got += k as u64;
+                        }
+                    },
+                )
+            })
+        });
+
         g.bench_function(id("rtrb-pop-chunks"), |b| {
             b.iter_custom(|iters| {
                 timed_pair(
@@ -155,9 +223,7 @@ fn bench(c: &mut Criterion) {
                         let mut next = 0u64;
                         while next < n {
                             let k = batch.min((n - next) as usize);
-                            for (j, slot) in src[..k].iter_mut().enumerate() {
-                                *slot = next + j as u64;
-                            }
+                            fill(&mut src[..k], next);
                             let mut off = 0;
                             while off < k {
                                 let pushed = tx.push_slice(&src[off..k]);
@@ -175,6 +241,13 @@ fn bench(c: &mut Criterion) {
         });
     }
     g.finish();
+}
+
+/// The next `buf.len()` message numbers from `first` on.
+fn fill(buf: &mut [u64], first: u64) {
+    for (j, slot) in buf.iter_mut().enumerate() {
+        *slot = first + j as u64;
+    }
 }
 
 fn rtrb_read_chunks(rx: &mut rtrb::Consumer<u64>, n: u64, batch: usize) {

@@ -188,6 +188,73 @@ unsafe impl<T> Ring<T> for FastRing<T> {
         Ok(())
     }
 
+    fn push_slice(&self, local: &mut PushLocal, values: &[T]) -> usize
+    where
+        T: Clone,
+    {
+        let capacity = self.capacity();
+        let mut free = capacity - local.tail.wrapping_sub(local.head_seen);
+        if free < values.len() {
+            // Acquire: as in `try_push`.
+            local.head_seen = self.head.load(Ordering::Acquire);
+            free = capacity - local.tail.wrapping_sub(local.head_seen);
+        }
+        let count = free.min(values.len());
+        let ranges = ranges(local.index, capacity, count);
+        // Publishes what was written, also when a `clone` panics.
+        let mut run = Run {
+            counter: &self.tail,
+            position: &mut local.tail,
+            index: &mut local.index,
+            capacity,
+            done: 0,
+        };
+        let mut values = &values[..count];
+        for range in ranges {
+            let (now, later) = values.split_at(range.len());
+            values = later;
+            for (slot, value) in self.slots[range].iter().zip(now) {
+                // SAFETY: the `count` slots from `index` on are free (as in
+                // `try_push`: `tail - head + count <= capacity`), and only
+                // this producer writes them until `Run` publishes `tail`.
+                slot.with_mut(|slot| unsafe { (*slot).write(value.clone()) });
+                run.done += 1;
+            }
+        }
+        count
+    }
+
+    fn pop_into(&self, local: &mut PopLocal, max: usize, mut sink: impl FnMut(T)) -> usize {
+        let mut ready = local.tail_seen.wrapping_sub(local.head);
+        if ready < max {
+            // Acquire: as in `try_pop`.
+            local.tail_seen = self.tail.load(Ordering::Acquire);
+            ready = local.tail_seen.wrapping_sub(local.head);
+        }
+        let count = ready.min(max);
+        let ranges = ranges(local.index, self.capacity(), count);
+        // Frees what was taken, also when `sink` panics.
+        let mut run = Run {
+            counter: &self.head,
+            position: &mut local.head,
+            index: &mut local.index,
+            capacity: self.capacity(),
+            done: 0,
+        };
+        for range in ranges {
+            for slot in &self.slots[range] {
+                // SAFETY: the `count` slots from `index` on are published
+                // (`head + count <= tail`, seen with Acquire) and only this
+                // consumer reads them until `Run` stores `head`; each is
+                // moved out once, and counted before `sink` can panic.
+                let value = slot.with_mut(|slot| unsafe { (*slot).assume_init_read() });
+                run.done += 1;
+                sink(value);
+            }
+        }
+        count
+    }
+
     fn push_evicting(&self, _local: &mut PushLocal, _value: T) -> Option<T> {
         // The builder gives `Overflow::DropOldest` rings the stamped
         // protocol, where producer and consumer both claim the head by CAS;
@@ -260,6 +327,42 @@ unsafe impl<T> Ring<T> for FastRing<T> {
         let head = self.head.load(Ordering::Acquire);
         let tail = self.tail.load(Ordering::Acquire);
         (tail, head)
+    }
+}
+
+/// A run of consecutive slots being written (by the producer) or read (by
+/// the consumer). Dropping it advances the handle's position and index by
+/// `done` and publishes the position with one Release store: the slot
+/// writes (or reads) of the run happen-before the other side's Acquire load.
+struct Run<'a> {
+    counter: &'a AtomicUsize,
+    position: &'a mut usize,
+    index: &'a mut usize,
+    capacity: usize,
+    /// Slots of the run finished so far.
+    done: usize,
+}
+
+/// The `count` slots (`count <= capacity`) from `index` on, as at most two
+/// index ranges: up to the end of the array, then from 0 on.
+#[inline]
+fn ranges(index: usize, capacity: usize, count: usize) -> [std::ops::Range<usize>; 2] {
+    let first = count.min(capacity - index);
+    [index..index + first, 0..count - first]
+}
+
+impl Drop for Run<'_> {
+    fn drop(&mut self) {
+        if self.done == 0 {
+            return;
+        }
+        *self.position = self.position.wrapping_add(self.done);
+        *self.index += self.done;
+        if *self.index >= self.capacity {
+            *self.index -= self.capacity;
+        }
+        // Release: see the type's docs.
+        self.counter.store(*self.position, Ordering::Release);
     }
 }
 

@@ -145,6 +145,19 @@ impl<T> PushOps<T> for ProducerInner<T> {
     fn try_send(&mut self, value: T) -> Result<(), TrySendError<T>> {
         dispatch!(self, h => h.try_send(value))
     }
+    #[inline]
+    fn try_send_slice(&mut self, values: &[T]) -> Option<usize>
+    where
+        T: Clone,
+    {
+        dispatch!(self, h => h.try_send_slice(values))
+    }
+    fn send_slice(&mut self, values: &[T]) -> Result<(), usize>
+    where
+        T: Clone,
+    {
+        dispatch!(self, h => h.send_slice(values))
+    }
     fn is_closed(&self) -> bool {
         dispatch!(self, h => PushOps::is_closed(h))
     }
@@ -176,6 +189,13 @@ impl<T> PopOps<T> for ConsumerInner<T> {
     }
     fn take_ready(&mut self, buf: &mut Vec<T>, max: usize) -> usize {
         dispatch!(pop self, h => h.take_ready(buf, max))
+    }
+    #[inline]
+    fn try_recv_slice(&mut self, out: &mut [T]) -> usize {
+        dispatch!(pop self, h => h.try_recv_slice(out))
+    }
+    fn recv_slice(&mut self, out: &mut [T]) -> usize {
+        dispatch!(pop self, h => h.recv_slice(out))
     }
     fn lagged(&mut self) -> u64 {
         dispatch!(pop self, h => h.lagged())

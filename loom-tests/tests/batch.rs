@@ -1,0 +1,80 @@
+#![cfg(loom)]
+//! The slice API: a run of values published with one store of `tail` (or
+//! freed with one store of `head`) racing the other side, across the slot
+//! index wrap, with the wake-up of a parked consumer or producer, and with
+//! closing; on the fast SPSC ring and on the stamped ring (mpsc), whose
+//! runs go value by value.
+
+use loom::thread;
+use ringweir::{Builder, Wait};
+
+/// Producer `send_slice`s `0..n` in runs of `run` into a ring of
+/// `capacity`, then leaves; the consumer `recv_slice`s into a buffer of
+/// `buf` until closed: every value arrives once, in order.
+macro_rules! slices_in_order {
+    ($make:ident, $capacity:expr, $n:expr, $run:expr, $buf:expr, $wait:expr) => {
+        loom::model(|| {
+            let (mut tx, mut rx) = Builder::new($capacity)
+                .wait($wait)
+                .$make::<usize>()
+                .unwrap();
+            let producer = thread::spawn(move || {
+                let values: Vec<usize> = (0..$n).collect();
+                for run in values.chunks($run) {
+                    tx.send_slice(run).unwrap();
+                }
+            });
+            let mut got = Vec::new();
+            let mut out = [usize::MAX; $buf];
+            loop {
+                let k = rx.recv_slice(&mut out);
+                if k == 0 {
+                    break;
+                }
+                got.extend_from_slice(&out[..k]);
+            }
+            producer.join().unwrap();
+            assert_eq!(got, (0..$n).collect::<Vec<_>>());
+            let stats = rx.stats();
+            assert_eq!((stats.sent, stats.received), ($n, $n));
+        })
+    };
+}
+
+#[test]
+fn spsc_run_of_three_through_two_slots_park() {
+    slices_in_order!(spsc, 2, 3, 3, 2, Wait::Park);
+}
+
+#[test]
+fn spsc_runs_wrap_the_array_spin() {
+    slices_in_order!(spsc, 2, 4, 2, 3, Wait::Spin);
+}
+
+#[test]
+fn mpsc_run_of_three_through_two_slots_park() {
+    slices_in_order!(mpsc, 2, 3, 3, 2, Wait::Park);
+}
+
+/// A run sent while the only consumer leaves: the values end up received
+/// or discarded (counted), never both, never lost, and a send after the
+/// close is refused.
+#[test]
+fn spsc_run_races_the_last_consumer() {
+    loom::model(|| {
+        let (mut tx, mut rx) = Builder::new(2).wait(Wait::Park).spsc::<usize>().unwrap();
+        let consumer = thread::spawn(move || {
+            let mut out = [0; 2];
+            let k = rx.try_recv_slice(&mut out);
+            assert!(out[..k].iter().copied().eq(0..k));
+            k as u64
+        });
+        let sent = tx.try_send_slice(&[0, 1]).map_or(0, |k| k as u64);
+        let received = consumer.join().unwrap();
+        let stats = tx.stats();
+        assert_eq!(stats.sent, sent);
+        assert_eq!(stats.received + stats.discarded, sent, "{stats:?}");
+        assert_eq!(stats.received, received);
+        assert!(tx.try_send_slice(&[2]).is_err());
+    });
+}
