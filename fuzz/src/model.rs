@@ -213,7 +213,8 @@ pub fn run<K: Topology>(data: &[u8]) {
         (high, low)
     };
     let (tx, rx) = K::build::<Tok>(builder).expect("a valid configuration builds");
-    let log = DropLog::new(data.len() + 1);
+    // Sends take two input bytes per id, slice receives three per five.
+    let log = DropLog::new(data.len() * 2 + 1);
     let mut next_id = 0u32;
     let mut model = Model {
         capacity,
@@ -334,6 +335,25 @@ pub fn run<K: Topology>(data: &[u8]) {
                     }
                     Op::Iter if take == usize::MAX => ids(rx.iter_all()),
                     Op::Iter => ids(rx.try_iter_take(max)),
+                    // `try_recv_slice` into `max` fresh placeholders: the
+                    // ones it replaces are dropped at once (the drop log
+                    // checks once), the rest when `out` goes.
+                    Op::TryRecvMany if arg & 0x80 != 0 => {
+                        let mut out: Vec<Tok> = (0..max)
+                            .map(|_| {
+                                next_id += 1;
+                                Tok::new(next_id - 1, &log)
+                            })
+                            .collect();
+                        let first = next_id as usize - max;
+                        let n = rx.try_recv_slice(&mut out);
+                        for id in first..first + n {
+                            assert_eq!(log.count(id as u32), 1, "{why}: replaced once");
+                        }
+                        let mut out = ids(out);
+                        out.truncate(n);
+                        out
+                    }
                     _ => {
                         let n = rx.try_recv_many(&mut buf, max);
                         assert_eq!(n, buf.len(), "{why}");

@@ -28,6 +28,7 @@ pub trait RxOps<T> {
     fn recv_timeout(&mut self, d: Duration) -> Result<T, RecvTimeoutError>;
     fn recv_many(&mut self, buf: &mut Vec<T>, max: usize) -> usize;
     fn try_recv_many(&mut self, buf: &mut Vec<T>, max: usize) -> usize;
+    fn try_recv_slice(&mut self, out: &mut [T]) -> usize;
     fn try_iter_take(&mut self, n: usize) -> Vec<T>;
     fn iter_all(&mut self) -> Vec<T>;
     fn lagged(&mut self) -> u64;
@@ -106,6 +107,9 @@ macro_rules! forward_rx {
             }
             fn try_recv_many(&mut self, buf: &mut Vec<T>, max: usize) -> usize {
                 ringweir::$m::Consumer::try_recv_many(self, buf, max)
+            }
+            fn try_recv_slice(&mut self, out: &mut [T]) -> usize {
+                ringweir::$m::Consumer::try_recv_slice(self, out)
             }
             fn try_iter_take(&mut self, n: usize) -> Vec<T> {
                 self.try_iter().take(n).collect()
