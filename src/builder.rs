@@ -103,7 +103,7 @@ impl Builder {
     /// # Ok::<(), ringweir::CapacityError>(())
     /// ```
     pub fn spsc<T>(self) -> Result<(spsc::Producer<T>, spsc::Consumer<T>), CapacityError> {
-        spsc::build(self.config()?)
+        spsc::build(self.config(false)?)
     }
 
     /// Builds a ring with cloneable producers and one consumer.
@@ -118,7 +118,7 @@ impl Builder {
     /// # Ok::<(), ringweir::CapacityError>(())
     /// ```
     pub fn mpsc<T>(self) -> Result<(mpsc::Producer<T>, mpsc::Consumer<T>), CapacityError> {
-        mpsc::build(self.config()?)
+        mpsc::build(self.config(false)?)
     }
 
     /// Builds a ring with cloneable producers and cloneable consumers.
@@ -133,12 +133,13 @@ impl Builder {
     /// # Ok::<(), ringweir::CapacityError>(())
     /// ```
     pub fn mpmc<T>(self) -> Result<(mpmc::Producer<T>, mpmc::Consumer<T>), CapacityError> {
-        mpmc::build(self.config()?)
+        mpmc::build(self.config(true)?)
     }
 
     /// Checks everything that does not depend on the protocol; the slot
-    /// allocation checks the rest.
-    fn config(self) -> Result<Config, CapacityError> {
+    /// allocation checks the rest. `many_consumers`: whether consumer
+    /// handles can be cloned.
+    fn config(self, many_consumers: bool) -> Result<Config, CapacityError> {
         let capacity = self.capacity;
         if capacity == 0 {
             return Err(CapacityError::new(0, CapacityReason::Zero));
@@ -158,6 +159,7 @@ impl Builder {
             wait: self.wait,
             high,
             low,
+            many_consumers,
         })
     }
 }

@@ -4,7 +4,7 @@
 //! modules) are thin wrappers that forward here.
 
 use crate::ring::Ring;
-use crate::stats::Counters;
+use crate::stats::{Counters, Tally};
 use crate::sync::{Arc, Ordering};
 use crate::wait::wait_until;
 use crate::{
@@ -29,8 +29,10 @@ pub(crate) struct PushHandle<R: Ring<T>, T> {
 pub(crate) struct PopHandle<R: Ring<T>, T> {
     ring: Arc<R>,
     local: R::PopLocal,
-    /// `Counters::evicted` when this handle last reported its lag.
+    /// The eviction count when this handle last reported its lag.
     evicted_seen: usize,
+    /// Values this handle received (published under `Tally::ByConsumer`).
+    received: usize,
     _values: PhantomData<fn() -> T>,
 }
 
@@ -46,6 +48,7 @@ pub(crate) fn pair<R: Ring<T>, T>(ring: R) -> (PushHandle<R, T>, PopHandle<R, T>
         local: ring.pop_local(),
         ring,
         evicted_seen: 0,
+        received: 0,
         _values: PhantomData,
     };
     (push, pop)
@@ -70,7 +73,7 @@ impl<R: Ring<T>, T> PushHandle<R, T> {
             // full check instead of repeating it.
             let evicted = ring.push_evicting(&mut self.local, value);
             if evicted.is_some() {
-                Counters::bump(&shared.counters.evicted);
+                shared.after_eviction();
             }
             self.after_push();
             return Ok(match evicted {
@@ -246,7 +249,7 @@ impl<R: Ring<T>, T> PopHandle<R, T> {
     #[inline]
     fn pop(&mut self) -> Option<T> {
         let value = self.ring.try_pop(&mut self.local)?;
-        self.ring.shared().after_pop();
+        self.took(1);
         Some(value)
     }
 
@@ -297,7 +300,7 @@ impl<R: Ring<T>, T> PopHandle<R, T> {
         });
         let taken = taken.unwrap_or(Err(RecvTimeoutError::Timeout));
         if taken.is_ok() {
-            shared.after_pop();
+            self.took(1);
         }
         taken
     }
@@ -346,29 +349,60 @@ impl<R: Ring<T>, T> PopHandle<R, T> {
         1 + self.try_recv_slice(rest)
     }
 
+    /// Counts `n` values taken, then the consumer's after-pop duty.
+    #[inline]
+    fn took(&mut self, n: usize) {
+        self.received = self.received.wrapping_add(n);
+        self.ring.shared().after_pop(self.received);
+    }
+
     /// Takes up to `max` values into `sink` as one run where the protocol
-    /// allows, then wakes a blocked producer once (also when `sink` panics).
-    fn pop_into(&mut self, max: usize, sink: impl FnMut(T)) -> usize {
-        struct AfterPop<'a>(&'a crate::shared::Shared);
-        impl Drop for AfterPop<'_> {
+    /// allows, then counts them and wakes a blocked producer once (also when
+    /// `sink` panics: the values it was handed are taken).
+    fn pop_into(&mut self, max: usize, mut sink: impl FnMut(T)) -> usize {
+        struct Took<'a, R: Ring<T>, T> {
+            handle: &'a mut PopHandle<R, T>,
+            taken: usize,
+        }
+        impl<R: Ring<T>, T> Drop for Took<'_, R, T> {
             fn drop(&mut self) {
-                self.0.after_pop();
+                if self.taken > 0 {
+                    self.handle.took(self.taken);
+                }
             }
         }
-        let notify = AfterPop(self.ring.shared());
-        let taken = self.ring.pop_into(&mut self.local, max, sink);
-        if taken == 0 {
-            std::mem::forget(notify);
-        }
-        taken
+        let mut took = Took {
+            handle: self,
+            taken: 0,
+        };
+        let handle = &mut *took.handle;
+        let taken = &mut took.taken;
+        handle.ring.pop_into(&mut handle.local, max, |value| {
+            *taken += 1;
+            sink(value);
+        })
     }
 
     /// Values evicted since this handle last asked.
     pub(crate) fn lagged(&mut self) -> u64 {
-        let evicted = self.ring.shared().counters.evicted.load(Ordering::Relaxed);
+        let evicted = self.evicted_so_far();
         let lag = evicted.wrapping_sub(self.evicted_seen);
         self.evicted_seen = evicted;
         lag as u64
+    }
+
+    /// Evictions so far, as far as this consumer can tell.
+    fn evicted_so_far(&self) -> usize {
+        let shared = self.ring.shared();
+        match shared.tally {
+            Tally::ByProducers => shared.counters.evicted.load(Ordering::Relaxed),
+            Tally::ByConsumer => {
+                // Our own count is exact, and it is in `taken` already.
+                let (_, taken) = self.ring.positions();
+                let discarded = shared.counters.discarded.load(Ordering::Relaxed);
+                Counters::evicted_by_consumer_tally(taken, self.received, discarded)
+            }
+        }
     }
 
     /// Whether every producer is gone (values may still be queued).
@@ -383,6 +417,7 @@ impl<R: Ring<T>, T> PopHandle<R, T> {
             local: self.ring.pop_local(),
             ring: self.ring.clone(),
             evicted_seen: self.evicted_seen,
+            received: 0,
             _values: PhantomData,
         }
     }
@@ -451,7 +486,7 @@ impl<T, R: Ring<T>> View<T> for R {
     }
 
     fn stats(&self) -> Stats {
-        let (sent, taken) = self.positions();
-        self.shared().counters.snapshot(sent, taken)
+        let shared = self.shared();
+        shared.counters.snapshot(shared.tally, || self.positions())
     }
 }

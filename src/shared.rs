@@ -4,7 +4,7 @@
 //! path.
 
 use crate::barrier;
-use crate::stats::Counters;
+use crate::stats::{Counters, Tally};
 use crate::sync::{AtomicUsize, Ordering};
 use crate::wait::WaitPoint;
 use crate::{Overflow, Pressure, Wait};
@@ -18,12 +18,27 @@ pub(crate) struct Config {
     pub(crate) wait: Wait,
     pub(crate) high: usize,
     pub(crate) low: usize,
+    /// Whether consumer handles can be cloned (`mpmc`).
+    pub(crate) many_consumers: bool,
+}
+
+impl Config {
+    /// Who counts evictions on this ring (see [`Tally`]).
+    pub(crate) fn tally(&self) -> Tally {
+        if self.overflow == Overflow::DropOldest && !self.many_consumers {
+            Tally::ByConsumer
+        } else {
+            Tally::ByProducers
+        }
+    }
 }
 
 /// The non-index state of a ring.
 #[derive(Debug)]
 pub(crate) struct Shared {
     pub(crate) config: Config,
+    /// `config.tally()`, kept at hand for the send and receive paths.
+    pub(crate) tally: Tally,
     producers: AtomicUsize,
     consumers: AtomicUsize,
     /// 0 = `Pressure::Normal`, 1 = `Pressure::High`; only `pressure()` writes it.
@@ -44,6 +59,7 @@ impl Shared {
         crate::barrier::init();
         Self {
             config,
+            tally: config.tally(),
             producers: AtomicUsize::new(1),
             consumers: AtomicUsize::new(1),
             pressure: AtomicUsize::new(0),
@@ -82,11 +98,27 @@ impl Shared {
         self.not_empty.after_progress()
     }
 
-    /// After a pop: wakes a sleeping producer. Whether producers are gone
-    /// does not matter here.
+    /// After a consumer took values (`received` of them so far, counted by
+    /// its handle): publishes that count where the ring tallies evictions
+    /// by it, and wakes a sleeping producer. Whether producers are gone does
+    /// not matter here.
     #[inline]
-    pub(crate) fn after_pop(&self) {
+    pub(crate) fn after_pop(&self, received: usize) {
+        if self.tally == Tally::ByConsumer {
+            // Release: the moves of `head` that took these values happen
+            // before a snapshot that reads this count (Acquire) and then
+            // `head`; see `Counters::snapshot`.
+            self.counters.received.store(received, Ordering::Release);
+        }
         self.not_full.after_progress();
+    }
+
+    /// After a send evicted a value.
+    #[inline]
+    pub(crate) fn after_eviction(&self) {
+        if self.tally == Tally::ByProducers {
+            Counters::bump(&self.counters.evicted);
+        }
     }
 
     /// A new producer handle (a clone) joins.

@@ -382,6 +382,7 @@ mod tests {
             wait: Wait::Spin,
             high: capacity,
             low: 0,
+            many_consumers: false,
         })
         .unwrap()
     }

@@ -12,8 +12,10 @@ use crate::sync::{AtomicUsize, Ordering};
 /// numbers.
 ///
 /// While other threads are sending and receiving the fields are read one by
-/// one, so they may be a few values apart; once the ring is quiet they are
-/// exact, and `sent == received + evicted + discarded + len`.
+/// one, so they may be a few values apart (on a `DropOldest` ring with one
+/// consumer, `evicted` may briefly include receives still in progress);
+/// once the ring is quiet they are exact, and
+/// `sent == received + evicted + discarded + len`.
 ///
 /// ```
 /// use ringweir::{Builder, Overflow, Stats};
@@ -43,6 +45,21 @@ pub struct Stats {
     pub discarded: u64,
 }
 
+/// How a ring learns its `evicted` count.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Tally {
+    /// Each evicting producer bumps `Counters::evicted` (an atomic RMW per
+    /// eviction). Used where consumers can be cloned, and where nothing is
+    /// ever evicted (then nothing is bumped).
+    ByProducers,
+    /// The one consumer stores how many values it received in
+    /// `Counters::received` (a plain store, no RMW); the evictions are what
+    /// else left through the head: `taken - received - discarded`. This
+    /// takes the RMW off a `DropOldest` producer's path, where it cost more
+    /// than the rest of the send.
+    ByConsumer,
+}
+
 /// The rare-event counters a ring keeps in its own memory.
 #[derive(Debug, Default)]
 pub(crate) struct Counters {
@@ -50,6 +67,9 @@ pub(crate) struct Counters {
     pub(crate) evicted: AtomicUsize,
     pub(crate) waits: AtomicUsize,
     pub(crate) discarded: AtomicUsize,
+    /// [`Tally::ByConsumer`] only: values the consumer received so far,
+    /// stored (Release; only it writes) after each of its receives.
+    pub(crate) received: AtomicUsize,
 }
 
 impl Counters {
@@ -59,22 +79,62 @@ impl Counters {
         counter.fetch_add(1, Ordering::Relaxed);
     }
 
-    /// Builds a snapshot from the ring's own `sent` and `taken` positions
-    /// (`taken` counts every value that left through the head: received by a
-    /// consumer, evicted by a producer, or discarded after the consumers left).
-    pub(crate) fn snapshot(&self, sent: usize, taken: usize) -> Stats {
-        let evicted = self.evicted.load(Ordering::Relaxed);
+    /// Builds a snapshot from the ring's own `sent` and `taken` positions,
+    /// which `positions` reads (`taken` counts every value that left through
+    /// the head: received by a consumer, evicted by a producer, or discarded
+    /// after the consumers left).
+    pub(crate) fn snapshot(
+        &self,
+        tally: Tally,
+        positions: impl FnOnce() -> (usize, usize),
+    ) -> Stats {
+        // Before the positions, and Acquire (pairs with the consumer's
+        // Release store after moving `head`): the `taken` read next counts
+        // at least these receives, so `evicted` is never under-counted, only
+        // over-counted by receives between their `head` move and their store.
+        let received_stored = self.received.load(Ordering::Acquire);
+        let (sent, taken) = positions();
         let discarded = self.discarded.load(Ordering::Relaxed);
+        let (received, evicted) = match tally {
+            Tally::ByProducers => {
+                let evicted = self.evicted.load(Ordering::Relaxed);
+                (
+                    taken
+                        .wrapping_sub(evicted)
+                        .wrapping_sub(discarded)
+                        .min(taken),
+                    evicted,
+                )
+            }
+            Tally::ByConsumer => (
+                received_stored,
+                Self::evicted_by_consumer_tally(taken, received_stored, discarded),
+            ),
+        };
         Stats {
             sent: sent as u64,
-            received: taken
-                .wrapping_sub(evicted)
-                .wrapping_sub(discarded)
-                .min(taken) as u64,
+            received: received as u64,
             dropped: self.dropped.load(Ordering::Relaxed) as u64,
             evicted: evicted as u64,
             waits: self.waits.load(Ordering::Relaxed) as u64,
             discarded: discarded as u64,
+        }
+    }
+
+    /// Under [`Tally::ByConsumer`]: what left through the head and was
+    /// neither received nor discarded. Saturates while a receive is between
+    /// its move of `head` and its store of the count.
+    pub(crate) fn evicted_by_consumer_tally(
+        taken: usize,
+        received: usize,
+        discarded: usize,
+    ) -> usize {
+        let other = received.wrapping_add(discarded);
+        let evicted = taken.wrapping_sub(other);
+        if evicted > taken {
+            0
+        } else {
+            evicted
         }
     }
 }

@@ -47,10 +47,16 @@ fn evict_vs_recv(capacity: usize, n: usize, wait: Wait) {
         );
         assert_partition(n, &[&received, &evicted]);
         // The producer's snapshot (taken while the consumer may still be
-        // receiving) already counts all of its own sends and evictions.
+        // receiving) already counts all of its own sends and evictions; a
+        // receive between its move of `head` and its count may show as an
+        // eviction until the consumer stores its count.
         assert_eq!(producer_stats.sent, n as u64);
-        assert_eq!(producer_stats.evicted, evicted.len() as u64);
+        assert!(producer_stats.evicted >= evicted.len() as u64);
         assert!(producer_stats.received <= received.len() as u64);
+        assert!(
+            producer_stats.evicted + producer_stats.received
+                <= (evicted.len() + received.len()) as u64
+        );
         // Quiet ring: final numbers.
         let s = rx.stats();
         assert_eq!(s.sent, n as u64);

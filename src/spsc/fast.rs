@@ -398,6 +398,7 @@ mod tests {
             wait: Wait::Spin,
             high: capacity,
             low: 0,
+            many_consumers: false,
         }
     }
 
