@@ -22,6 +22,9 @@ benchmark's `new/benchmark.json` and `new/estimates.json` under
 - `benches/summary.svg` (or `.png` when matplotlib is importable): the best
   ringweir variant of each scenario relative to the best peer.
 
+`benches/ANALYSIS.md` (hand-written: why ringweir trails where it does, and
+what would close the gap) is appended to the report as it is.
+
 Standard library only. Timing numbers are reported, never asserted.
 """
 
@@ -446,6 +449,18 @@ def main():
         ours, peer = detail.split(" vs ")
         md.append(f"| {label} | {ours} | {peer} | {ratio:.2f}x |")
     md.append("")
+
+    # The reading of the numbers is written by hand (it needs judgement the
+    # script does not have) and kept beside the benches; it is appended
+    # verbatim, under a heading that says so.
+    analysis = ROOT / "benches" / "ANALYSIS.md"
+    if analysis.exists():
+        md += [
+            "## Reading the numbers (hand-written, from `benches/ANALYSIS.md`)",
+            "",
+            analysis.read_text().strip(),
+            "",
+        ]
 
     chart_title = "ringweir vs best peer, per scenario"
     chart = ROOT / "benches" / "summary.svg"

@@ -4,6 +4,7 @@
 //! the slot array, policies, closing, panicking `Clone` and `Drop`, and
 //! long streams across threads.
 
+#[macro_use]
 mod common;
 
 use common::{count, counter, scaled, Counted};
@@ -12,32 +13,6 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::thread;
-
-/// Runs `$body` once per topology (and, for spsc, once per protocol: the
-/// `DropOldest` ring uses the stamped one) with `$tx`/`$rx` bound to a
-/// fresh ring of `$t` built from `$builder`.
-macro_rules! each_topology {
-    ($builder:expr, $t:ty, |$topo:ident, $tx:ident, $rx:ident| $body:block) => {{
-        {
-            let $topo = "spsc";
-            #[allow(unused_mut)]
-            let (mut $tx, mut $rx) = $builder.spsc::<$t>().unwrap();
-            $body
-        }
-        {
-            let $topo = "mpsc";
-            #[allow(unused_mut)]
-            let (mut $tx, mut $rx) = $builder.mpsc::<$t>().unwrap();
-            $body
-        }
-        {
-            let $topo = "mpmc";
-            #[allow(unused_mut)]
-            let (mut $tx, mut $rx) = $builder.mpmc::<$t>().unwrap();
-            $body
-        }
-    }};
-}
 
 const POLICIES: [Overflow; 3] = [Overflow::Block, Overflow::DropNewest, Overflow::DropOldest];
 

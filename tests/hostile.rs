@@ -8,6 +8,7 @@
 //! these tests take each hostile case across every topology, policy and
 //! wait strategy where it matters.
 
+#[macro_use]
 mod common;
 
 use common::{count, counter, scaled, Counted};
@@ -37,31 +38,6 @@ fn eventually(what: &str, cond: impl Fn() -> bool) {
         assert!(start.elapsed() < Duration::from_secs(30), "never: {what}");
         thread::sleep(Duration::from_millis(1));
     }
-}
-
-/// Runs `$body` once per topology with `$tx`/`$rx` bound to a fresh ring of
-/// `$t` built from `$builder`, and `$topo` naming the topology.
-macro_rules! each_topology {
-    ($builder:expr, $t:ty, |$topo:ident, $tx:ident, $rx:ident| $body:block) => {{
-        {
-            let $topo = "spsc";
-            #[allow(unused_mut)]
-            let (mut $tx, mut $rx) = $builder.spsc::<$t>().unwrap();
-            $body
-        }
-        {
-            let $topo = "mpsc";
-            #[allow(unused_mut)]
-            let (mut $tx, mut $rx) = $builder.mpsc::<$t>().unwrap();
-            $body
-        }
-        {
-            let $topo = "mpmc";
-            #[allow(unused_mut)]
-            let (mut $tx, mut $rx) = $builder.mpmc::<$t>().unwrap();
-            $body
-        }
-    }};
 }
 
 /// Sends on a full ring by its policy, without waiting: `Block` rings use

@@ -94,14 +94,10 @@ fn bench(c: &mut Criterion) {
                     iters,
                     || ringweir::spsc::channel::<u64>(CAP),
                     |mut tx| {
-                        let mut src = vec![0u64; batch];
-                        let mut next = 0u64;
-                        while next < n {
-                            let k = batch.min((n - next) as usize);
-                            fill(&mut src[..k], next);
-                            tx.send_slice(&src[..k]).unwrap();
-                            next += k as u64;
-                        }
+                        send_in_slices(n, batch, |run| {
+                            tx.send_slice(run).unwrap();
+                            run.len()
+                        })
                     },
                     |mut rx| {
                         let mut buf = vec![0u64; batch];
@@ -121,23 +117,7 @@ fn bench(c: &mut Criterion) {
                 timed_pair(
                     iters,
                     || Builder::new(CAP).wait(Wait::Spin).spsc::<u64>().unwrap(),
-                    |mut tx| {
-                        let mut src = vec![0u64; batch];
-                        let mut next = 0u64;
-                        while next < n {
-                            let k = batch.min((n - next) as usize);
-                            fill(&mut src[..k], next);
-                            let mut off = 0;
-                            while off < k {
-                                let sent = tx.try_send_slice(&src[off..k]).unwrap();
-                                if sent == 0 {
-                                    std::hint::spin_loop();
-                                }
-                                off += sent;
-                            }
-                            next += k as u64;
-                        }
-                    },
+                    |mut tx| send_in_slices(n, batch, |run| tx.try_send_slice(run).unwrap()),
                     |mut rx| {
                         let mut buf = vec![0u64; batch];
                         let mut got = 0;
@@ -218,29 +198,33 @@ fn bench(c: &mut Criterion) {
                 timed_pair(
                     iters,
                     || ringbuf::HeapRb::<u64>::new(CAP).split(),
-                    |mut tx| {
-                        let mut src = vec![0u64; batch];
-                        let mut next = 0u64;
-                        while next < n {
-                            let k = batch.min((n - next) as usize);
-                            fill(&mut src[..k], next);
-                            let mut off = 0;
-                            while off < k {
-                                let pushed = tx.push_slice(&src[off..k]);
-                                if pushed == 0 {
-                                    std::hint::spin_loop();
-                                }
-                                off += pushed;
-                            }
-                            next += k as u64;
-                        }
-                    },
+                    |mut tx| send_in_slices(n, batch, |run| tx.push_slice(run)),
                     |mut rx| ringbuf_pop_slices(&mut rx, n, batch),
                 )
             })
         });
     }
     g.finish();
+}
+
+/// Sends `0..n` in slices of `batch`: `push` queues a prefix of the run it
+/// is given and returns its length (0 when the queue is full: spin, retry).
+fn send_in_slices(n: u64, batch: usize, mut push: impl FnMut(&[u64]) -> usize) {
+    let mut src = vec![0u64; batch];
+    let mut next = 0u64;
+    while next < n {
+        let k = batch.min((n - next) as usize);
+        fill(&mut src[..k], next);
+        let mut off = 0;
+        while off < k {
+            let pushed = push(&src[off..k]);
+            if pushed == 0 {
+                std::hint::spin_loop();
+            }
+            off += pushed;
+        }
+        next += k as u64;
+    }
 }
 
 /// The next `buf.len()` message numbers from `first` on.

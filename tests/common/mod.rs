@@ -44,3 +44,29 @@ pub fn counter() -> Arc<AtomicUsize> {
 pub fn count(c: &Arc<AtomicUsize>) -> usize {
     c.load(Ordering::SeqCst)
 }
+
+/// Runs `$body` once per topology with `$tx`/`$rx` bound to a fresh ring of
+/// `$t` built from `$builder`, and `$topo` naming the topology.
+#[allow(unused_macros)]
+macro_rules! each_topology {
+    ($builder:expr, $t:ty, |$topo:ident, $tx:ident, $rx:ident| $body:block) => {{
+        {
+            let $topo = "spsc";
+            #[allow(unused_mut)]
+            let (mut $tx, mut $rx) = $builder.spsc::<$t>().unwrap();
+            $body
+        }
+        {
+            let $topo = "mpsc";
+            #[allow(unused_mut)]
+            let (mut $tx, mut $rx) = $builder.mpsc::<$t>().unwrap();
+            $body
+        }
+        {
+            let $topo = "mpmc";
+            #[allow(unused_mut)]
+            let (mut $tx, mut $rx) = $builder.mpmc::<$t>().unwrap();
+            $body
+        }
+    }};
+}
