@@ -59,7 +59,7 @@ pub fn channel<T>(capacity: usize) -> (Producer<T>, Consumer<T>) {
 }
 
 pub(crate) fn build<T>(config: Config) -> Result<(Producer<T>, Consumer<T>), CapacityError> {
-    let (push, pop) = pair(StampedRing::new(config)?);
+    let (push, pop) = pair(StampedRing::new(config, false)?);
     Ok((Producer::new(push), Consumer { inner: pop }))
 }
 

@@ -57,6 +57,9 @@ pub(crate) struct StampedRing<T> {
     slots: Box<[Slot<T>]>,
     /// The smallest power of two greater than the capacity.
     one_lap: usize,
+    /// Whether one producer handle is all there will ever be (spsc
+    /// `DropOldest`): then it moves `tail` with plain stores, not a CAS.
+    single_producer: bool,
 }
 
 // Head and tail never share a cache line.
@@ -80,7 +83,8 @@ enum PushOutcome<T> {
 }
 
 impl<T> StampedRing<T> {
-    pub(crate) fn new(config: Config) -> Result<Self, CapacityError> {
+    /// `single_producer`: the ring's producer handle cannot be cloned.
+    pub(crate) fn new(config: Config, single_producer: bool) -> Result<Self, CapacityError> {
         let capacity = config.capacity;
         // `slots::build` rejects capacities above `usize::MAX / 4`, so the
         // power of two above it exists.
@@ -94,6 +98,7 @@ impl<T> StampedRing<T> {
             shared: CachePadded::new(Shared::new(config)),
             one_lap: (capacity + 1).next_power_of_two(),
             slots,
+            single_producer,
         })
     }
 
@@ -136,14 +141,24 @@ impl<T> StampedRing<T> {
             // before we overwrite it.
             let stamp = slot.stamp.load(Ordering::Acquire);
             if stamp == tail {
-                // SeqCst: with the fences below, orders claims of `tail`
-                // against loads of `tail` by consumers deciding "empty".
-                match self.tail.compare_exchange_weak(
-                    tail,
-                    self.next(tail),
-                    Ordering::SeqCst,
-                    Ordering::Relaxed,
-                ) {
+                let claimed = if self.single_producer {
+                    // Nobody else moves `tail`: the slot is ours without a
+                    // CAS. Relaxed: consumers read `tail` only to tell
+                    // "empty" from "a producer is mid-slot" once the stamp
+                    // said empty; the value is published by the stamp.
+                    self.tail.store(self.next(tail), Ordering::Relaxed);
+                    Ok(tail)
+                } else {
+                    // SeqCst: with the fences below, orders claims of `tail`
+                    // against loads of `tail` by consumers deciding "empty".
+                    self.tail.compare_exchange_weak(
+                        tail,
+                        self.next(tail),
+                        Ordering::SeqCst,
+                        Ordering::Relaxed,
+                    )
+                };
+                match claimed {
                     Ok(_) => {
                         // Why this is sound: winning the CAS from `tail` while the stamp
                         // said empty gives us the slot until we re-stamp it;
@@ -203,8 +218,14 @@ impl<T> StampedRing<T> {
         }
         // We own the oldest value. No producer can claim `tail` (its slot is
         // stamped full for the previous lap), so a plain store moves it;
-        // SeqCst, like a CAS of `tail`, for consumers deciding "empty".
-        self.tail.store(new_tail, Ordering::SeqCst);
+        // SeqCst, like a CAS of `tail`, for consumers deciding "empty"
+        // (Relaxed with a single producer, as in `push_or_full`).
+        let order = if self.single_producer {
+            Ordering::Relaxed
+        } else {
+            Ordering::SeqCst
+        };
+        self.tail.store(new_tail, order);
         let slot = self.slot(tail);
         // Why this is sound: the slot holds the value published at `head` (its stamp is
         // `head + 1`, which the caller's Acquire load saw); winning the CAS
@@ -295,7 +316,9 @@ unsafe impl<T> Ring<T> for StampedRing<T> {
             } else if stamp == head {
                 // The slot waits for this lap's value: empty, unless a
                 // producer has moved `tail` since. SeqCst fence: pairs with
-                // the producers' SeqCst claims of `tail`.
+                // the producers' SeqCst claims of `tail` (a single producer
+                // stores `tail` Relaxed: then a stale `tail` only makes this
+                // "empty" linearize before a push whose stamp we did not see).
                 fence(Ordering::SeqCst);
                 let tail = self.tail.load(Ordering::Relaxed);
                 if tail == head {
@@ -376,14 +399,17 @@ mod tests {
     use std::rc::Rc;
 
     fn ring<T>(capacity: usize) -> StampedRing<T> {
-        StampedRing::new(Config {
-            capacity,
-            overflow: Overflow::DropOldest,
-            wait: Wait::Spin,
-            high: capacity,
-            low: 0,
-            many_consumers: false,
-        })
+        StampedRing::new(
+            Config {
+                capacity,
+                overflow: Overflow::DropOldest,
+                wait: Wait::Spin,
+                high: capacity,
+                low: 0,
+                many_consumers: false,
+            },
+            false,
+        )
         .unwrap()
     }
 

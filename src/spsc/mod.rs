@@ -62,7 +62,7 @@ pub fn channel<T>(capacity: usize) -> (Producer<T>, Consumer<T>) {
 /// Builds the ring a validated configuration calls for.
 pub(crate) fn build<T>(config: Config) -> Result<(Producer<T>, Consumer<T>), CapacityError> {
     Ok(if config.overflow == Overflow::DropOldest {
-        let (push, pop) = pair(StampedRing::new(config)?);
+        let (push, pop) = pair(StampedRing::new(config, true)?);
         (
             Producer {
                 inner: ProducerInner::Stamped(push),
