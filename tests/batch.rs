@@ -235,7 +235,7 @@ fn queued_values_are_dropped_once_when_rings_go_with_runs_in_flight() {
 /// arrives once, in order.
 macro_rules! stream {
     ($builder:expr, $make:ident) => {{
-        let total = scaled(2_000_000);
+        let total = scaled(300_000);
         let (mut tx, mut rx) = $builder.$make::<u64>().unwrap();
         let producer = thread::spawn(move || {
             let mut next = 0u64;
