@@ -174,10 +174,10 @@ unsafe impl<T> Ring<T> for FastRing<T> {
         // capacity`, so the consumer has taken the value that was here a lap
         // ago (or there never was one), and it will not read this slot until
         // the store of `tail` below publishes it. We are the only producer.
-        // SAFETY: `index < capacity` (kept by compare-and-reset below), and
-        // the slot is free and owned by the single producer until `tail` is published.
-        unsafe { self.slots.get_unchecked(local.index) }
-            .with_mut(|slot| unsafe { (*slot).write(value) });
+        // SAFETY: `index < capacity`, kept by the compare-and-reset below.
+        let slot = unsafe { self.slots.get_unchecked(local.index) };
+        // SAFETY: a free slot, owned by the single producer until `tail` is published.
+        slot.with_mut(|slot| unsafe { (*slot).write(value) });
         local.tail = local.tail.wrapping_add(1);
         local.index += 1;
         if local.index == self.capacity() {
@@ -214,9 +214,10 @@ unsafe impl<T> Ring<T> for FastRing<T> {
             let (now, later) = values.split_at(range.len());
             values = later;
             for (slot, value) in self.slots[range].iter().zip(now) {
-                // SAFETY: the `count` slots from `index` on are free (as in
-                // `try_push`: `tail - head + count <= capacity`), and only
-                // this producer writes them until `Run` publishes `tail`.
+                // Why this is sound: the `count` slots from `index` on are
+                // free (as in `try_push`: `tail - head + count <= capacity`),
+                // and only this producer writes them until `Run` publishes `tail`.
+                // SAFETY: a free slot of the run, owned by the single producer.
                 slot.with_mut(|slot| unsafe { (*slot).write(value.clone()) });
                 run.done += 1;
             }
@@ -243,10 +244,11 @@ unsafe impl<T> Ring<T> for FastRing<T> {
         };
         for range in ranges {
             for slot in &self.slots[range] {
-                // SAFETY: the `count` slots from `index` on are published
-                // (`head + count <= tail`, seen with Acquire) and only this
-                // consumer reads them until `Run` stores `head`; each is
-                // moved out once, and counted before `sink` can panic.
+                // Why this is sound: the `count` slots from `index` on are
+                // published (`head + count <= tail`, seen with Acquire) and
+                // only this consumer reads them until `Run` stores `head`;
+                // each is moved out once, and counted before `sink` can panic.
+                // SAFETY: a published slot of the run, owned by the single consumer.
                 let value = slot.with_mut(|slot| unsafe { (*slot).assume_init_read() });
                 run.done += 1;
                 sink(value);
@@ -276,10 +278,10 @@ unsafe impl<T> Ring<T> for FastRing<T> {
         // will not touch it again until our store of `head` below frees it.
         // We are the only consumer, and reading moves the value out exactly
         // once: `head` passes it next.
-        // SAFETY: `index < capacity` (kept by compare-and-reset below), and
-        // the slot is published and owned by the single consumer until `head` is published.
-        let value = unsafe { self.slots.get_unchecked(local.index) }
-            .with_mut(|slot| unsafe { (*slot).assume_init_read() });
+        // SAFETY: `index < capacity`, kept by the compare-and-reset below.
+        let slot = unsafe { self.slots.get_unchecked(local.index) };
+        // SAFETY: a published slot, owned by the single consumer until `head` is published.
+        let value = slot.with_mut(|slot| unsafe { (*slot).assume_init_read() });
         local.head = local.head.wrapping_add(1);
         local.index += 1;
         if local.index == self.capacity() {
