@@ -132,6 +132,14 @@ impl Shared {
         self.consumers.fetch_add(1, Ordering::Relaxed);
     }
 
+    /// How many producer handles exist. Acquire: pairs with the AcqRel
+    /// decrement in `remove_producer`, so what a departed producer did
+    /// happens-before what the caller does next.
+    #[inline]
+    pub(crate) fn producer_count(&self) -> usize {
+        self.producers.load(Ordering::Acquire)
+    }
+
     /// A producer handle leaves; the last one closes the ring for consumers
     /// and wakes them all. Returns whether it was the last.
     pub(crate) fn remove_producer(&self) -> bool {

@@ -58,7 +58,8 @@ pub(crate) struct StampedRing<T> {
     /// The smallest power of two greater than the capacity.
     one_lap: usize,
     /// Whether one producer handle is all there will ever be (spsc
-    /// `DropOldest`): then it moves `tail` with plain stores, not a CAS.
+    /// `DropOldest`): then it moves `tail` with plain stores, not a CAS
+    /// (`sole_producer` extends this to the other rings while it holds).
     single_producer: bool,
 }
 
@@ -130,9 +131,24 @@ impl<T> StampedRing<T> {
             .wrapping_add(pos & (self.one_lap - 1))
     }
 
-    /// Claims the slot under `tail` and fills it, unless the ring is full.
+    /// Whether the calling producer is the only one for the whole of its
+    /// current send, so that it may move `tail` with plain stores.
+    ///
+    /// Always on spsc rings. On the others, when the producer count is 1:
+    /// the other handles are gone, and their drops (AcqRel decrements,
+    /// read here with Acquire) came after their last claims of `tail`, so
+    /// those happen-before this send; and no new producer can appear before
+    /// it returns, because a clone is made from a handle and the only one
+    /// left is the caller's, borrowed mutably by this send.
     #[inline]
-    fn push_or_full(&self, value: T) -> PushOutcome<T> {
+    fn sole_producer(&self) -> bool {
+        self.single_producer || self.shared.producer_count() == 1
+    }
+
+    /// Claims the slot under `tail` and fills it, unless the ring is full.
+    /// `sole`: the caller is the only producer (see `sole_producer`).
+    #[inline]
+    fn push_or_full(&self, value: T, sole: bool) -> PushOutcome<T> {
         let mut backoff = Backoff::new();
         let mut tail = self.tail.load(Ordering::Relaxed);
         loop {
@@ -141,7 +157,7 @@ impl<T> StampedRing<T> {
             // before we overwrite it.
             let stamp = slot.stamp.load(Ordering::Acquire);
             if stamp == tail {
-                let claimed = if self.single_producer {
+                let claimed = if sole {
                     // Nobody else moves `tail`: the slot is ours without a
                     // CAS. Relaxed: consumers read `tail` only to tell
                     // "empty" from "a producer is mid-slot" once the stamp
@@ -203,7 +219,7 @@ impl<T> StampedRing<T> {
     /// `value` in its place and returns the old one; or hands `value` back
     /// if the ring changed meanwhile (a consumer took the oldest value, or
     /// another producer evicted it).
-    fn try_evict(&self, tail: usize, value: T) -> Result<T, T> {
+    fn try_evict(&self, tail: usize, value: T, sole: bool) -> Result<T, T> {
         let head = tail.wrapping_sub(self.one_lap);
         let new_tail = self.next(tail);
         let new_head = new_tail.wrapping_sub(self.one_lap);
@@ -220,7 +236,7 @@ impl<T> StampedRing<T> {
         // stamped full for the previous lap), so a plain store moves it;
         // SeqCst, like a CAS of `tail`, for consumers deciding "empty"
         // (Relaxed with a single producer, as in `push_or_full`).
-        let order = if self.single_producer {
+        let order = if sole {
             Ordering::Relaxed
         } else {
             Ordering::SeqCst
@@ -258,17 +274,18 @@ unsafe impl<T> Ring<T> for StampedRing<T> {
 
     #[inline]
     fn try_push(&self, _: &mut (), value: T) -> Result<(), T> {
-        match self.push_or_full(value) {
+        match self.push_or_full(value, self.sole_producer()) {
             PushOutcome::Pushed => Ok(()),
             PushOutcome::Full(value, _) => Err(value),
         }
     }
 
     fn push_evicting(&self, _: &mut (), mut value: T) -> Option<T> {
+        let sole = self.sole_producer();
         loop {
-            match self.push_or_full(value) {
+            match self.push_or_full(value, sole) {
                 PushOutcome::Pushed => return None,
-                PushOutcome::Full(back, tail) => match self.try_evict(tail, back) {
+                PushOutcome::Full(back, tail) => match self.try_evict(tail, back, sole) {
                     Ok(old) => return Some(old),
                     // The ring moved under us; it is no longer full at
                     // `tail`, so the next attempt makes progress.

@@ -233,3 +233,56 @@ fn mpsc_cap2_push_eviction_and_try_recv() {
 fn mpmc_cap2_push_eviction_and_try_recv() {
     three_way(true);
 }
+
+/// A producer that becomes the only one while it sends (the other clone
+/// sends and is dropped on another thread) may move `tail` with plain
+/// stores from then on; the other's claims happen-before, so values are
+/// neither lost nor overwritten, with or without evictions.
+fn sole_producer_after_a_clone_leaves(overflow: Overflow, capacity: usize) {
+    loom::model(move || {
+        let (mut a, mut rx) = Builder::new(capacity)
+            .overflow(overflow)
+            .wait(Wait::Spin)
+            .mpsc::<usize>()
+            .unwrap();
+        let mut b = a.clone();
+        let other = thread::spawn(move || {
+            let back = b.send(10).unwrap().into_returned();
+            drop(b);
+            back
+        });
+        let mut out = Vec::new();
+        for v in [0, 1] {
+            match a.send(v).unwrap() {
+                Sent::Queued => {}
+                Sent::Evicted(old) => out.push(old),
+                Sent::Dropped(v) => out.push(v),
+            }
+        }
+        out.extend(other.join().unwrap());
+        drop(a);
+        let mut got: Vec<usize> = Vec::new();
+        while let Ok(v) = rx.recv() {
+            got.push(v);
+        }
+        // A's values keep their order; every value is received or handed back once.
+        let a_order: Vec<usize> = got.iter().copied().filter(|v| *v < 10).collect();
+        assert!(a_order.windows(2).all(|w| w[0] < w[1]), "{got:?}");
+        let mut all: Vec<usize> = got.iter().chain(&out).copied().collect();
+        all.sort_unstable();
+        assert_eq!(all, [0, 1, 10], "received {got:?}, handed back {out:?}");
+        let s = rx.stats();
+        assert_eq!(s.received as usize, got.len());
+        assert_eq!((s.sent + s.dropped) as usize, 3);
+    });
+}
+
+#[test]
+fn mpsc_sole_producer_after_clone_leaves_drop_oldest_cap1() {
+    sole_producer_after_a_clone_leaves(Overflow::DropOldest, 1);
+}
+
+#[test]
+fn mpsc_sole_producer_after_clone_leaves_drop_newest_cap2() {
+    sole_producer_after_a_clone_leaves(Overflow::DropNewest, 2);
+}
