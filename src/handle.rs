@@ -349,11 +349,16 @@ impl<R: Ring<T>, T> PopHandle<R, T> {
         1 + self.try_recv_slice(rest)
     }
 
-    /// Counts `n` values taken, then the consumer's after-pop duty.
+    /// Counts `n` values taken, then the consumer's after-pop duty. Rings
+    /// that cannot evict never tally receives: no count, no branch.
     #[inline]
     fn took(&mut self, n: usize) {
-        self.received = self.received.wrapping_add(n);
-        self.ring.shared().after_pop(self.received);
+        let shared = self.ring.shared();
+        if R::CAN_EVICT {
+            self.received = self.received.wrapping_add(n);
+            shared.tally_received(self.received);
+        }
+        shared.after_pop();
     }
 
     /// Takes up to `max` values into `sink` as one run where the protocol

@@ -21,6 +21,11 @@ pub(crate) unsafe trait Ring<T> {
     /// What a consumer handle keeps for itself (cached indices).
     type PopLocal;
 
+    /// Whether this protocol can evict (take the oldest value on a push).
+    /// A protocol that cannot never needs the consumer's receive tally, so
+    /// its pops skip that bookkeeping at compile time.
+    const CAN_EVICT: bool = true;
+
     /// The state beside the slots.
     fn shared(&self) -> &Shared;
 

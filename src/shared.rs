@@ -100,16 +100,21 @@ impl Shared {
 
     /// After a consumer took values (`received` of them so far, counted by
     /// its handle): publishes that count where the ring tallies evictions
-    /// by it, and wakes a sleeping producer. Whether producers are gone does
-    /// not matter here.
+    /// by it.
     #[inline]
-    pub(crate) fn after_pop(&self, received: usize) {
+    pub(crate) fn tally_received(&self, received: usize) {
         if self.tally == Tally::ByConsumer {
             // Release: the moves of `head` that took these values happen
             // before a snapshot that reads this count (Acquire) and then
             // `head`; see `Counters::snapshot`.
             self.counters.received.store(received, Ordering::Release);
         }
+    }
+
+    /// After a pop: wakes a sleeping producer. Whether producers are gone
+    /// does not matter here.
+    #[inline]
+    pub(crate) fn after_pop(&self) {
         self.not_full.after_progress();
     }
 

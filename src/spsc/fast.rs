@@ -135,6 +135,8 @@ fn uninit_slots<T>(capacity: usize) -> Result<Box<[Slot<T>]>, CapacityError> {
 unsafe impl<T> Ring<T> for FastRing<T> {
     type PushLocal = PushLocal;
     type PopLocal = PopLocal;
+    // `push_evicting` is unreachable here (see there).
+    const CAN_EVICT: bool = false;
 
     fn shared(&self) -> &Shared {
         &self.shared
