@@ -264,10 +264,17 @@ fn zero_sized_values() {
         assert_eq!(tx.try_send(()), Err(TrySendError::Full(())));
         assert_eq!(rx.try_iter().count(), 3);
     }
-    // A huge ring of zero-sized values costs no memory and builds at once.
-    let (mut tx, mut rx) = Builder::new(1 << 40).spsc::<()>().unwrap();
-    tx.send(()).unwrap();
-    assert_eq!(rx.recv(), Ok(()));
+    // Zero-sized values still cost a stamp per slot: a ring too large for
+    // its stamps is refused with an error, not an abort.
+    let (mut tx, mut rx) = Builder::new(1 << 16).spsc::<()>().unwrap();
+    for _ in 0..1 << 16 {
+        tx.send(()).unwrap();
+    }
+    assert_eq!(rx.try_iter().count(), 1 << 16);
+    if !cfg!(miri) {
+        let err = Builder::new(1 << 55).spsc::<()>().unwrap_err();
+        assert!(err.to_string().contains("could not be allocated"), "{err}");
+    }
 }
 
 #[test]

@@ -1,9 +1,10 @@
 #![cfg(loom)]
-//! The slice API: a run of values published with one store of `tail` (or
-//! freed with one store of `head`) racing the other side, across the slot
-//! index wrap, with the wake-up of a parked consumer or producer, and with
-//! closing; on the fast SPSC ring and on the stamped ring (mpsc), whose
-//! runs go value by value.
+//! The slice API: a run of values stamped one by one and counted in `tail`
+//! once (or freed with one store of `head`) racing the other side, across
+//! the slot index wrap, with the wake-up of a parked consumer or producer,
+//! and with closing; on the fast SPSC ring and on the stamped ring (mpsc),
+//! whose runs go value by value. The statistics stay sane meanwhile: the
+//! consumer may take a value by its stamp before the run's `tail` store.
 
 use loom::thread;
 use ringweir::{Builder, Wait};
@@ -32,6 +33,9 @@ macro_rules! slices_in_order {
                     break;
                 }
                 got.extend_from_slice(&out[..k]);
+                let stats = rx.stats();
+                assert!(stats.sent >= stats.received, "{stats:?}");
+                assert!(rx.len() <= $capacity);
             }
             producer.join().unwrap();
             assert_eq!(got, (0..$n).collect::<Vec<_>>());

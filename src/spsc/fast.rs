@@ -11,18 +11,35 @@
 //!
 //! - Only the producer writes `tail`, only the consumer writes `head`; each
 //!   sits on its own cache-padded line.
-//! - Each handle keeps a private copy of the other side's counter and
-//!   reloads the shared one only when its copy says full (producer) or
-//!   empty (consumer), so in steady state each side touches the other's
-//!   line once per wrap, not once per value.
+//! - Each slot carries a stamp next to its value: the producer stores
+//!   `position + 1` there after writing the value of `position`. The
+//!   consumer at `head` finds its next value ready when the slot's stamp is
+//!   `head + 1`, so it never reads `tail`: the value and the news that it
+//!   is there arrive in one cache line. A round trip then costs one line
+//!   hand-off each way (as the bare two-atomics ping-pong does) instead of
+//!   two (first `tail`, then the slot), and a consumer at the producer's
+//!   heels stops pulling the `tail` line away from it on every value.
+//! - The producer keeps a private copy of `head` and reloads the shared
+//!   one only when its copy says full, so in steady state it touches the
+//!   consumer's line once per wrap, not once per value. It still stores
+//!   `tail` (its own line, which only `len`, the statistics and `Drop`
+//!   read).
 //! - Each handle keeps its slot index privately and wraps it by
 //!   compare-and-reset: no division, any capacity.
 //!
-//! Orderings: the producer writes the slot, then stores `tail` with
-//! Release; the consumer loads `tail` with Acquire before reading the slot,
-//! so the write happens-before the read. Symmetrically the consumer's read
-//! of a slot happens-before the producer's reuse of it through the Release
-//! store and Acquire load of `head`.
+//! Stamps never lie: a slot's stamp is the start position (never written),
+//! or `p + 1` for the last position `p` written there, with `p` equal to
+//! the consumer's `head` (ready) or to `head - capacity` (last lap's, taken
+//! already). Neither of the stale values can equal `head + 1`, because
+//! `0 < capacity < usize::MAX` and a never-written slot means `head <
+//! capacity`. The cost is one `usize` per slot.
+//!
+//! Orderings: the producer writes the slot's value, then stores its stamp
+//! (and `tail`) with Release; the consumer loads the stamp with Acquire
+//! before reading the value, so the write happens-before the read.
+//! Symmetrically the consumer's read of a slot happens-before the
+//! producer's reuse of it through the Release store and Acquire load of
+//! `head`.
 
 use crate::error::CapacityError;
 use crate::ring::Ring;
@@ -32,7 +49,13 @@ use crate::wait::Backoff;
 use crossbeam_utils::CachePadded;
 use std::mem::MaybeUninit;
 
-type Slot<T> = UnsafeCell<MaybeUninit<T>>;
+/// One value and the stamp that says which position it holds.
+struct Slot<T> {
+    /// `position + 1` of the value last written here, or the ring's start
+    /// position if none was (see the module docs).
+    stamp: AtomicUsize,
+    value: UnsafeCell<MaybeUninit<T>>,
+}
 
 /// A bounded SPSC ring of exactly `capacity` slots.
 pub(crate) struct FastRing<T> {
@@ -67,8 +90,6 @@ pub(crate) struct PopLocal {
     head: usize,
     /// `head % capacity`, kept by compare-and-reset.
     index: usize,
-    /// A value `tail` had at some point; the true `tail` is never smaller.
-    tail_seen: usize,
 }
 
 impl<T> FastRing<T> {
@@ -83,7 +104,10 @@ impl<T> FastRing<T> {
             head: CachePadded::new(AtomicUsize::new(start)),
             tail: CachePadded::new(AtomicUsize::new(start)),
             shared: CachePadded::new(Shared::new(config)),
-            slots: uninit_slots(config.capacity)?,
+            slots: crate::slots::build(config.capacity, |_| Slot {
+                stamp: AtomicUsize::new(start),
+                value: UnsafeCell::new(MaybeUninit::uninit()),
+            })?,
             head_index: AtomicUsize::new(0),
             retired: AtomicUsize::new(0),
         })
@@ -109,24 +133,6 @@ unsafe impl<T: Send> Send for FastRing<T> {}
 // SAFETY: as for `Send`; all shared mutation goes through atomics or
 // through slots the protocol hands to exactly one side.
 unsafe impl<T: Send> Sync for FastRing<T> {}
-
-/// Slots need no initialisation: each is written before it is read.
-#[cfg(not(loom))]
-fn uninit_slots<T>(capacity: usize) -> Result<Box<[Slot<T>]>, CapacityError> {
-    let mut slots = crate::slots::reserve::<Slot<T>>(capacity)?;
-    // Why this is sound: the capacity is reserved, and `UnsafeCell<MaybeUninit<T>>` is
-    // valid for any bytes, so no element needs to be written. This keeps
-    // construction O(1) even for huge rings of zero-sized values.
-    // SAFETY: capacity reserved; the element type needs no initialisation.
-    unsafe { slots.set_len(capacity) };
-    Ok(slots.into_boxed_slice())
-}
-
-/// loom tracks each cell, so each must be constructed.
-#[cfg(loom)]
-fn uninit_slots<T>(capacity: usize) -> Result<Box<[Slot<T>]>, CapacityError> {
-    crate::slots::build(capacity, |_| UnsafeCell::new(MaybeUninit::uninit()))
-}
 
 // SAFETY: each value goes from `try_push` to exactly one `try_pop` or to
 // `Drop` (the slots between `head` and `tail`); `push_evicting` is never
@@ -154,11 +160,9 @@ unsafe impl<T> Ring<T> for FastRing<T> {
     }
 
     fn pop_local(&self) -> PopLocal {
-        let head = self.head.load(Ordering::Relaxed);
         PopLocal {
-            head,
+            head: self.head.load(Ordering::Relaxed),
             index: 0,
-            tail_seen: head,
         }
     }
 
@@ -175,17 +179,20 @@ unsafe impl<T> Ring<T> for FastRing<T> {
         // Why this is sound: `index < capacity`. The slot is free: `tail - head <
         // capacity`, so the consumer has taken the value that was here a lap
         // ago (or there never was one), and it will not read this slot until
-        // the store of `tail` below publishes it. We are the only producer.
+        // the stamp store below publishes it. We are the only producer.
         // SAFETY: `index < capacity`, kept by the compare-and-reset below.
         let slot = unsafe { self.slots.get_unchecked(local.index) };
-        // SAFETY: a free slot, owned by the single producer until `tail` is published.
-        slot.with_mut(|slot| unsafe { (*slot).write(value) });
+        // SAFETY: a free slot, owned by the single producer until its stamp is stored.
+        slot.value.with_mut(|cell| unsafe { (*cell).write(value) });
         local.tail = local.tail.wrapping_add(1);
+        // Release: publishes the value to the consumer's Acquire load of the stamp.
+        slot.stamp.store(local.tail, Ordering::Release);
         local.index += 1;
         if local.index == self.capacity() {
             local.index = 0;
         }
-        // Release: publishes the slot write to the consumer's Acquire load.
+        // Release: `len`, the statistics and `Drop` read `tail`; the
+        // consumer does not.
         self.tail.store(local.tail, Ordering::Release);
         Ok(())
     }
@@ -202,8 +209,8 @@ unsafe impl<T> Ring<T> for FastRing<T> {
             free = capacity - local.tail.wrapping_sub(local.head_seen);
         }
         let count = free.min(values.len());
-        let ranges = ranges(local.index, capacity, count);
-        // Publishes what was written, also when a `clone` panics.
+        let (tail, ranges) = (local.tail, ranges(local.index, capacity, count));
+        // Publishes `tail` for what was written, also when a `clone` panics.
         let mut run = Run {
             counter: &self.tail,
             position: &mut local.tail,
@@ -218,45 +225,49 @@ unsafe impl<T> Ring<T> for FastRing<T> {
             for (slot, value) in self.slots[range].iter().zip(now) {
                 // Why this is sound: the `count` slots from `index` on are
                 // free (as in `try_push`: `tail - head + count <= capacity`),
-                // and only this producer writes them until `Run` publishes `tail`.
+                // and only this producer writes them until it stamps them.
                 // SAFETY: a free slot of the run, owned by the single producer.
-                slot.with_mut(|slot| unsafe { (*slot).write(value.clone()) });
+                slot.value
+                    .with_mut(|c| unsafe { (*c).write(value.clone()) });
                 run.done += 1;
+                // Release: as in `try_push`.
+                slot.stamp
+                    .store(tail.wrapping_add(run.done), Ordering::Release);
             }
         }
         count
     }
 
     fn pop_into(&self, local: &mut PopLocal, max: usize, mut sink: impl FnMut(T)) -> usize {
-        let mut ready = local.tail_seen.wrapping_sub(local.head);
-        if ready < max {
-            // Acquire: as in `try_pop`.
-            local.tail_seen = self.tail.load(Ordering::Acquire);
-            ready = local.tail_seen.wrapping_sub(local.head);
-        }
-        let count = ready.min(max);
-        let ranges = ranges(local.index, self.capacity(), count);
+        let capacity = self.capacity();
+        // At most one lap: the slots we take stay ours until `Run` stores
+        // `head`, so the producer cannot refill the first one meanwhile.
+        let (head, ranges) = (local.head, ranges(local.index, capacity, max.min(capacity)));
         // Frees what was taken, also when `sink` panics.
         let mut run = Run {
             counter: &self.head,
             position: &mut local.head,
             index: &mut local.index,
-            capacity: self.capacity(),
+            capacity,
             done: 0,
         };
-        for range in ranges {
+        'run: for range in ranges {
             for slot in &self.slots[range] {
-                // Why this is sound: the `count` slots from `index` on are
-                // published (`head + count <= tail`, seen with Acquire) and
-                // only this consumer reads them until `Run` stores `head`;
-                // each is moved out once, and counted before `sink` can panic.
+                // Acquire: as in `try_pop`.
+                if slot.stamp.load(Ordering::Acquire) != head.wrapping_add(run.done + 1) {
+                    break 'run;
+                }
+                // Why this is sound: the stamp says the producer published
+                // this position, and only this consumer reads it until `Run`
+                // stores `head`; each value is moved out once, and counted
+                // before `sink` can panic.
                 // SAFETY: a published slot of the run, owned by the single consumer.
-                let value = slot.with_mut(|slot| unsafe { (*slot).assume_init_read() });
+                let value = slot.value.with_mut(|c| unsafe { (*c).assume_init_read() });
                 run.done += 1;
                 sink(value);
             }
         }
-        count
+        run.done
     }
 
     fn push_evicting(&self, _local: &mut PushLocal, _value: T) -> Option<T> {
@@ -268,29 +279,26 @@ unsafe impl<T> Ring<T> for FastRing<T> {
 
     #[inline]
     fn try_pop(&self, local: &mut PopLocal) -> Option<T> {
-        if local.head == local.tail_seen {
-            // Acquire: the producer's slot writes happen before our reads.
-            local.tail_seen = self.tail.load(Ordering::Acquire);
-            if local.head == local.tail_seen {
-                return None;
-            }
-        }
-        // Why this is sound: `index < capacity`; `head < tail`, so the producer
-        // published this slot (Acquire above, or on an earlier reload) and
-        // will not touch it again until our store of `head` below frees it.
-        // We are the only consumer, and reading moves the value out exactly
-        // once: `head` passes it next.
         // SAFETY: `index < capacity`, kept by the compare-and-reset below.
         let slot = unsafe { self.slots.get_unchecked(local.index) };
-        // SAFETY: a published slot, owned by the single consumer until `head` is published.
-        let value = slot.with_mut(|slot| unsafe { (*slot).assume_init_read() });
-        local.head = local.head.wrapping_add(1);
+        let next = local.head.wrapping_add(1);
+        // Acquire: the producer's write of the value happens before our read.
+        if slot.stamp.load(Ordering::Acquire) != next {
+            return None;
+        }
+        // Why this is sound: the stamp says the producer published position
+        // `head` here, and it will not touch the slot again until our store
+        // of `head` below frees it. We are the only consumer, and reading
+        // moves the value out exactly once: `head` passes it next.
+        // SAFETY: a published slot, owned by the single consumer until `head` is stored.
+        let value = slot.value.with_mut(|c| unsafe { (*c).assume_init_read() });
+        local.head = next;
         local.index += 1;
         if local.index == self.capacity() {
             local.index = 0;
         }
         // Release: our read of the slot happens before the producer reuses it.
-        self.head.store(local.head, Ordering::Release);
+        self.head.store(next, Ordering::Release);
         Some(value)
     }
 
@@ -312,11 +320,9 @@ unsafe impl<T> Ring<T> for FastRing<T> {
         }
         // We are the only producer, and the consumer is gone: the popping
         // side is ours now, starting where the consumer left it.
-        let head = self.head.load(Ordering::Relaxed);
         let mut local = PopLocal {
-            head,
+            head: self.head.load(Ordering::Relaxed),
             index: self.head_index.load(Ordering::Relaxed),
-            tail_seen: head,
         };
         while let Some(value) = self.try_pop(&mut local) {
             // Before dropping (which may panic): `Drop` starts from here.
@@ -327,17 +333,27 @@ unsafe impl<T> Ring<T> for FastRing<T> {
     }
 
     fn positions(&self) -> (usize, usize) {
-        // `head` first: `tail` only grows, so `tail - head` cannot underflow.
         let head = self.head.load(Ordering::Acquire);
         let tail = self.tail.load(Ordering::Acquire);
-        (tail, head)
+        // The consumer finds values by their stamps, so it may take a value
+        // before the producer's store of `tail` for it lands (or, after a
+        // `push_slice`, before the whole run's). Such a `tail` is behind
+        // `head` (by less than a lap, so by more than `capacity` in
+        // wrapping terms): the values are gone, the ring is empty.
+        if tail.wrapping_sub(head) > self.capacity() {
+            (head, head)
+        } else {
+            (tail, head)
+        }
     }
 }
 
 /// A run of consecutive slots being written (by the producer) or read (by
 /// the consumer). Dropping it advances the handle's position and index by
-/// `done` and publishes the position with one Release store: the slot
-/// writes (or reads) of the run happen-before the other side's Acquire load.
+/// `done` and stores the position once, with Release: for the consumer that
+/// frees the run's slots (its reads happen-before the producer's Acquire
+/// load of `head`); for the producer it updates `tail` for `len` and the
+/// statistics (each slot's own stamp already published it).
 struct Run<'a> {
     counter: &'a AtomicUsize,
     position: &'a mut usize,
@@ -378,9 +394,10 @@ impl<T> Drop for FastRing<T> {
         let capacity = self.capacity();
         let mut index = self.head_index.load(Ordering::Relaxed);
         for _ in 0..tail.wrapping_sub(head) {
+            let cell = &self.slots[index].value;
             // SAFETY: the slots from `head` to `tail` hold published values
             // nobody took; each is dropped once, here.
-            self.slots[index].with_mut(|slot| unsafe { (*slot).assume_init_drop() });
+            cell.with_mut(|c| unsafe { (*c).assume_init_drop() });
             index += 1;
             if index == capacity {
                 index = 0;

@@ -1,9 +1,11 @@
 //! Single producer, single consumer: the fastest ring.
 //!
 //! Rings that never evict ([`Overflow::Block`], [`Overflow::DropNewest`])
-//! use the protocol in `src/spsc/fast.rs`: head and tail on their own cache lines, each handle caching the
-//! other side's index, no atomic read-modify-write and no division on the
-//! fast path. [`Overflow::DropOldest`] rings
+//! use the protocol in `src/spsc/fast.rs`: a stamp beside each value tells
+//! the consumer that the value is there (one cache line carries both), the
+//! producer caches the consumer's index, and there is no atomic
+//! read-modify-write and no division on the fast path.
+//! [`Overflow::DropOldest`] rings
 //! need the producer to take the oldest value while the consumer may be
 //! taking it too, so both claim it through the head with a CAS: they use the
 //! stamped protocol of the multi-producer rings instead, and the rings that
