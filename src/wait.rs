@@ -13,7 +13,7 @@
 //! barrier::light()                   -- F1 (a compiler fence)
 //! if state.load(Relaxed) != 0 {      -- almost always 0: one load
 //!     if FENCE is set { fence(SeqCst) -- F1 without membarrier }
-//!     if sleepers != 0 { lock; notify; unlock }
+//!     if sleepers != 0 { lock; unlock; notify }
 //! }
 //! ```
 //!
@@ -34,8 +34,10 @@
 //! sleep. If F2 comes first, the waker's load (after F1) sees the sleeper,
 //! and because the sleeper holds the mutex from its increment until
 //! `condvar.wait` releases it, the waker's `lock` cannot slip in between
-//! the re-check and the wait: the notification reaches a thread that is
-//! really waiting. No wake-up is lost, and with nobody asleep the fast path
+//! the re-check and the wait: by the time the waker holds the lock, the
+//! sleeper is really waiting, so the notification (sent after the unlock,
+//! so that the woken thread does not wake into a held lock) reaches it.
+//! No wake-up is lost, and with nobody asleep the fast path
 //! costs a compiler fence and one load of a word that only sleepers and
 //! closers write.
 //!
@@ -186,7 +188,12 @@ impl WaitPoint {
 
     #[cold]
     fn wake(&self, all: bool) {
-        let _guard = self.lock.lock();
+        // Taking the lock waits out a sleeper between its increment and its
+        // wait; once we have it, every counted sleeper is waiting (or has
+        // seen the progress and left). Notifying after the unlock lets the
+        // woken thread take the lock at once instead of waking into a lock
+        // we still hold.
+        drop(self.lock.lock());
         if all {
             self.cond.notify_all();
         } else {
