@@ -11,7 +11,10 @@ Usage (from anywhere in the repo):
 
 It runs `cargo bench -p ringweir-benches` (criterion 0.8; the short
 configuration is chosen through RINGWEIR_BENCH_QUICK, see benches/src/lib.rs),
-then the `wake_latency` binary for the wake-up percentiles, reads each
+then the `wake_latency` binary for the wake-up percentiles and the
+`interleaved` binary for paired trials (each trial runs every
+implementation of a scenario back to back, so ratios are taken within one
+trial; see benches/src/bin/interleaved.rs), reads each
 benchmark's `new/benchmark.json` and `new/estimates.json` under
 `target/criterion/`, and writes:
 
@@ -19,6 +22,9 @@ benchmark's `new/benchmark.json` and `new/estimates.json` under
   implementation's median time per message (or per round trip), its rate,
   and its ratio to the best peer (a peer is anything that is not ringweir,
   nor a reference floor);
+- a "Paired trials" section from `target/ringweir-extra/interleaved.json`:
+  per scenario the median of ringweir's per-trial ratio to the fastest
+  peer of the same trial, and in how many trials ringweir was faster;
 - `benches/summary.svg` (or `.png` when matplotlib is importable): the best
   ringweir variant of each scenario relative to the best peer.
 
@@ -208,6 +214,52 @@ def table(rows, unit, extra_col=None):
     return lines, summary
 
 
+def paired_section(paired, cmd):
+    """The paired-trials tables: medians, and ringweir's per-trial ratios."""
+    n = paired.get("trials", "?")
+    md = [
+        "## Paired trials (the ratios to trust on a noisy VM)",
+        "",
+        f"From `{' '.join(cmd)}`: {n} trials; each trial runs every "
+        "implementation of a scenario once, back to back, in an order that "
+        "rotates between trials. \"paired ratio\" is the median over trials "
+        "of ringweir's time divided by the fastest peer's time in the same "
+        "trial, so a shift of the VM between trials cancels out; \"faster "
+        "in\" counts the trials ringweir won. The criterion tables above "
+        "time one implementation after another and can straddle such a "
+        "shift.",
+        "",
+    ]
+    for sc in paired.get("scenarios", []):
+        rows = sc["rows"]
+        has_floor = any(r.get("floor") for r in rows)
+        has_delivered = any("delivered" in r for r in rows)
+        head = "| implementation | median | p25 - p75 | paired ratio | faster in |"
+        sep = "|---|---:|---:|---:|---:|"
+        if has_floor:
+            head += " vs floor |"
+            sep += "---:|"
+        if has_delivered:
+            head += " delivered |"
+            sep += "---:|"
+        md += [f"### {sc['name']} ({sc['unit']})", "", head, sep]
+        for r in rows:
+            label = f"**{r['name']}**" if r.get("ours") else r["name"]
+            cells = [label, fmt_ns(r["median"]),
+                     f"{fmt_ns(r['p25'])} - {fmt_ns(r['p75'])}"]
+            if r.get("ours"):
+                cells += [f"{r['paired_ratio']:.2f}x", f"{r['wins']}/{n}"]
+            else:
+                cells += ["-", "-"]
+            if has_floor:
+                cells.append(f"{r['floor_ratio']:.2f}x" if "floor_ratio" in r else "-")
+            if has_delivered:
+                cells.append(f"{100 * r['delivered']:.1f}%" if "delivered" in r else "-")
+            md.append("| " + " | ".join(cells) + " |")
+        md.append("")
+    return md
+
+
 def write_svg(path, bars, title):
     """bars: [(label, ratio, detail)]; a horizontal bar chart, by hand."""
     width, left, right, bar_h, gap, top = 900, 300, 150, 22, 8, 60
@@ -286,6 +338,8 @@ def main():
                     help="do not run anything; report what target/criterion holds")
     ap.add_argument("--samples", type=int, default=None,
                     help="wake-up latency samples per implementation")
+    ap.add_argument("--trials", type=int, default=None,
+                    help="paired trials per scenario (interleaved binary)")
     ap.add_argument("--output", default=str(ROOT / "BENCHMARKS.md"))
     args = ap.parse_args()
 
@@ -301,11 +355,16 @@ def main():
                 "--bin", "wake_latency"]
     if args.samples:
         wake_cmd.append(str(args.samples))
+    paired_cmd = ["cargo", "run", "--profile", "bench", "-q", "-p", PACKAGE,
+                  "--bin", "interleaved"]
+    if args.trials:
+        paired_cmd.append(str(args.trials))
 
     load_before = loadavg()
     started = time.time()
     wall = None
     ran_wake = False
+    ran_paired = False
     if not args.report_only:
         run(["cargo", "bench", "-p", PACKAGE, "--no-run"], env=env)
         load_before = loadavg()
@@ -314,19 +373,24 @@ def main():
         if not args.bench or "wake_latency" in args.bench:
             run(wake_cmd, env=env)
             ran_wake = True
+        if not args.bench or "interleaved" in args.bench:
+            run(paired_cmd, env=env)
+            ran_paired = True
         wall = time.time() - started
     load_after = loadavg()
 
     results = load_results(None if args.report_only or args.bench else started - 1)
     drop_extra = load_extra("drop_oldest.json")
     wake_extra = load_extra("wake_latency.json")
+    paired = load_extra("interleaved.json")
 
     quoted = " ".join(shlex.quote(a) for a in sys.argv)
     cmd_line = f"python3 scripts/bench.py{quoted[len(shlex.quote(sys.argv[0])):]}"
     env_note = " (RINGWEIR_BENCH_QUICK=1)" if args.quick else ""
     now = _dt.datetime.now(_dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     ran = f"`{' '.join(bench_cmd)}`{env_note}" + (
-        f" and `{' '.join(wake_cmd)}`" if ran_wake else "")
+        f" and `{' '.join(wake_cmd)}`" if ran_wake else "") + (
+        f" and `{' '.join(paired_cmd)}`" if ran_paired else "")
     run_file = target_dir() / "ringweir-extra" / "run.json"
     regenerated = ""
     if args.report_only:
@@ -438,6 +502,9 @@ def main():
 
     if wake_extra and "wake_latency" not in results:
         md += ["(wake-up latency distribution: see the binary's output)", ""]
+
+    if paired:
+        md += paired_section(paired, paired_cmd)
 
     md += [
         "## Summary",

@@ -1,0 +1,511 @@
+//! Paired trials of the scenarios whose criterion rows swing with the VM:
+//! SPSC throughput, SPSC round trip, single thread and drop-oldest.
+//!
+//! Criterion measures one implementation after another, so on a small VM
+//! whose two vCPUs move between one core's hyperthreads and two cores, two
+//! rows of one table can come from different machines in effect. Here every
+//! trial runs each implementation of a scenario once, back to back, in an
+//! order that rotates from trial to trial, and each ringweir time is
+//! divided by the best peer's time *of the same trial*. The median of
+//! those paired ratios, and how many trials ringweir won, are what
+//! `scripts/bench.py` reports beside the criterion tables.
+//!
+//! ```text
+//! cargo run --profile bench -p ringweir-benches --bin interleaved -- [TRIALS]
+//! ```
+//! Defaults: 31 trials (11 with `RINGWEIR_BENCH_QUICK=1`). Writes
+//! `target/ringweir-extra/interleaved.json` for `scripts/bench.py`.
+
+use crossbeam_utils::CachePadded;
+use ringweir::{Builder, Overflow, Sent, TryRecvError, Wait};
+use ringweir_benches::{extra_dir, quick, spin_until, timed_pair};
+use std::hint::black_box;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Barrier};
+use std::thread;
+use std::time::{Duration, Instant};
+
+/// One timed run: nanoseconds per unit, and for drop-oldest the share of
+/// values the consumer received.
+struct Sample {
+    ns: f64,
+    delivered: Option<f64>,
+}
+
+type Runner = Box<dyn Fn() -> Sample>;
+
+/// A scenario: its implementations, and which of them are peers (ratios
+/// are taken against the fastest peer of each trial) or a floor.
+struct Scenario {
+    name: &'static str,
+    unit: &'static str,
+    runs: Vec<(&'static str, Kind, Runner)>,
+}
+
+#[derive(Clone, Copy, PartialEq)]
+enum Kind {
+    Ours,
+    Peer,
+    Floor,
+}
+
+fn per(elapsed: Duration, n: u64) -> f64 {
+    elapsed.as_nanos() as f64 / n as f64
+}
+
+fn throughput(cap: usize, n: u64) -> Scenario {
+    let ours: Runner = Box::new(move || {
+        let elapsed = timed_pair(
+            1,
+            || Builder::new(cap).wait(Wait::Spin).spsc::<u64>().unwrap(),
+            |mut tx| {
+                for i in 0..n {
+                    let mut v = i;
+                    while let Err(e) = tx.try_send(v) {
+                        v = e.into_inner();
+                        std::hint::spin_loop();
+                    }
+                }
+            },
+            |mut rx| {
+                for _ in 0..n {
+                    black_box(spin_until(|| rx.try_recv().ok()));
+                }
+            },
+        );
+        Sample {
+            ns: per(elapsed, n),
+            delivered: None,
+        }
+    });
+    let rtrb: Runner = Box::new(move || {
+        let elapsed = timed_pair(
+            1,
+            || rtrb::RingBuffer::<u64>::new(cap),
+            |mut tx| {
+                for i in 0..n {
+                    while tx.push(i).is_err() {
+                        std::hint::spin_loop();
+                    }
+                }
+            },
+            |mut rx| {
+                for _ in 0..n {
+                    black_box(spin_until(|| rx.pop().ok()));
+                }
+            },
+        );
+        Sample {
+            ns: per(elapsed, n),
+            delivered: None,
+        }
+    });
+    let ringbuf: Runner = Box::new(move || {
+        use ringbuf::traits::{Consumer, Producer, Split};
+        let elapsed = timed_pair(
+            1,
+            || ringbuf::HeapRb::<u64>::new(cap).split(),
+            |mut tx| {
+                for i in 0..n {
+                    while tx.try_push(i).is_err() {
+                        std::hint::spin_loop();
+                    }
+                }
+            },
+            |mut rx| {
+                for _ in 0..n {
+                    black_box(spin_until(|| rx.try_pop()));
+                }
+            },
+        );
+        Sample {
+            ns: per(elapsed, n),
+            delivered: None,
+        }
+    });
+    Scenario {
+        name: if cap == 1024 {
+            "spsc_throughput cap1024"
+        } else {
+            "spsc_throughput cap64"
+        },
+        unit: "per msg",
+        runs: vec![
+            ("ringweir-spin-try", Kind::Ours, ours),
+            ("rtrb", Kind::Peer, rtrb),
+            ("ringbuf", Kind::Peer, ringbuf),
+        ],
+    }
+}
+
+/// A ping-pong of `r` round trips: the echo thread runs `echo`, this
+/// thread runs `ping` under the clock.
+fn ping_pong<E: Send, P: Send>(
+    (e, p): (E, P),
+    r: u64,
+    echo: impl FnOnce(E) + Send,
+    ping: impl FnOnce(P),
+) -> Sample {
+    let start = Barrier::new(2);
+    let elapsed = thread::scope(|s| {
+        s.spawn(|| {
+            start.wait();
+            echo(e);
+        });
+        start.wait();
+        let t0 = Instant::now();
+        ping(p);
+        t0.elapsed()
+    });
+    Sample {
+        ns: per(elapsed, r),
+        delivered: None,
+    }
+}
+
+fn round_trip(r: u64) -> Scenario {
+    let ours: Runner = Box::new(move || {
+        let ring = || Builder::new(1024).wait(Wait::Spin).spsc::<u64>().unwrap();
+        let ((tx1, rx1), (tx2, rx2)) = (ring(), ring());
+        ping_pong(
+            ((rx1, tx2), (tx1, rx2)),
+            r,
+            |(mut rx, mut tx)| {
+                for _ in 0..r {
+                    let v = spin_until(|| rx.try_recv().ok());
+                    tx.try_send(v).unwrap();
+                }
+            },
+            |(mut tx, mut rx)| {
+                for i in 0..r {
+                    tx.try_send(i).unwrap();
+                    black_box(spin_until(|| rx.try_recv().ok()));
+                }
+            },
+        )
+    });
+    let rtrb: Runner = Box::new(move || {
+        let ((tx1, rx1), (tx2, rx2)) = (
+            rtrb::RingBuffer::<u64>::new(1024),
+            rtrb::RingBuffer::<u64>::new(1024),
+        );
+        ping_pong(
+            ((rx1, tx2), (tx1, rx2)),
+            r,
+            |(mut rx, mut tx)| {
+                for _ in 0..r {
+                    let v = spin_until(|| rx.pop().ok());
+                    tx.push(v).unwrap();
+                }
+            },
+            |(mut tx, mut rx)| {
+                for i in 0..r {
+                    tx.push(i).unwrap();
+                    black_box(spin_until(|| rx.pop().ok()));
+                }
+            },
+        )
+    });
+    let floor: Runner = Box::new(move || {
+        let cells = Arc::new((
+            CachePadded::new(AtomicU64::new(0)),
+            CachePadded::new(AtomicU64::new(0)),
+        ));
+        ping_pong(
+            (cells.clone(), cells),
+            r,
+            |c| {
+                for i in 1..=r {
+                    spin_until(|| (c.0.load(Ordering::Acquire) == i).then_some(()));
+                    c.1.store(i, Ordering::Release);
+                }
+            },
+            |c| {
+                for i in 1..=r {
+                    c.0.store(i, Ordering::Release);
+                    spin_until(|| (c.1.load(Ordering::Acquire) == i).then_some(()));
+                }
+            },
+        )
+    });
+    Scenario {
+        name: "spsc_roundtrip",
+        unit: "per round trip",
+        runs: vec![
+            ("ringweir-spin-try", Kind::Ours, ours),
+            ("rtrb", Kind::Peer, rtrb),
+            ("floor-CachePadded-AtomicU64", Kind::Floor, floor),
+        ],
+    }
+}
+
+fn single_thread(rounds: u64) -> Scenario {
+    const BURST: u64 = 512;
+    let ours: Runner = Box::new(move || {
+        let (mut tx, mut rx) = Builder::new(1024).wait(Wait::Spin).spsc::<u64>().unwrap();
+        let t0 = Instant::now();
+        for _ in 0..rounds {
+            for i in 0..BURST {
+                tx.try_send(black_box(i)).unwrap();
+            }
+            for _ in 0..BURST {
+                black_box(rx.try_recv().unwrap());
+            }
+        }
+        Sample {
+            ns: per(t0.elapsed(), rounds * BURST),
+            delivered: None,
+        }
+    });
+    let rtrb: Runner = Box::new(move || {
+        let (mut tx, mut rx) = rtrb::RingBuffer::<u64>::new(1024);
+        let t0 = Instant::now();
+        for _ in 0..rounds {
+            for i in 0..BURST {
+                tx.push(black_box(i)).unwrap();
+            }
+            for _ in 0..BURST {
+                black_box(rx.pop().unwrap());
+            }
+        }
+        Sample {
+            ns: per(t0.elapsed(), rounds * BURST),
+            delivered: None,
+        }
+    });
+    Scenario {
+        name: "single_thread",
+        unit: "per push+pop",
+        runs: vec![
+            ("ringweir-spsc-try", Kind::Ours, ours),
+            ("rtrb", Kind::Peer, rtrb),
+        ],
+    }
+}
+
+/// Times this thread sending `n` values while a spawned consumer drains
+/// until `done` says the producer finished and the queue is empty.
+fn timed_producer<P, C: Send>(
+    n: u64,
+    (mut p, c): (P, C),
+    produce: impl FnOnce(&mut P),
+    consume: impl FnOnce(C) -> u64 + Send,
+) -> Sample {
+    let start = Barrier::new(2);
+    let (elapsed, got) = thread::scope(|s| {
+        let consumer = s.spawn(|| {
+            start.wait();
+            consume(c)
+        });
+        start.wait();
+        let t0 = Instant::now();
+        produce(&mut p);
+        let elapsed = t0.elapsed();
+        drop(p);
+        (elapsed, consumer.join().unwrap())
+    });
+    Sample {
+        ns: per(elapsed, n),
+        delivered: Some(got as f64 / n as f64),
+    }
+}
+
+fn drop_oldest(cap: usize, n: u64) -> Scenario {
+    /// A ringweir producer sending with eviction, and its consumer taking
+    /// until closed.
+    macro_rules! ours {
+        ($topology:ident) => {
+            Box::new(move || {
+                timed_producer(
+                    n,
+                    Builder::new(cap)
+                        .overflow(Overflow::DropOldest)
+                        .$topology::<u64>()
+                        .unwrap(),
+                    |tx| {
+                        for i in 0..n {
+                            if let Sent::Evicted(old) = tx.send(i).unwrap() {
+                                black_box(old);
+                            }
+                        }
+                    },
+                    |mut rx| {
+                        let mut got = 0;
+                        loop {
+                            match rx.try_recv() {
+                                Ok(v) => {
+                                    black_box(v);
+                                    got += 1;
+                                }
+                                Err(TryRecvError::Empty) => std::hint::spin_loop(),
+                                Err(TryRecvError::Closed) => return got,
+                            }
+                        }
+                    },
+                )
+            }) as Runner
+        };
+    }
+    let force_push: Runner = Box::new(move || {
+        let queue = Arc::new(crossbeam_queue::ArrayQueue::<u64>::new(cap));
+        let done = Arc::new(AtomicBool::new(false));
+        let flag = done.clone();
+        timed_producer(
+            n,
+            ((queue.clone(), done), queue),
+            |(q, done)| {
+                for i in 0..n {
+                    if let Some(old) = q.force_push(i) {
+                        black_box(old);
+                    }
+                }
+                done.store(true, Ordering::Release);
+            },
+            |q| {
+                let mut got = 0;
+                loop {
+                    match q.pop() {
+                        Some(v) => {
+                            black_box(v);
+                            got += 1;
+                        }
+                        None if flag.load(Ordering::Acquire) && q.is_empty() => return got,
+                        None => std::hint::spin_loop(),
+                    }
+                }
+            },
+        )
+    });
+    Scenario {
+        name: if cap == 1024 {
+            "drop_oldest cap1024"
+        } else {
+            "drop_oldest cap64"
+        },
+        unit: "per send",
+        runs: vec![
+            ("ringweir-spsc-try_recv", Kind::Ours, ours!(spsc)),
+            ("ringweir-mpsc-try_recv", Kind::Ours, ours!(mpsc)),
+            ("crossbeam-ArrayQueue-force_push", Kind::Peer, force_push),
+        ],
+    }
+}
+
+fn median(v: &mut [f64]) -> f64 {
+    quantile(v, 0.5)
+}
+
+fn quantile(v: &mut [f64], q: f64) -> f64 {
+    v.sort_by(f64::total_cmp);
+    v[((v.len() - 1) as f64 * q).round() as usize]
+}
+
+fn main() {
+    let trials: usize = std::env::args()
+        .nth(1)
+        .and_then(|a| a.parse().ok())
+        .unwrap_or(if quick() { 11 } else { 31 });
+    let (msgs, trips, rounds) = if quick() {
+        (1 << 18, 5_000, 512)
+    } else {
+        (1 << 20, 20_000, 2048)
+    };
+    let scenarios = [
+        throughput(1024, msgs),
+        throughput(64, msgs),
+        round_trip(trips),
+        single_thread(rounds),
+        drop_oldest(1024, msgs),
+        drop_oldest(64, msgs),
+    ];
+    // samples[scenario][implementation][trial]
+    let mut samples: Vec<Vec<Vec<Sample>>> = scenarios
+        .iter()
+        .map(|s| s.runs.iter().map(|_| Vec::new()).collect())
+        .collect();
+    for trial in 0..trials {
+        for (s, scenario) in scenarios.iter().enumerate() {
+            let k = scenario.runs.len();
+            for j in 0..k {
+                let i = (j + trial) % k;
+                samples[s][i].push((scenario.runs[i].2)());
+            }
+        }
+    }
+
+    println!(
+        "{trials} paired trials per scenario; ratio = ringweir / fastest peer of the same trial"
+    );
+    let mut json = Vec::new();
+    for (scenario, per_impl) in scenarios.iter().zip(&samples) {
+        println!("{} ({}):", scenario.name, scenario.unit);
+        let best = |kind: Kind, t: usize| {
+            scenario
+                .runs
+                .iter()
+                .zip(per_impl)
+                .filter(|((_, k, _), _)| *k == kind)
+                .map(|(_, s)| s[t].ns)
+                .fold(f64::INFINITY, f64::min)
+        };
+        let mut rows = Vec::new();
+        for ((name, kind, _), s) in scenario.runs.iter().zip(per_impl) {
+            let mut ns: Vec<f64> = s.iter().map(|x| x.ns).collect();
+            let (p25, med, p75) = (
+                quantile(&mut ns, 0.25),
+                median(&mut ns),
+                quantile(&mut ns, 0.75),
+            );
+            let mut fields = vec![
+                format!("\"name\": \"{name}\""),
+                format!("\"ours\": {}", *kind == Kind::Ours),
+                format!("\"floor\": {}", *kind == Kind::Floor),
+                format!("\"p25\": {p25:.3}"),
+                format!("\"median\": {med:.3}"),
+                format!("\"p75\": {p75:.3}"),
+            ];
+            let mut line = format!("  {name:34} med {med:9.1} ns  p25 {p25:9.1}  p75 {p75:9.1}");
+            if *kind == Kind::Ours {
+                let mut ratios: Vec<f64> =
+                    (0..trials).map(|t| s[t].ns / best(Kind::Peer, t)).collect();
+                let wins = ratios.iter().filter(|&&r| r < 1.0).count();
+                let ratio = median(&mut ratios);
+                fields.push(format!("\"paired_ratio\": {ratio:.4}"));
+                fields.push(format!("\"wins\": {wins}"));
+                line += &format!("  vs peer {ratio:.2}x, faster in {wins}/{trials}");
+                if scenario.runs.iter().any(|r| r.1 == Kind::Floor) {
+                    let mut floor: Vec<f64> = (0..trials)
+                        .map(|t| s[t].ns / best(Kind::Floor, t))
+                        .collect();
+                    let floor = median(&mut floor);
+                    fields.push(format!("\"floor_ratio\": {floor:.4}"));
+                    line += &format!("  vs floor {floor:.2}x");
+                }
+            }
+            if s[0].delivered.is_some() {
+                let mut d: Vec<f64> = s.iter().filter_map(|x| x.delivered).collect();
+                let d = median(&mut d);
+                fields.push(format!("\"delivered\": {d:.4}"));
+                line += &format!("  delivered {:.1}%", d * 100.0);
+            }
+            println!("{line}");
+            rows.push(format!("      {{{}}}", fields.join(", ")));
+        }
+        json.push(format!(
+            "    {{\"name\": \"{}\", \"unit\": \"{}\", \"rows\": [\n{}\n    ]}}",
+            scenario.name,
+            scenario.unit,
+            rows.join(",\n")
+        ));
+    }
+    let path = extra_dir().join("interleaved.json");
+    std::fs::write(
+        &path,
+        format!(
+            "{{\n  \"trials\": {trials},\n  \"scenarios\": [\n{}\n  ]\n}}\n",
+            json.join(",\n")
+        ),
+    )
+    .unwrap();
+    println!("wrote {}", path.display());
+}
