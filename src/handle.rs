@@ -10,6 +10,7 @@ use crate::wait::wait_until;
 use crate::{
     Overflow, Pressure, RecvTimeoutError, SendTimeoutError, Sent, Stats, TryRecvError, TrySendError,
 };
+use crossbeam_utils::CachePadded;
 use std::marker::PhantomData;
 use std::time::{Duration, Instant};
 
@@ -19,16 +20,25 @@ pub(crate) fn deadline_after(timeout: Duration) -> Option<Instant> {
 }
 
 /// The producer half of a ring, generic over its protocol.
+///
+/// The handle's own state, written on every send, sits on cache lines of
+/// its own (`CachePadded` makes the whole handle line-aligned and
+/// line-sized): a handle placed next to the other side's (both on one
+/// stack under `thread::scope`, or in one struct) would otherwise share a
+/// line with it and bounce that line between the cores on every value.
 pub(crate) struct PushHandle<R: Ring<T>, T> {
     ring: Arc<R>,
-    local: R::PushLocal,
+    local: CachePadded<R::PushLocal>,
     _values: PhantomData<fn(T)>,
 }
 
 /// The consumer half of a ring, generic over its protocol.
+///
+/// Line-aligned and line-sized like [`PushHandle`], for the same reason:
+/// `local` and `received` are written on every receive.
 pub(crate) struct PopHandle<R: Ring<T>, T> {
     ring: Arc<R>,
-    local: R::PopLocal,
+    local: CachePadded<R::PopLocal>,
     /// The eviction count when this handle last reported its lag.
     evicted_seen: usize,
     /// Values this handle received (published under `Tally::ByConsumer`).
@@ -40,12 +50,12 @@ pub(crate) struct PopHandle<R: Ring<T>, T> {
 pub(crate) fn pair<R: Ring<T>, T>(ring: R) -> (PushHandle<R, T>, PopHandle<R, T>) {
     let ring = Arc::new(ring);
     let push = PushHandle {
-        local: ring.push_local(),
+        local: CachePadded::new(ring.push_local()),
         ring: ring.clone(),
         _values: PhantomData,
     };
     let pop = PopHandle {
-        local: ring.pop_local(),
+        local: CachePadded::new(ring.pop_local()),
         ring,
         evicted_seen: 0,
         received: 0,
@@ -217,7 +227,7 @@ impl<R: Ring<T>, T> PushHandle<R, T> {
     pub(crate) fn clone_handle(&self) -> Self {
         self.ring.shared().add_producer();
         Self {
-            local: self.ring.push_local(),
+            local: CachePadded::new(self.ring.push_local()),
             ring: self.ring.clone(),
             _values: PhantomData,
         }
@@ -419,7 +429,7 @@ impl<R: Ring<T>, T> PopHandle<R, T> {
     pub(crate) fn clone_handle(&self) -> Self {
         self.ring.shared().add_consumer();
         Self {
-            local: self.ring.pop_local(),
+            local: CachePadded::new(self.ring.pop_local()),
             ring: self.ring.clone(),
             evicted_seen: self.evicted_seen,
             received: 0,
@@ -493,5 +503,27 @@ impl<T, R: Ring<T>> View<T> for R {
     fn stats(&self) -> Stats {
         let shared = self.shared();
         shared.counters.snapshot(shared.tally, || self.positions())
+    }
+}
+
+#[cfg(all(test, not(loom)))]
+mod tests {
+    use crate::{mpmc, mpsc, spsc};
+    use std::mem::{align_of, size_of};
+
+    /// Every public handle owns whole cache lines, so two handles (or a
+    /// handle and anything else) never share one: see [`super::PushHandle`].
+    #[test]
+    fn handles_own_their_cache_lines() {
+        fn owns_lines<H>() {
+            let line = align_of::<crossbeam_utils::CachePadded<u8>>();
+            assert!(align_of::<H>() >= line, "{}", std::any::type_name::<H>());
+            assert_eq!(size_of::<H>() % line, 0, "{}", std::any::type_name::<H>());
+        }
+        owns_lines::<spsc::Producer<u64>>();
+        owns_lines::<spsc::Consumer<u64>>();
+        owns_lines::<mpsc::Producer<u64>>();
+        owns_lines::<mpsc::Consumer<u64>>();
+        owns_lines::<mpmc::Consumer<[u8; 200]>>();
     }
 }
