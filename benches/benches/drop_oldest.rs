@@ -9,8 +9,8 @@
 //! while a consumer may be reading.
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
-use ringweir::{Builder, Overflow, Sent, TryRecvError, Wait};
-use ringweir_benches::{config, extra_dir, messages, transfer_group};
+use ringweir::{Builder, Overflow, Sent, Wait};
+use ringweir_benches::{config, extra_dir, messages, transfer_group, transfers};
 use std::hint::black_box;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Barrier, Mutex};
@@ -111,19 +111,7 @@ fn bench(c: &mut Criterion) {
                         .unwrap()
                 },
                 ringweir_produce(|tx: &mut ringweir::spsc::Producer<u64>, v| tx.send(v).unwrap()),
-                |mut rx| {
-                    let mut got = 0;
-                    loop {
-                        match rx.try_recv() {
-                            Ok(v) => {
-                                black_box(v);
-                                got += 1;
-                            }
-                            Err(TryRecvError::Empty) => std::hint::spin_loop(),
-                            Err(TryRecvError::Closed) => return got,
-                        }
-                    }
-                },
+                |mut rx| transfers::ringweir_drain(|| rx.try_recv()),
                 drop,
             )
         });
@@ -165,19 +153,7 @@ fn bench(c: &mut Criterion) {
                         .unwrap()
                 },
                 ringweir_produce(|tx: &mut ringweir::mpsc::Producer<u64>, v| tx.send(v).unwrap()),
-                |mut rx| {
-                    let mut got = 0;
-                    loop {
-                        match rx.try_recv() {
-                            Ok(v) => {
-                                black_box(v);
-                                got += 1;
-                            }
-                            Err(TryRecvError::Empty) => std::hint::spin_loop(),
-                            Err(TryRecvError::Closed) => return got,
-                        }
-                    }
-                },
+                |mut rx| transfers::ringweir_drain(|| rx.try_recv()),
                 drop,
             )
         });

@@ -7,8 +7,8 @@
 //! the blocking `send`/`recv` (for ringweir: by the ring's wait strategy).
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
-use ringweir::{Builder, TrySendError, Wait};
-use ringweir_benches::{config, messages, spin_until, timed_pair, transfer_group};
+use ringweir::{Builder, Wait};
+use ringweir_benches::{config, messages, spin_until, timed_pair, transfer_group, transfers};
 use std::hint::black_box;
 
 fn ringweir_try(cap: usize, wait: Wait, n: u64) -> impl FnMut(u64) -> std::time::Duration {
@@ -16,26 +16,8 @@ fn ringweir_try(cap: usize, wait: Wait, n: u64) -> impl FnMut(u64) -> std::time:
         timed_pair(
             iters,
             || Builder::new(cap).wait(wait).spsc::<u64>().unwrap(),
-            |mut tx| {
-                for i in 0..n {
-                    let mut v = i;
-                    loop {
-                        match tx.try_send(v) {
-                            Ok(()) => break,
-                            Err(TrySendError::Full(back)) => {
-                                v = back;
-                                std::hint::spin_loop();
-                            }
-                            Err(TrySendError::Closed(_)) => panic!("closed"),
-                        }
-                    }
-                }
-            },
-            |mut rx| {
-                for _ in 0..n {
-                    black_box(spin_until(|| rx.try_recv().ok()));
-                }
-            },
+            |mut tx| transfers::ringweir_send(&mut tx, n),
+            |mut rx| transfers::ringweir_recv(&mut rx, n),
         )
     }
 }
@@ -85,40 +67,20 @@ fn bench(c: &mut Criterion) {
                 timed_pair(
                     iters,
                     || rtrb::RingBuffer::<u64>::new(cap),
-                    |mut tx| {
-                        for i in 0..n {
-                            while tx.push(i).is_err() {
-                                std::hint::spin_loop();
-                            }
-                        }
-                    },
-                    |mut rx| {
-                        for _ in 0..n {
-                            black_box(spin_until(|| rx.pop().ok()));
-                        }
-                    },
+                    |mut tx| transfers::rtrb_send(&mut tx, n),
+                    |mut rx| transfers::rtrb_recv(&mut rx, n),
                 )
             })
         });
 
         g.bench_function(id("ringbuf"), |b| {
-            use ringbuf::traits::{Consumer, Producer, Split};
+            use ringbuf::traits::Split;
             b.iter_custom(|iters| {
                 timed_pair(
                     iters,
                     || ringbuf::HeapRb::<u64>::new(cap).split(),
-                    |mut tx| {
-                        for i in 0..n {
-                            while tx.try_push(i).is_err() {
-                                std::hint::spin_loop();
-                            }
-                        }
-                    },
-                    |mut rx| {
-                        for _ in 0..n {
-                            black_box(spin_until(|| rx.try_pop()));
-                        }
-                    },
+                    |mut tx| transfers::ringbuf_send(&mut tx, n),
+                    |mut rx| transfers::ringbuf_recv(&mut rx, n),
                 )
             })
         });

@@ -10,6 +10,8 @@
 //! No benchmark asserts anything about time: the only checks are that every
 //! message arrived.
 
+pub mod transfers;
+
 use criterion::{BenchmarkGroup, Criterion, SamplingMode, Throughput};
 use std::sync::Barrier;
 use std::thread;

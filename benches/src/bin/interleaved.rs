@@ -17,8 +17,8 @@
 //! `target/ringweir-extra/interleaved.json` for `scripts/bench.py`.
 
 use crossbeam_utils::CachePadded;
-use ringweir::{Builder, Overflow, Sent, TryRecvError, Wait};
-use ringweir_benches::{extra_dir, quick, spin_until, timed_pair};
+use ringweir::{Builder, Overflow, Sent, Wait};
+use ringweir_benches::{extra_dir, quick, spin_until, timed_pair, transfers};
 use std::hint::black_box;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Barrier};
@@ -58,20 +58,8 @@ fn throughput(cap: usize, n: u64) -> Scenario {
         let elapsed = timed_pair(
             1,
             || Builder::new(cap).wait(Wait::Spin).spsc::<u64>().unwrap(),
-            |mut tx| {
-                for i in 0..n {
-                    let mut v = i;
-                    while let Err(e) = tx.try_send(v) {
-                        v = e.into_inner();
-                        std::hint::spin_loop();
-                    }
-                }
-            },
-            |mut rx| {
-                for _ in 0..n {
-                    black_box(spin_until(|| rx.try_recv().ok()));
-                }
-            },
+            |mut tx| transfers::ringweir_send(&mut tx, n),
+            |mut rx| transfers::ringweir_recv(&mut rx, n),
         );
         Sample {
             ns: per(elapsed, n),
@@ -82,18 +70,8 @@ fn throughput(cap: usize, n: u64) -> Scenario {
         let elapsed = timed_pair(
             1,
             || rtrb::RingBuffer::<u64>::new(cap),
-            |mut tx| {
-                for i in 0..n {
-                    while tx.push(i).is_err() {
-                        std::hint::spin_loop();
-                    }
-                }
-            },
-            |mut rx| {
-                for _ in 0..n {
-                    black_box(spin_until(|| rx.pop().ok()));
-                }
-            },
+            |mut tx| transfers::rtrb_send(&mut tx, n),
+            |mut rx| transfers::rtrb_recv(&mut rx, n),
         );
         Sample {
             ns: per(elapsed, n),
@@ -101,22 +79,12 @@ fn throughput(cap: usize, n: u64) -> Scenario {
         }
     });
     let ringbuf: Runner = Box::new(move || {
-        use ringbuf::traits::{Consumer, Producer, Split};
+        use ringbuf::traits::Split;
         let elapsed = timed_pair(
             1,
             || ringbuf::HeapRb::<u64>::new(cap).split(),
-            |mut tx| {
-                for i in 0..n {
-                    while tx.try_push(i).is_err() {
-                        std::hint::spin_loop();
-                    }
-                }
-            },
-            |mut rx| {
-                for _ in 0..n {
-                    black_box(spin_until(|| rx.try_pop()));
-                }
-            },
+            |mut tx| transfers::ringbuf_send(&mut tx, n),
+            |mut rx| transfers::ringbuf_recv(&mut rx, n),
         );
         Sample {
             ns: per(elapsed, n),
@@ -329,19 +297,7 @@ fn drop_oldest(cap: usize, n: u64) -> Scenario {
                             }
                         }
                     },
-                    |mut rx| {
-                        let mut got = 0;
-                        loop {
-                            match rx.try_recv() {
-                                Ok(v) => {
-                                    black_box(v);
-                                    got += 1;
-                                }
-                                Err(TryRecvError::Empty) => std::hint::spin_loop(),
-                                Err(TryRecvError::Closed) => return got,
-                            }
-                        }
-                    },
+                    |mut rx| transfers::ringweir_drain(|| rx.try_recv()),
                 )
             }) as Runner
         };
