@@ -119,19 +119,30 @@ enum ConsumerInner<T> {
 }
 
 /// Runs `$body` with `$h` bound to whichever protocol's handle `$inner` holds.
+///
+/// The stamped arm runs out of line: it serves only `DropOldest` rings,
+/// whose CAS-based operations dwarf a call, and keeping its retry loops
+/// out of the caller lets the fast ring's path inline into the caller's
+/// loop, where the compiler can keep the handle's positions in registers.
 macro_rules! dispatch {
     ($inner:expr, $h:ident => $body:expr) => {
         match $inner {
             ProducerInner::Fast($h) => $body,
-            ProducerInner::Stamped($h) => $body,
+            ProducerInner::Stamped($h) => out_of_line(move || $body),
         }
     };
     (pop $inner:expr, $h:ident => $body:expr) => {
         match $inner {
             ConsumerInner::Fast($h) => $body,
-            ConsumerInner::Stamped($h) => $body,
+            ConsumerInner::Stamped($h) => out_of_line(move || $body),
         }
     };
+}
+
+/// Runs `f` in a call of its own (see `dispatch!`).
+#[inline(never)]
+fn out_of_line<R>(f: impl FnOnce() -> R) -> R {
+    f()
 }
 
 impl<T> PushOps<T> for ProducerInner<T> {
