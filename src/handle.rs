@@ -208,14 +208,8 @@ impl<R: Ring<T>, T> PushHandle<R, T> {
     #[inline]
     fn after_push(&self) {
         if self.ring.shared().after_push() {
-            self.discard_orphans();
+            discard_orphans(&*self.ring);
         }
-    }
-
-    #[cold]
-    fn discard_orphans(&self) {
-        let discarded = &self.ring.shared().counters.discarded;
-        self.ring.discard_orphans(&mut || Counters::bump(discarded));
     }
 
     /// Whether every consumer is gone.
@@ -236,6 +230,15 @@ impl<R: Ring<T>, T> PushHandle<R, T> {
     pub(crate) fn view(&self) -> &R {
         &self.ring
     }
+}
+
+/// A producer pushed while the last consumer was leaving: drop what is
+/// queued, counting it. Takes the ring, not the handle, so that the handle's
+/// positions can stay in registers around this cold call.
+#[cold]
+fn discard_orphans<R: Ring<T>, T>(ring: &R) {
+    let discarded = &ring.shared().counters.discarded;
+    ring.discard_orphans(&mut || Counters::bump(discarded));
 }
 
 impl<R: Ring<T>, T> Drop for PushHandle<R, T> {
@@ -269,17 +272,19 @@ impl<R: Ring<T>, T> PopHandle<R, T> {
         if let Some(value) = self.pop() {
             return Ok(value);
         }
-        self.empty_or_closed()
-    }
-
-    /// The ring looked empty: tell `Empty` from `Closed`.
-    #[cold]
-    fn empty_or_closed(&mut self) -> Result<T, TryRecvError> {
+        // The ring looked empty: tell `Empty` from `Closed` (a load, inline;
+        // the rare closed case runs out of line).
         if !self.ring.shared().producers_gone() {
             return Err(TryRecvError::Empty);
         }
-        // The last producer's pushes happen before the flag we just saw
-        // (Release/Acquire), so one more look finds any value it left.
+        self.last_look()
+    }
+
+    /// Every producer is gone. Their pushes happen before the flag we just
+    /// saw (Release/Acquire), so one more look finds any value they left.
+    #[cold]
+    #[inline(never)]
+    fn last_look(&mut self) -> Result<T, TryRecvError> {
         self.pop().ok_or(TryRecvError::Closed)
     }
 

@@ -39,6 +39,9 @@ pub(crate) struct Shared {
     pub(crate) config: Config,
     /// `config.tally()`, kept at hand for the send and receive paths.
     pub(crate) tally: Tally,
+    /// Whether a producer may ever sleep on `not_full` (`Block` rings that
+    /// `Park`); if not, a pop has nobody to wake.
+    producers_sleep: bool,
     producers: AtomicUsize,
     consumers: AtomicUsize,
     /// 0 = `Pressure::Normal`, 1 = `Pressure::High`; only `pressure()` writes it.
@@ -57,18 +60,17 @@ pub(crate) struct Shared {
 impl Shared {
     pub(crate) fn new(config: Config) -> Self {
         crate::barrier::init();
+        let producers_sleep = config.wait == Wait::Park && config.overflow == Overflow::Block;
         Self {
             config,
             tally: config.tally(),
+            producers_sleep,
             producers: AtomicUsize::new(1),
             consumers: AtomicUsize::new(1),
             pressure: AtomicUsize::new(0),
             // Producers always check for departed consumers after a push.
             not_empty: WaitPoint::new(true),
-            // Producers sleep only on `Block` rings that park.
-            not_full: WaitPoint::new(
-                config.wait == Wait::Park && config.overflow == Overflow::Block,
-            ),
+            not_full: WaitPoint::new(producers_sleep),
             counters: CachePadded::new(Counters::default()),
         }
     }
@@ -112,10 +114,13 @@ impl Shared {
     }
 
     /// After a pop: wakes a sleeping producer. Whether producers are gone
-    /// does not matter here.
+    /// does not matter here. On a ring whose producers never sleep this is
+    /// a test of a constant: no compiler fence, no load of the wake word.
     #[inline]
     pub(crate) fn after_pop(&self) {
-        self.not_full.after_progress();
+        if self.producers_sleep {
+            self.not_full.after_progress();
+        }
     }
 
     /// After a send evicted a value.

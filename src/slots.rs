@@ -14,24 +14,27 @@ pub(crate) fn max_capacity<S>() -> usize {
     MAX_CAPACITY.min(isize::MAX as usize / size_of::<S>().max(1))
 }
 
-/// Checks `capacity` for slots of type `S` and reserves memory for them.
-pub(crate) fn reserve<S>(capacity: usize) -> Result<Vec<S>, CapacityError> {
+/// Checks `capacity` for values held `per_group` to a slot of type `S` and
+/// reserves memory for the `capacity.div_ceil(per_group)` slots that takes.
+/// Errors name `capacity`, the number of values asked for.
+fn reserve_grouped<S>(capacity: usize, per_group: usize) -> Result<Vec<S>, CapacityError> {
     if capacity == 0 {
         return Err(CapacityError::new(0, CapacityReason::Zero));
     }
-    let max = max_capacity::<S>();
+    let max = MAX_CAPACITY.min(max_capacity::<S>().saturating_mul(per_group));
     if capacity > max {
         return Err(CapacityError::new(
             capacity,
             CapacityReason::TooLarge { max },
         ));
     }
+    let groups = capacity.div_ceil(per_group);
     let mut slots = Vec::new();
-    slots.try_reserve_exact(capacity).map_err(|_| {
+    slots.try_reserve_exact(groups).map_err(|_| {
         CapacityError::new(
             capacity,
             CapacityReason::AllocationFailed {
-                bytes: capacity.saturating_mul(size_of::<S>()),
+                bytes: groups.saturating_mul(size_of::<S>()),
             },
         )
     })?;
@@ -43,7 +46,17 @@ pub(crate) fn build<S>(
     capacity: usize,
     make: impl FnMut(usize) -> S,
 ) -> Result<Box<[S]>, CapacityError> {
-    let mut slots = reserve::<S>(capacity)?;
-    slots.extend((0..capacity).map(make));
+    build_grouped(capacity, 1, make)
+}
+
+/// The `capacity.div_ceil(per_group)` slots that hold `capacity` values
+/// `per_group` to a slot, each made by `make(index)`.
+pub(crate) fn build_grouped<S>(
+    capacity: usize,
+    per_group: usize,
+    make: impl FnMut(usize) -> S,
+) -> Result<Box<[S]>, CapacityError> {
+    let mut slots = reserve_grouped::<S>(capacity, per_group)?;
+    slots.extend((0..capacity.div_ceil(per_group)).map(make));
     Ok(slots.into_boxed_slice())
 }

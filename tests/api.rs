@@ -264,8 +264,9 @@ fn zero_sized_values() {
         assert_eq!(tx.try_send(()), Err(TrySendError::Full(())));
         assert_eq!(rx.try_iter().count(), 3);
     }
-    // Zero-sized values still cost a stamp per slot: a ring too large for
-    // its stamps is refused with an error, not an abort.
+    // Zero-sized values still cost their stamps (one per block of seven on
+    // this ring): a ring too large for them is refused with an error, not
+    // an abort.
     let capacity = if cfg!(miri) { 64 } else { 1 << 16 };
     let (mut tx, mut rx) = Builder::new(capacity).spsc::<()>().unwrap();
     for _ in 0..capacity {

@@ -67,6 +67,15 @@ fn block_park_cap2_three_values() {
     block_in_order(2, 3, Wait::Park);
 }
 
+/// Under loom a block holds two values, so a ring of 3 has a full block and
+/// a partly used one: four values cross from block to block and wrap, and
+/// the consumer takes the second value of a block on the stamp it loaded
+/// for the first.
+#[test]
+fn block_spin_cap3_four_values_cross_blocks() {
+    block_in_order(3, 4, Wait::Spin);
+}
+
 /// Producer sends `0..n` into a `DropNewest` ring and then leaves; the
 /// consumer receives until closed. What arrived plus what was handed back is
 /// exactly what was sent; arrivals are in order; the counters agree.

@@ -11,35 +11,50 @@
 //!
 //! - Only the producer writes `tail`, only the consumer writes `head`; each
 //!   sits on its own cache-padded line.
-//! - Each slot carries a stamp next to its value: the producer stores
-//!   `position + 1` there after writing the value of `position`. The
-//!   consumer at `head` finds its next value ready when the slot's stamp is
-//!   `head + 1`, so it never reads `tail`: the value and the news that it
-//!   is there arrive in one cache line. A round trip then costs one line
-//!   hand-off each way (as the bare two-atomics ping-pong does) instead of
-//!   two (first `tail`, then the slot), and a consumer at the producer's
-//!   heels stops pulling the `tail` line away from it on every value.
+//! - The values live in blocks of [`PER_BLOCK`] (seven: with its stamp, a
+//!   block of `u64`s fills one 64-byte cache line), and each block carries
+//!   a stamp: after writing the value of `position` into a block, the
+//!   producer stores `position + 1` into that block's stamp. Positions are
+//!   published in order, so a stamp `s` says that every position below `s`
+//!   is published, whichever block it is in.
+//! - The consumer keeps `ready`, the highest stamp it has seen. While
+//!   `head < ready` it takes values without any atomic load; once it
+//!   catches up it loads the stamp of the block holding `head`, the line it
+//!   is about to read anyway. So the value and the news that it is there
+//!   arrive in one cache line: a round trip costs one line hand-off each way
+//!   (as the bare two-atomics ping-pong does) instead of two (first `tail`,
+//!   then the value), and a consumer at the producer's heels never pulls
+//!   the `tail` line away from it. One stamp per block rather than per value
+//!   keeps the values nearly as dense as a bare array (seven `u64`s per
+//!   line instead of four), which is what a streaming transfer pays for.
 //! - The producer keeps a private copy of `head` and reloads the shared
 //!   one only when its copy says full, so in steady state it touches the
 //!   consumer's line once per wrap, not once per value. It still stores
 //!   `tail` (its own line, which only `len`, the statistics and `Drop`
 //!   read).
-//! - Each handle keeps its slot index privately and wraps it by
-//!   compare-and-reset: no division, any capacity.
+//! - Each handle keeps privately where its position lives, as a *slot*:
+//!   `block * STRIDE + offset`, with [`STRIDE`] the power of two at or above
+//!   [`PER_BLOCK`], so a shift and a mask find the block and the value in
+//!   it. Stepping skips the unused offsets and wraps by compare-and-reset
+//!   at `end` (the slot of `capacity`): no division, any capacity; the last
+//!   block may be partly used.
 //!
-//! Stamps never lie: a slot's stamp is the start position (never written),
-//! or `p + 1` for the last position `p` written there, with `p` equal to
-//! the consumer's `head` (ready) or to `head - capacity` (last lap's, taken
-//! already). Neither of the stale values can equal `head + 1`, because
-//! `0 < capacity < usize::MAX` and a never-written slot means `head <
-//! capacity`. The cost is one `usize` per slot.
+//! Stamps never lie: let the consumer be at `head`, in block `b`, which
+//! holds `k <= capacity` values per lap. The stamp of `b` is the ring's
+//! start position (never written, so `head` is in its first lap and not
+//! below the start), or `p + 1` for the last position `p` written into
+//! `b`. Either `p >= head` (the value at `head` is published: the producer
+//! writes in order), or `p` belongs to an earlier lap of `b`, so `p + 1 <=
+//! head - capacity + k <= head`. Hence "published" is exactly `stamp >
+//! head`, compared as the signed distance `stamp - head`, which always lies
+//! within `(-capacity, capacity]`, far from the wrap.
 //!
-//! Orderings: the producer writes the slot's value, then stores its stamp
+//! Orderings: the producer writes the value, then stores the block's stamp
 //! (and `tail`) with Release; the consumer loads the stamp with Acquire
-//! before reading the value, so the write happens-before the read.
-//! Symmetrically the consumer's read of a slot happens-before the
-//! producer's reuse of it through the Release store and Acquire load of
-//! `head`.
+//! before reading any value below it, so every such write happens-before
+//! the read. Symmetrically the consumer's read of a value happens-before
+//! the producer's reuse of its place through the Release store and Acquire
+//! load of `head`.
 
 use crate::error::CapacityError;
 use crate::ring::Ring;
@@ -49,26 +64,41 @@ use crate::wait::Backoff;
 use crossbeam_utils::CachePadded;
 use std::mem::MaybeUninit;
 
-/// One value and the stamp that says which position it holds.
-struct Slot<T> {
-    /// `position + 1` of the value last written here, or the ring's start
-    /// position if none was (see the module docs).
+/// Values per block. Under loom, two, so that small models cross blocks.
+pub(crate) const PER_BLOCK: usize = if cfg!(loom) { 2 } else { 7 };
+
+/// Slots per block: [`PER_BLOCK`] rounded up to a power of two; the slots
+/// from `PER_BLOCK` to `STRIDE` of each block are never used.
+const STRIDE: usize = PER_BLOCK.next_power_of_two();
+
+/// [`PER_BLOCK`] values and the stamp that says which of them are
+/// published. Line-aligned, so a block of up to 56 bytes of values is one
+/// cache line.
+#[repr(C, align(64))]
+struct Block<T> {
+    /// `position + 1` of the value last written into this block, or the
+    /// ring's start position if none was (see the module docs).
     stamp: AtomicUsize,
-    value: UnsafeCell<MaybeUninit<T>>,
+    values: [UnsafeCell<MaybeUninit<T>>; PER_BLOCK],
 }
 
-/// A bounded SPSC ring of exactly `capacity` slots.
+/// A bounded SPSC ring of exactly `capacity` values.
 pub(crate) struct FastRing<T> {
     /// Values taken so far; written by the consumer only.
     head: CachePadded<AtomicUsize>,
     /// Values published so far; written by the producer only.
     tail: CachePadded<AtomicUsize>,
     shared: CachePadded<Shared>,
-    slots: Box<[Slot<T>]>,
-    /// The consumer's slot index, left here when its handle goes so that
-    /// `Drop` knows where the leftovers start (`head % capacity` would be
-    /// wrong once the counter has wrapped on a 32-bit target).
-    head_index: AtomicUsize,
+    /// `capacity.div_ceil(PER_BLOCK)` blocks.
+    blocks: Box<[Block<T>]>,
+    capacity: usize,
+    /// The slot of position `capacity`, where stepping wraps to slot 0.
+    end: usize,
+    /// The consumer's slot, left here when its handle goes so that `Drop`
+    /// knows where the leftovers start (from `head` it would take a
+    /// division, and be wrong once the counter has wrapped on a 32-bit
+    /// target).
+    head_slot: AtomicUsize,
     /// Set (Release) once the consumer has retired: from then on the
     /// producer may pop, to discard values it pushed after the consumer left.
     retired: AtomicUsize,
@@ -78,8 +108,8 @@ pub(crate) struct FastRing<T> {
 pub(crate) struct PushLocal {
     /// Equal to the ring's `tail` (only this handle writes it).
     tail: usize,
-    /// `tail % capacity`, kept by compare-and-reset.
-    index: usize,
+    /// The slot of `tail % capacity` (see [`FastRing::step`]).
+    slot: usize,
     /// A value `head` had at some point; the true `head` is never smaller.
     head_seen: usize,
 }
@@ -88,8 +118,19 @@ pub(crate) struct PushLocal {
 pub(crate) struct PopLocal {
     /// Equal to the ring's `head` (only this handle writes it).
     head: usize,
-    /// `head % capacity`, kept by compare-and-reset.
-    index: usize,
+    /// The slot of `head % capacity` (see [`FastRing::step`]).
+    slot: usize,
+    /// A stamp this consumer loaded: every position below it is published.
+    /// Once `head` reaches it, the next value needs a fresh stamp.
+    ready: usize,
+}
+
+impl PopLocal {
+    /// Whether the stamps already seen say that `head + ahead` is published.
+    #[inline(always)]
+    fn known_ready(&self, ahead: usize) -> bool {
+        (self.ready.wrapping_sub(self.head.wrapping_add(ahead)) as isize) > 0
+    }
 }
 
 impl<T> FastRing<T> {
@@ -104,18 +145,63 @@ impl<T> FastRing<T> {
             head: CachePadded::new(AtomicUsize::new(start)),
             tail: CachePadded::new(AtomicUsize::new(start)),
             shared: CachePadded::new(Shared::new(config)),
-            slots: crate::slots::build(config.capacity, |_| Slot {
+            blocks: crate::slots::build_grouped(config.capacity, PER_BLOCK, |_| Block {
                 stamp: AtomicUsize::new(start),
-                value: UnsafeCell::new(MaybeUninit::uninit()),
+                values: std::array::from_fn(|_| UnsafeCell::new(MaybeUninit::uninit())),
             })?,
-            head_index: AtomicUsize::new(0),
+            capacity: config.capacity,
+            end: config.capacity / PER_BLOCK * STRIDE + config.capacity % PER_BLOCK,
+            head_slot: AtomicUsize::new(0),
             retired: AtomicUsize::new(0),
         })
     }
 
     #[inline(always)]
     fn capacity(&self) -> usize {
-        self.slots.len()
+        self.capacity
+    }
+
+    /// The slot after `slot`: the next offset in its block, else the first
+    /// of the next block, else (at `end`) slot 0.
+    #[inline(always)]
+    fn step(&self, slot: usize) -> usize {
+        let mut next = slot + 1;
+        if next % STRIDE == PER_BLOCK {
+            next += STRIDE - PER_BLOCK;
+        }
+        if next == self.end {
+            0
+        } else {
+            next
+        }
+    }
+
+    /// The stamp of the block holding `slot`, and the slot's cell.
+    ///
+    /// # Safety
+    /// `slot` is 0 or came from [`step`](Self::step): its offset is below
+    /// `PER_BLOCK` and its block exists.
+    #[inline(always)]
+    unsafe fn place(&self, slot: usize) -> (&AtomicUsize, &UnsafeCell<MaybeUninit<T>>) {
+        debug_assert!(slot < self.end && slot % STRIDE < PER_BLOCK);
+        // A stepped slot is below `end` with an offset below `PER_BLOCK`;
+        // `end`'s block is `blocks.len()` when its offset is 0 and the last
+        // block otherwise.
+        // SAFETY: so the slot's block exists.
+        let block = unsafe { self.blocks.get_unchecked(slot / STRIDE) };
+        // SAFETY: stepping skips the offsets from `PER_BLOCK` on.
+        let cell = unsafe { block.values.get_unchecked(slot % STRIDE) };
+        (&block.stamp, cell)
+    }
+
+    /// Loads the stamp of the block holding `local.head` and says whether
+    /// that value is published, remembering the stamp in `local.ready`.
+    #[inline(always)]
+    fn refresh(&self, local: &mut PopLocal, stamp: &AtomicUsize) -> bool {
+        // Acquire: the producer's writes of every value below the stamp
+        // happen before our reads of them.
+        local.ready = stamp.load(Ordering::Acquire);
+        local.known_ready(0)
     }
 }
 
@@ -127,15 +213,15 @@ static_assertions::const_assert!(
 );
 
 // SAFETY: the ring moves `T` values between threads (so `T: Send`) and
-// never shares a `&T` between them: each slot is accessed by one side at a
-// time, as the protocol above arbitrates through `head` and `tail`.
+// never shares a `&T` between them: each value is accessed by one side at a
+// time, as the protocol above arbitrates through the stamps and `head`.
 unsafe impl<T: Send> Send for FastRing<T> {}
 // SAFETY: as for `Send`; all shared mutation goes through atomics or
-// through slots the protocol hands to exactly one side.
+// through values the protocol hands to exactly one side.
 unsafe impl<T: Send> Sync for FastRing<T> {}
 
 // SAFETY: each value goes from `try_push` to exactly one `try_pop` or to
-// `Drop` (the slots between `head` and `tail`); `push_evicting` is never
+// `Drop` (the values between `head` and `tail`); `push_evicting` is never
 // reached (see there). The handle layer gives out one `PushLocal` and one
 // `PopLocal` per ring, which is what makes the single-writer claims hold.
 unsafe impl<T> Ring<T> for FastRing<T> {
@@ -150,47 +236,47 @@ unsafe impl<T> Ring<T> for FastRing<T> {
 
     fn push_local(&self) -> PushLocal {
         // Called once, before any push: `tail` is the start value and the
-        // slot index is 0.
+        // slot is 0.
         let tail = self.tail.load(Ordering::Relaxed);
         PushLocal {
             tail,
-            index: 0,
+            slot: 0,
             head_seen: tail,
         }
     }
 
     fn pop_local(&self) -> PopLocal {
+        let head = self.head.load(Ordering::Relaxed);
         PopLocal {
-            head: self.head.load(Ordering::Relaxed),
-            index: 0,
+            head,
+            slot: 0,
+            ready: head,
         }
     }
 
     #[inline]
     fn try_push(&self, local: &mut PushLocal, value: T) -> Result<(), T> {
         if local.tail.wrapping_sub(local.head_seen) == self.capacity() {
-            // Acquire: the consumer's reads of the slots it freed happen
+            // Acquire: the consumer's reads of the values it freed happen
             // before we overwrite them.
             local.head_seen = self.head.load(Ordering::Acquire);
             if local.tail.wrapping_sub(local.head_seen) == self.capacity() {
                 return Err(value);
             }
         }
-        // Why this is sound: `index < capacity`. The slot is free: `tail - head <
-        // capacity`, so the consumer has taken the value that was here a lap
-        // ago (or there never was one), and it will not read this slot until
-        // the stamp store below publishes it. We are the only producer.
-        // SAFETY: `index < capacity`, kept by the compare-and-reset below.
-        let slot = unsafe { self.slots.get_unchecked(local.index) };
-        // SAFETY: a free slot, owned by the single producer until its stamp is stored.
-        slot.value.with_mut(|cell| unsafe { (*cell).write(value) });
+        // SAFETY: the handle's slot is 0 or stepped.
+        let (stamp, cell) = unsafe { self.place(local.slot) };
+        // Why this is sound: the place is free: `tail - head < capacity`,
+        // so the consumer has taken the value that was here a lap ago (or
+        // there never was one), and it will not read this place until the
+        // stamp store below publishes it. We are the only producer.
+        // SAFETY: a free place, owned by the single producer until it is stamped.
+        cell.with_mut(|c| unsafe { (*c).write(value) });
         local.tail = local.tail.wrapping_add(1);
-        // Release: publishes the value to the consumer's Acquire load of the stamp.
-        slot.stamp.store(local.tail, Ordering::Release);
-        local.index += 1;
-        if local.index == self.capacity() {
-            local.index = 0;
-        }
+        // Release: publishes the value (and every earlier one) to the
+        // consumer's Acquire load of the stamp.
+        stamp.store(local.tail, Ordering::Release);
+        local.slot = self.step(local.slot);
         // Release: `len`, the statistics and `Drop` read `tail`; the
         // consumer does not.
         self.tail.store(local.tail, Ordering::Release);
@@ -209,65 +295,58 @@ unsafe impl<T> Ring<T> for FastRing<T> {
             free = capacity - local.tail.wrapping_sub(local.head_seen);
         }
         let count = free.min(values.len());
-        let (tail, ranges) = (local.tail, ranges(local.index, capacity, count));
         // Publishes `tail` for what was written, also when a `clone` panics.
-        let mut run = Run {
-            counter: &self.tail,
-            position: &mut local.tail,
-            index: &mut local.index,
-            capacity,
-            done: 0,
-        };
-        let mut values = &values[..count];
-        for range in ranges {
-            let (now, later) = values.split_at(range.len());
-            values = later;
-            for (slot, value) in self.slots[range].iter().zip(now) {
-                // Why this is sound: the `count` slots from `index` on are
-                // free (as in `try_push`: `tail - head + count <= capacity`),
-                // and only this producer writes them until it stamps them.
-                // SAFETY: a free slot of the run, owned by the single producer.
-                slot.value
-                    .with_mut(|c| unsafe { (*c).write(value.clone()) });
-                run.done += 1;
-                // Release: as in `try_push`.
-                slot.stamp
-                    .store(tail.wrapping_add(run.done), Ordering::Release);
-            }
+        let mut run = Run::new(&self.tail, &mut local.tail, &mut local.slot);
+        for value in &values[..count] {
+            // SAFETY: the run's slot is the handle's, stepped.
+            let (stamp, cell) = unsafe { self.place(run.slot) };
+            // Why this is sound: the `count` places from the handle's slot
+            // on are free (as in `try_push`: `tail - head + count <=
+            // capacity`), and only this producer writes them until it
+            // stamps them.
+            // SAFETY: a free place of the run, owned by the single producer.
+            cell.with_mut(|c| unsafe { (*c).write(value.clone()) });
+            run.done += 1;
+            run.slot = self.step(run.slot);
+            // Release: as in `try_push`. Stamped value by value, so a
+            // panicking `clone` leaves every value before it published.
+            stamp.store(run.start.wrapping_add(run.done), Ordering::Release);
         }
         count
     }
 
     fn pop_into(&self, local: &mut PopLocal, max: usize, mut sink: impl FnMut(T)) -> usize {
-        let capacity = self.capacity();
-        // At most one lap: the slots we take stay ours until `Run` stores
+        // At most one lap: the places we take stay ours until `Run` stores
         // `head`, so the producer cannot refill the first one meanwhile.
-        let (head, ranges) = (local.head, ranges(local.index, capacity, max.min(capacity)));
-        // Frees what was taken, also when `sink` panics.
-        let mut run = Run {
-            counter: &self.head,
-            position: &mut local.head,
-            index: &mut local.index,
-            capacity,
-            done: 0,
+        let max = max.min(self.capacity());
+        let mut ready = Ready {
+            head: local.head,
+            ready: local.ready,
         };
-        'run: for range in ranges {
-            for slot in &self.slots[range] {
-                // Acquire: as in `try_pop`.
-                if slot.stamp.load(Ordering::Acquire) != head.wrapping_add(run.done + 1) {
-                    break 'run;
-                }
-                // Why this is sound: the stamp says the producer published
-                // this position, and only this consumer reads it until `Run`
-                // stores `head`; each value is moved out once, and counted
-                // before `sink` can panic.
-                // SAFETY: a published slot of the run, owned by the single consumer.
-                let value = slot.value.with_mut(|c| unsafe { (*c).assume_init_read() });
-                run.done += 1;
-                sink(value);
+        // Frees what was taken, also when `sink` panics.
+        let mut run = Run::new(&self.head, &mut local.head, &mut local.slot);
+        while run.done < max {
+            // SAFETY: the run's slot is the handle's, stepped.
+            let (stamp, cell) = unsafe { self.place(run.slot) };
+            if !ready.at(run.done, stamp) {
+                break;
             }
+            // Why this is sound: a stamp says the producer published this
+            // position, and only this consumer reads it until `Run` stores
+            // `head`; each value is moved out once, and counted before
+            // `sink` can panic.
+            // SAFETY: a published place of the run, owned by the single consumer.
+            let value = cell.with_mut(|c| unsafe { (*c).assume_init_read() });
+            run.done += 1;
+            run.slot = self.step(run.slot);
+            sink(value);
         }
-        run.done
+        let done = run.done;
+        drop(run);
+        // `ready` never falls behind `head`: a stale one (after a panic in
+        // `sink`) would only cost a fresh stamp load, see `known_ready`.
+        local.ready = ready.ready;
+        done
     }
 
     fn push_evicting(&self, _local: &mut PushLocal, _value: T) -> Option<T> {
@@ -279,34 +358,31 @@ unsafe impl<T> Ring<T> for FastRing<T> {
 
     #[inline]
     fn try_pop(&self, local: &mut PopLocal) -> Option<T> {
-        // SAFETY: `index < capacity`, kept by the compare-and-reset below.
-        let slot = unsafe { self.slots.get_unchecked(local.index) };
-        let next = local.head.wrapping_add(1);
-        // Acquire: the producer's write of the value happens before our read.
-        if slot.stamp.load(Ordering::Acquire) != next {
+        // SAFETY: the handle's slot is 0 or stepped.
+        let (stamp, cell) = unsafe { self.place(local.slot) };
+        if !local.known_ready(0) && !self.refresh(local, stamp) {
             return None;
         }
-        // Why this is sound: the stamp says the producer published position
-        // `head` here, and it will not touch the slot again until our store
-        // of `head` below frees it. We are the only consumer, and reading
-        // moves the value out exactly once: `head` passes it next.
-        // SAFETY: a published slot, owned by the single consumer until `head` is stored.
-        let value = slot.value.with_mut(|c| unsafe { (*c).assume_init_read() });
-        local.head = next;
-        local.index += 1;
-        if local.index == self.capacity() {
-            local.index = 0;
-        }
-        // Release: our read of the slot happens before the producer reuses it.
-        self.head.store(next, Ordering::Release);
+        // Why this is sound: a stamp above `head` says the producer
+        // published position `head` here, and it will not touch the place
+        // again until our store of `head` below frees it. We are the only
+        // consumer, and reading moves the value out exactly once: `head`
+        // passes it next.
+        // SAFETY: a published place, owned by the single consumer until `head` is stored.
+        let value = cell.with_mut(|c| unsafe { (*c).assume_init_read() });
+        local.head = local.head.wrapping_add(1);
+        local.slot = self.step(local.slot);
+        // Release: our read of the value happens before the producer reuses
+        // its place.
+        self.head.store(local.head, Ordering::Release);
         Some(value)
     }
 
     fn retire_pop(&self, local: &mut PopLocal) {
         // Relaxed: read by `Drop` (ordered by the last `Arc` drop) or by
         // `discard_orphans` after its Acquire load of `retired`.
-        self.head_index.store(local.index, Ordering::Relaxed);
-        // Release: hands the consumer's role, with `head` and `head_index`,
+        self.head_slot.store(local.slot, Ordering::Relaxed);
+        // Release: hands the consumer's role, with `head` and `head_slot`,
         // to the producer.
         self.retired.store(1, Ordering::Release);
     }
@@ -319,14 +395,17 @@ unsafe impl<T> Ring<T> for FastRing<T> {
             backoff.snooze();
         }
         // We are the only producer, and the consumer is gone: the popping
-        // side is ours now, starting where the consumer left it.
+        // side is ours now, starting where the consumer left it (and
+        // knowing no stamp yet).
+        let head = self.head.load(Ordering::Relaxed);
         let mut local = PopLocal {
-            head: self.head.load(Ordering::Relaxed),
-            index: self.head_index.load(Ordering::Relaxed),
+            head,
+            slot: self.head_slot.load(Ordering::Relaxed),
+            ready: head,
         };
         while let Some(value) = self.try_pop(&mut local) {
             // Before dropping (which may panic): `Drop` starts from here.
-            self.head_index.store(local.index, Ordering::Relaxed);
+            self.head_slot.store(local.slot, Ordering::Relaxed);
             counted();
             drop(value);
         }
@@ -348,27 +427,58 @@ unsafe impl<T> Ring<T> for FastRing<T> {
     }
 }
 
-/// A run of consecutive slots being written (by the producer) or read (by
-/// the consumer). Dropping it advances the handle's position and index by
-/// `done` and stores the position once, with Release: for the consumer that
-/// frees the run's slots (its reads happen-before the producer's Acquire
-/// load of `head`); for the producer it updates `tail` for `len` and the
-/// statistics (each slot's own stamp already published it).
+/// The consumer's knowledge of what is published, during a `pop_into` run
+/// starting at `head`.
+struct Ready {
+    head: usize,
+    ready: usize,
+}
+
+impl Ready {
+    /// Whether position `head + ahead`, whose block has stamp `stamp`, is
+    /// published; loads the stamp only when the last one seen does not say.
+    #[inline(always)]
+    fn at(&mut self, ahead: usize, stamp: &AtomicUsize) -> bool {
+        let position = self.head.wrapping_add(ahead);
+        if (self.ready.wrapping_sub(position) as isize) > 0 {
+            return true;
+        }
+        // Acquire: as in `FastRing::refresh`.
+        self.ready = stamp.load(Ordering::Acquire);
+        (self.ready.wrapping_sub(position) as isize) > 0
+    }
+}
+
+/// A run of consecutive places being written (by the producer) or read (by
+/// the consumer), from the handle's position and slot on. Dropping it moves
+/// the handle's position on by `done` and its slot to `slot`, and stores the
+/// position once, with Release: for the consumer that frees the run's places
+/// (its reads happen-before the producer's Acquire load of `head`); for the
+/// producer it updates `tail` for `len` and the statistics (the stamps
+/// already published the values).
 struct Run<'a> {
     counter: &'a AtomicUsize,
     position: &'a mut usize,
-    index: &'a mut usize,
-    capacity: usize,
-    /// Slots of the run finished so far.
+    handle_slot: &'a mut usize,
+    /// The position the run started at.
+    start: usize,
+    /// The slot of position `start + done`.
+    slot: usize,
+    /// Places of the run finished so far.
     done: usize,
 }
 
-/// The `count` slots (`count <= capacity`) from `index` on, as at most two
-/// index ranges: up to the end of the array, then from 0 on.
-#[inline]
-fn ranges(index: usize, capacity: usize, count: usize) -> [std::ops::Range<usize>; 2] {
-    let first = count.min(capacity - index);
-    [index..index + first, 0..count - first]
+impl<'a> Run<'a> {
+    fn new(counter: &'a AtomicUsize, position: &'a mut usize, handle_slot: &'a mut usize) -> Self {
+        Self {
+            counter,
+            start: *position,
+            slot: *handle_slot,
+            position,
+            handle_slot,
+            done: 0,
+        }
+    }
 }
 
 impl Drop for Run<'_> {
@@ -376,11 +486,8 @@ impl Drop for Run<'_> {
         if self.done == 0 {
             return;
         }
-        *self.position = self.position.wrapping_add(self.done);
-        *self.index += self.done;
-        if *self.index >= self.capacity {
-            *self.index -= self.capacity;
-        }
+        *self.position = self.start.wrapping_add(self.done);
+        *self.handle_slot = self.slot;
         // Release: see the type's docs.
         self.counter.store(*self.position, Ordering::Release);
     }
@@ -391,17 +498,14 @@ impl<T> Drop for FastRing<T> {
         // `&mut self`: both handles are gone, so the counters are final.
         let head = self.head.load(Ordering::Relaxed);
         let tail = self.tail.load(Ordering::Relaxed);
-        let capacity = self.capacity();
-        let mut index = self.head_index.load(Ordering::Relaxed);
+        let mut slot = self.head_slot.load(Ordering::Relaxed);
         for _ in 0..tail.wrapping_sub(head) {
-            let cell = &self.slots[index].value;
-            // SAFETY: the slots from `head` to `tail` hold published values
+            // SAFETY: the consumer's last slot, stepped.
+            let (_, cell) = unsafe { self.place(slot) };
+            // SAFETY: the places from `head` to `tail` hold published values
             // nobody took; each is dropped once, here.
             cell.with_mut(|c| unsafe { (*c).assume_init_drop() });
-            index += 1;
-            if index == capacity {
-                index = 0;
-            }
+            slot = self.step(slot);
         }
     }
 }

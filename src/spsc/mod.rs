@@ -1,12 +1,11 @@
 //! Single producer, single consumer: the fastest ring.
 //!
 //! Rings that never evict ([`Overflow::Block`], [`Overflow::DropNewest`])
-//! use the protocol in `src/spsc/fast.rs`: a stamp beside each value tells
-//! the consumer that the value is there (one cache line carries both), the
-//! producer caches the consumer's index, and there is no atomic
-//! read-modify-write and no division on the fast path.
-//! [`Overflow::DropOldest`] rings
-//! need the producer to take the oldest value while the consumer may be
+//! use the protocol in `src/spsc/fast.rs`: values sit in line-sized blocks
+//! whose stamp tells the consumer that they are there (one cache line
+//! carries both), the producer caches the consumer's index, and there is
+//! no atomic read-modify-write and no division on the fast path.
+//! [`Overflow::DropOldest`] rings need the producer to take the oldest value while the consumer may be
 //! taking it too, so both claim it through the head with a CAS: they use the
 //! stamped protocol of the multi-producer rings instead, and the rings that
 //! never evict do not pay for that.
@@ -67,10 +66,10 @@ pub(crate) fn build<T>(config: Config) -> Result<(Producer<T>, Consumer<T>), Cap
         let (push, pop) = pair(StampedRing::new(config, true)?);
         (
             Producer {
-                inner: ProducerInner::Stamped(push),
+                inner: ProducerInner::Stamped(Box::new(push)),
             },
             Consumer {
-                inner: ConsumerInner::Stamped(pop),
+                inner: ConsumerInner::Stamped(Box::new(pop)),
             },
         )
     } else {
@@ -108,33 +107,65 @@ pub struct Consumer<T> {
     inner: ConsumerInner<T>,
 }
 
+// The fast handle stays inline (its positions are on every send's path);
+// the stamped one is boxed on purpose, see `dispatch!`.
+#[allow(clippy::large_enum_variant)]
 enum ProducerInner<T> {
     Fast(PushHandle<FastRing<T>, T>),
-    Stamped(PushHandle<StampedRing<T>, T>),
+    Stamped(Box<PushHandle<StampedRing<T>, T>>),
 }
 
+#[allow(clippy::large_enum_variant)]
 enum ConsumerInner<T> {
     Fast(PopHandle<FastRing<T>, T>),
-    Stamped(PopHandle<StampedRing<T>, T>),
+    Stamped(Box<PopHandle<StampedRing<T>, T>>),
 }
 
-/// Runs `$body` with `$h` bound to whichever protocol's handle `$inner` holds.
+/// Runs `$body` with `$h` bound to whichever protocol's handle `$inner`
+/// holds (`mut`: mutably).
 ///
 /// The stamped arm runs out of line: it serves only `DropOldest` rings,
 /// whose CAS-based operations dwarf a call, and keeping its retry loops
 /// out of the caller lets the fast ring's path inline into the caller's
-/// loop, where the compiler can keep the handle's positions in registers.
+/// loop. Its handle is boxed, and the call is handed the box's contents,
+/// never a pointer into the enum: then nothing in that loop can reach the
+/// fast handle's memory, and the compiler may keep its positions in
+/// registers.
 macro_rules! dispatch {
     ($inner:expr, $h:ident => $body:expr) => {
         match $inner {
             ProducerInner::Fast($h) => $body,
-            ProducerInner::Stamped($h) => out_of_line(move || $body),
+            ProducerInner::Stamped(boxed) => {
+                let $h = &**boxed;
+                out_of_line(move || $body)
+            }
+        }
+    };
+    (mut $inner:expr, $h:ident => $body:expr) => {
+        match $inner {
+            ProducerInner::Fast($h) => $body,
+            ProducerInner::Stamped(boxed) => {
+                let $h = &mut **boxed;
+                out_of_line(move || $body)
+            }
         }
     };
     (pop $inner:expr, $h:ident => $body:expr) => {
         match $inner {
             ConsumerInner::Fast($h) => $body,
-            ConsumerInner::Stamped($h) => out_of_line(move || $body),
+            ConsumerInner::Stamped(boxed) => {
+                let $h = &**boxed;
+                out_of_line(move || $body)
+            }
+        }
+    };
+    (pop mut $inner:expr, $h:ident => $body:expr) => {
+        match $inner {
+            ConsumerInner::Fast($h) => $body,
+            ConsumerInner::Stamped(boxed) => {
+                let $h = &mut **boxed;
+                out_of_line(move || $body)
+            }
         }
     };
 }
@@ -152,81 +183,81 @@ impl<T> PushOps<T> for ProducerInner<T> {
         value: T,
         deadline: Option<Instant>,
     ) -> Result<Sent<T>, SendTimeoutError<T>> {
-        dispatch!(self, h => h.send_until(value, deadline))
+        dispatch!(mut self, h => h.send_until(value, deadline))
     }
     #[inline]
     fn try_send(&mut self, value: T) -> Result<(), TrySendError<T>> {
-        dispatch!(self, h => h.try_send(value))
+        dispatch!(mut self, h => h.try_send(value))
     }
     #[inline]
     fn try_send_slice(&mut self, values: &[T]) -> Option<usize>
     where
         T: Clone,
     {
-        dispatch!(self, h => h.try_send_slice(values))
+        dispatch!(mut self, h => h.try_send_slice(values))
     }
     fn send_slice(&mut self, values: &[T]) -> Result<(), usize>
     where
         T: Clone,
     {
-        dispatch!(self, h => h.send_slice(values))
+        dispatch!(mut self, h => h.send_slice(values))
     }
     fn is_closed(&self) -> bool {
-        dispatch!(self, h => PushOps::is_closed(h))
+        dispatch!(self, h => h.is_closed())
     }
     fn len(&self) -> usize {
-        dispatch!(self, h => PushOps::len(h))
+        dispatch!(self, h => h.len())
     }
     fn capacity(&self) -> usize {
-        dispatch!(self, h => PushOps::capacity(h))
+        dispatch!(self, h => h.capacity())
     }
     fn pressure(&self) -> Pressure {
-        dispatch!(self, h => PushOps::pressure(h))
+        dispatch!(self, h => h.pressure())
     }
     fn stats(&self) -> Stats {
-        dispatch!(self, h => PushOps::stats(h))
+        dispatch!(self, h => h.stats())
     }
 }
 
 impl<T> PopOps<T> for ConsumerInner<T> {
     #[inline]
     fn try_recv(&mut self) -> Result<T, TryRecvError> {
-        dispatch!(pop self, h => h.try_recv())
+        dispatch!(pop mut self, h => h.try_recv())
     }
     #[inline]
     fn recv_until(&mut self, deadline: Option<Instant>) -> Result<T, RecvTimeoutError> {
-        dispatch!(pop self, h => h.recv_until(deadline))
+        dispatch!(pop mut self, h => h.recv_until(deadline))
     }
     fn recv_many(&mut self, buf: &mut Vec<T>, max: usize) -> usize {
-        dispatch!(pop self, h => h.recv_many(buf, max))
+        dispatch!(pop mut self, h => h.recv_many(buf, max))
     }
     fn take_ready(&mut self, buf: &mut Vec<T>, max: usize) -> usize {
-        dispatch!(pop self, h => h.take_ready(buf, max))
+        dispatch!(pop mut self, h => h.take_ready(buf, max))
     }
     #[inline]
     fn try_recv_slice(&mut self, out: &mut [T]) -> usize {
-        dispatch!(pop self, h => h.try_recv_slice(out))
+        dispatch!(pop mut self, h => h.try_recv_slice(out))
     }
     fn recv_slice(&mut self, out: &mut [T]) -> usize {
-        dispatch!(pop self, h => h.recv_slice(out))
+        dispatch!(pop mut self, h => h.recv_slice(out))
     }
     fn lagged(&mut self) -> u64 {
-        dispatch!(pop self, h => h.lagged())
+        dispatch!(pop mut self, h => h.lagged())
     }
     fn is_closed(&self) -> bool {
-        dispatch!(pop self, h => PopOps::is_closed(h))
+        dispatch!(pop self, h => h.is_closed())
     }
     fn len(&self) -> usize {
-        dispatch!(pop self, h => PopOps::len(h))
+        dispatch!(pop self, h => h.len())
     }
     fn capacity(&self) -> usize {
-        dispatch!(pop self, h => PopOps::capacity(h))
+        dispatch!(pop self, h => h.capacity())
     }
     fn pressure(&self) -> Pressure {
-        dispatch!(pop self, h => PopOps::pressure(h))
+        dispatch!(pop self, h => h.pressure())
     }
     fn stats(&self) -> Stats {
-        dispatch!(pop self, h => PopOps::stats(h))
+        dispatch!(pop self, h => h.stats())
     }
 }
 
