@@ -1,5 +1,5 @@
 #![cfg(loom)]
-//! The slice API: a run of values stamped one by one and counted in `tail`
+//! The slice API: a run of values stamped once per block and counted in `tail`
 //! once (or freed with one store of `head`) racing the other side, across
 //! the slot index wrap, with the wake-up of a parked consumer or producer,
 //! and with closing; on the fast SPSC ring and on the stamped ring (mpsc),

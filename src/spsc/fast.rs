@@ -307,11 +307,17 @@ unsafe impl<T> Ring<T> for FastRing<T> {
             // SAFETY: a free place of the run, owned by the single producer.
             cell.with_mut(|c| unsafe { (*c).write(value.clone()) });
             run.done += 1;
+            run.unstamped = Some(stamp);
             run.slot = self.step(run.slot);
-            // Release: as in `try_push`. Stamped value by value, so a
-            // panicking `clone` leaves every value before it published.
-            stamp.store(run.start.wrapping_add(run.done), Ordering::Release);
+            if run.slot % STRIDE == 0 {
+                // The run leaves this block: one stamp publishes all it
+                // wrote there. Release: as in `try_push`.
+                stamp.store(run.start.wrapping_add(run.done), Ordering::Release);
+                run.unstamped = None;
+            }
         }
+        // `run` stamps the block it ends in (also when a `clone` panicked)
+        // and stores `tail`.
         count
     }
 
@@ -450,12 +456,13 @@ impl Ready {
 }
 
 /// A run of consecutive places being written (by the producer) or read (by
-/// the consumer), from the handle's position and slot on. Dropping it moves
-/// the handle's position on by `done` and its slot to `slot`, and stores the
-/// position once, with Release: for the consumer that frees the run's places
-/// (its reads happen-before the producer's Acquire load of `head`); for the
-/// producer it updates `tail` for `len` and the statistics (the stamps
-/// already published the values).
+/// the consumer), from the handle's position and slot on. Dropping it first
+/// stamps the block the producer was writing, if the run did not stamp it
+/// yet, then moves the handle's position on by `done` and its slot to
+/// `slot`, and stores the position once, with Release: for the consumer that
+/// frees the run's places (its reads happen-before the producer's Acquire
+/// load of `head`); for the producer it updates `tail` for `len` and the
+/// statistics (the stamps published the values).
 struct Run<'a> {
     counter: &'a AtomicUsize,
     position: &'a mut usize,
@@ -466,6 +473,8 @@ struct Run<'a> {
     slot: usize,
     /// Places of the run finished so far.
     done: usize,
+    /// The stamp of a block the producer wrote into and has not stamped.
+    unstamped: Option<&'a AtomicUsize>,
 }
 
 impl<'a> Run<'a> {
@@ -477,6 +486,7 @@ impl<'a> Run<'a> {
             position,
             handle_slot,
             done: 0,
+            unstamped: None,
         }
     }
 }
@@ -485,6 +495,10 @@ impl Drop for Run<'_> {
     fn drop(&mut self) {
         if self.done == 0 {
             return;
+        }
+        if let Some(stamp) = self.unstamped {
+            // Release: publishes the values written into that block.
+            stamp.store(self.start.wrapping_add(self.done), Ordering::Release);
         }
         *self.position = self.start.wrapping_add(self.done);
         *self.handle_slot = self.slot;
