@@ -1,22 +1,33 @@
 //! The single-producer single-consumer protocol, for rings that never evict
 //! (`Overflow::Block` and `Overflow::DropNewest`).
 //!
-//! # Protocol
+//! # Layout and positions
 //!
-//! `tail` counts every value the producer ever published and `head` every
-//! value the consumer ever took; both only grow (wrapping at `usize::MAX`,
-//! which `wrapping_sub` absorbs because the capacity is at most
-//! `usize::MAX / 4`). So `tail - head` is the length, and the counters double
-//! as the ring's `sent` and `received` statistics at no cost.
+//! The values live in blocks of [`PER_BLOCK`] (seven: with its stamp, a
+//! block of `u64`s fills one 64-byte cache line). A value's *slot* is
+//! `block * STRIDE + offset`, with [`STRIDE`] the power of two at or above
+//! `PER_BLOCK`, so a shift and a mask find the block and the value in it.
+//! Slots run from 0 to `end` (the slot that position `capacity` would
+//! have), skipping the unused offsets from `PER_BLOCK` to `STRIDE`; the last
+//! block may be partly used, so any capacity works.
+//!
+//! A *position* is `lap * one_lap + slot`, with `one_lap` a power of two
+//! above every slot: stepping goes to the next slot, and from the last one
+//! to slot 0 of the next lap, with no division. Positions only grow
+//! (wrapping at `usize::MAX`, a multiple of `one_lap`). `tail` is the
+//! position the producer fills next and `head` the one the consumer takes
+//! next; the ring is empty when they are equal and full when `tail` is one
+//! lap ahead, `head + one_lap`.
+//!
+//! # Protocol
 //!
 //! - Only the producer writes `tail`, only the consumer writes `head`; each
 //!   sits on its own cache-padded line.
-//! - The values live in blocks of [`PER_BLOCK`] (seven: with its stamp, a
-//!   block of `u64`s fills one 64-byte cache line), and each block carries
-//!   a stamp: after writing the value of `position` into a block, the
-//!   producer stores `position + 1` into that block's stamp. Positions are
-//!   published in order, so a stamp `s` says that every position below `s`
-//!   is published, whichever block it is in.
+//! - Each block carries a stamp: after writing the value of position `p`
+//!   into a block, the producer stores `p + 1` into its stamp (a run of
+//!   values stamps each block once, after its last value there). Positions
+//!   are published in order, so a stamp `s` says that every position below
+//!   `s` is published, whichever block it is in.
 //! - The consumer keeps `ready`, the highest stamp it has seen. While
 //!   `head < ready` it takes values without any atomic load; once it
 //!   catches up it loads the stamp of the block holding `head`, the line it
@@ -32,22 +43,17 @@
 //!   consumer's line once per wrap, not once per value. It still stores
 //!   `tail` (its own line, which only `len`, the statistics and `Drop`
 //!   read).
-//! - Each handle keeps privately where its position lives, as a *slot*:
-//!   `block * STRIDE + offset`, with [`STRIDE`] the power of two at or above
-//!   [`PER_BLOCK`], so a shift and a mask find the block and the value in
-//!   it. Stepping skips the unused offsets and wraps by compare-and-reset
-//!   at `end` (the slot of `capacity`): no division, any capacity; the last
-//!   block may be partly used.
 //!
-//! Stamps never lie: let the consumer be at `head`, in block `b`, which
-//! holds `k <= capacity` values per lap. The stamp of `b` is the ring's
-//! start position (never written, so `head` is in its first lap and not
-//! below the start), or `p + 1` for the last position `p` written into
-//! `b`. Either `p >= head` (the value at `head` is published: the producer
-//! writes in order), or `p` belongs to an earlier lap of `b`, so `p + 1 <=
-//! head - capacity + k <= head`. Hence "published" is exactly `stamp >
-//! head`, compared as the signed distance `stamp - head`, which always lies
-//! within `(-capacity, capacity]`, far from the wrap.
+//! Stamps never lie: let the consumer be at `head`, in block `b`. The stamp
+//! of `b` is the ring's start position (never written: `head` is in its
+//! first lap, at or after the start), or `p + 1` for the last position `p`
+//! written into `b`. Either `p >= head` (the value at `head` is published:
+//! the producer writes in order), or `p` is in an earlier lap, so `p + 1 <=
+//! head - one_lap + PER_BLOCK <= head`. Hence "published" is exactly `stamp
+//! > head`, compared as the signed distance `stamp - head`, which always
+//! lies within `(-2 * one_lap, one_lap]`. That is far from the wrap: a
+//! block takes at least 64 bytes, so the capacity is below `isize::MAX / 64
+//! * 7`, `end` below `2^60`, and `one_lap` at most `2^60`.
 //!
 //! Orderings: the producer writes the value, then stores the block's stamp
 //! (and `tail`) with Release; the consumer loads the stamp with Acquire
@@ -76,7 +82,7 @@ const STRIDE: usize = PER_BLOCK.next_power_of_two();
 /// cache line.
 #[repr(C, align(64))]
 struct Block<T> {
-    /// `position + 1` of the value last written into this block, or the
+    /// `p + 1` for the last position `p` written into this block, or the
     /// ring's start position if none was (see the module docs).
     stamp: AtomicUsize,
     values: [UnsafeCell<MaybeUninit<T>>; PER_BLOCK],
@@ -84,21 +90,23 @@ struct Block<T> {
 
 /// A bounded SPSC ring of exactly `capacity` values.
 pub(crate) struct FastRing<T> {
-    /// Values taken so far; written by the consumer only.
+    /// The next position to take; written by the consumer only.
     head: CachePadded<AtomicUsize>,
-    /// Values published so far; written by the producer only.
+    /// The next position to fill; written by the producer only.
     tail: CachePadded<AtomicUsize>,
     shared: CachePadded<Shared>,
     /// `capacity.div_ceil(PER_BLOCK)` blocks.
     blocks: Box<[Block<T>]>,
     capacity: usize,
-    /// The slot of position `capacity`, where stepping wraps to slot 0.
+    /// The slot position `capacity` would have: stepping onto it goes to
+    /// the next lap instead.
     end: usize,
-    /// The consumer's slot, left here when its handle goes so that `Drop`
-    /// knows where the leftovers start (from `head` it would take a
-    /// division, and be wrong once the counter has wrapped on a 32-bit
-    /// target).
-    head_slot: AtomicUsize,
+    /// A power of two above every slot, and at least `STRIDE`.
+    one_lap: usize,
+    /// `one_lap - 1`: a position's slot is `position & mask`.
+    mask: usize,
+    /// `one_lap - end`: what stepping onto `end` adds to reach the next lap.
+    wrap_skip: usize,
     /// Set (Release) once the consumer has retired: from then on the
     /// producer may pop, to discard values it pushed after the consumer left.
     retired: AtomicUsize,
@@ -108,9 +116,7 @@ pub(crate) struct FastRing<T> {
 pub(crate) struct PushLocal {
     /// Equal to the ring's `tail` (only this handle writes it).
     tail: usize,
-    /// The slot of `tail % capacity` (see [`FastRing::step`]).
-    slot: usize,
-    /// A value `head` had at some point; the true `head` is never smaller.
+    /// A value `head` had at some point; the true `head` is never behind it.
     head_seen: usize,
 }
 
@@ -118,71 +124,108 @@ pub(crate) struct PushLocal {
 pub(crate) struct PopLocal {
     /// Equal to the ring's `head` (only this handle writes it).
     head: usize,
-    /// The slot of `head % capacity` (see [`FastRing::step`]).
-    slot: usize,
     /// A stamp this consumer loaded: every position below it is published.
     /// Once `head` reaches it, the next value needs a fresh stamp.
     ready: usize,
 }
 
-impl PopLocal {
-    /// Whether the stamps already seen say that `head + ahead` is published.
-    #[inline(always)]
-    fn known_ready(&self, ahead: usize) -> bool {
-        (self.ready.wrapping_sub(self.head.wrapping_add(ahead)) as isize) > 0
-    }
+/// Whether the stamp `ready` says that `position` is published.
+#[inline(always)]
+fn published(ready: usize, position: usize) -> bool {
+    (ready.wrapping_sub(position) as isize) > 0
 }
 
 impl<T> FastRing<T> {
     pub(crate) fn new(config: Config) -> Result<Self, CapacityError> {
-        Self::starting_at(config, 0)
+        Self::starting_laps_before_wrap(config, 0)
     }
 
-    /// A ring whose counters start at `start` instead of 0 (tests use it to
-    /// cross the `usize` wrap-around).
-    fn starting_at(config: Config, start: usize) -> Result<Self, CapacityError> {
+    /// A ring whose positions start `laps` laps before the `usize` wrap
+    /// instead of at 0 (tests use it to cross the wrap-around).
+    fn starting_laps_before_wrap(config: Config, laps: usize) -> Result<Self, CapacityError> {
+        let capacity = config.capacity;
+        // Validates the capacity first: `end` and `one_lap` fit a `usize`
+        // for any capacity whose blocks can be allocated.
+        let blocks = crate::slots::build_grouped(capacity, PER_BLOCK, |_| Block {
+            stamp: AtomicUsize::new(0),
+            values: std::array::from_fn(|_| UnsafeCell::new(MaybeUninit::uninit())),
+        })?;
+        let end = capacity / PER_BLOCK * STRIDE + capacity % PER_BLOCK;
+        let one_lap = end.next_power_of_two().max(STRIDE);
+        let start = 0usize.wrapping_sub(laps.wrapping_mul(one_lap));
+        if start != 0 {
+            for block in blocks.iter() {
+                // Relaxed: the ring is not shared yet.
+                block.stamp.store(start, Ordering::Relaxed);
+            }
+        }
         Ok(Self {
             head: CachePadded::new(AtomicUsize::new(start)),
             tail: CachePadded::new(AtomicUsize::new(start)),
             shared: CachePadded::new(Shared::new(config)),
-            blocks: crate::slots::build_grouped(config.capacity, PER_BLOCK, |_| Block {
-                stamp: AtomicUsize::new(start),
-                values: std::array::from_fn(|_| UnsafeCell::new(MaybeUninit::uninit())),
-            })?,
-            capacity: config.capacity,
-            end: config.capacity / PER_BLOCK * STRIDE + config.capacity % PER_BLOCK,
-            head_slot: AtomicUsize::new(0),
+            blocks,
+            capacity,
+            end,
+            one_lap,
+            mask: one_lap - 1,
+            wrap_skip: one_lap - end,
             retired: AtomicUsize::new(0),
         })
     }
 
+    /// The position after `position`: the next offset in its block, else
+    /// the first of the next block, else (at `end`) slot 0 of the next lap.
     #[inline(always)]
-    fn capacity(&self) -> usize {
-        self.capacity
-    }
-
-    /// The slot after `slot`: the next offset in its block, else the first
-    /// of the next block, else (at `end`) slot 0.
-    #[inline(always)]
-    fn step(&self, slot: usize) -> usize {
-        let mut next = slot + 1;
+    fn step(&self, position: usize) -> usize {
+        let mut next = position.wrapping_add(1);
         if next % STRIDE == PER_BLOCK {
-            next += STRIDE - PER_BLOCK;
+            next = next.wrapping_add(STRIDE - PER_BLOCK);
         }
-        if next == self.end {
-            0
+        if next & self.mask == self.end {
+            // (When `end == one_lap` the carry has already moved the lap on,
+            // and this never matches.)
+            next = next.wrapping_add(self.wrap_skip);
+        }
+        next
+    }
+
+    /// The values from `from` up to `to` (`to` not behind `from`).
+    #[inline]
+    fn distance(&self, from: usize, to: usize) -> usize {
+        if to == from {
+            return 0;
+        }
+        // Equal slots one lap apart: full.
+        let gap = self.index(to) as isize - self.index(from) as isize;
+        if gap > 0 {
+            gap as usize
         } else {
-            next
+            (gap + self.capacity as isize) as usize
         }
     }
 
-    /// The stamp of the block holding `slot`, and the slot's cell.
+    /// The value index (0 to `capacity - 1`) of `position`'s slot.
+    #[inline]
+    fn index(&self, position: usize) -> usize {
+        let slot = position & self.mask;
+        slot / STRIDE * PER_BLOCK + slot % STRIDE
+    }
+
+    /// Values that ever passed `position`: laps times capacity plus index
+    /// (wrapping; see `positions`).
+    fn count(&self, position: usize) -> usize {
+        (position >> self.one_lap.trailing_zeros())
+            .wrapping_mul(self.capacity)
+            .wrapping_add(self.index(position))
+    }
+
+    /// The stamp of the block holding `position`, and its value's cell.
     ///
     /// # Safety
-    /// `slot` is 0 or came from [`step`](Self::step): its offset is below
-    /// `PER_BLOCK` and its block exists.
+    /// `position` is the ring's start or came from [`step`](Self::step).
     #[inline(always)]
-    unsafe fn place(&self, slot: usize) -> (&AtomicUsize, &UnsafeCell<MaybeUninit<T>>) {
+    unsafe fn place(&self, position: usize) -> (&AtomicUsize, &UnsafeCell<MaybeUninit<T>>) {
+        let slot = position & self.mask;
         debug_assert!(slot < self.end && slot % STRIDE < PER_BLOCK);
         // A stepped slot is below `end` with an offset below `PER_BLOCK`;
         // `end`'s block is `blocks.len()` when its offset is 0 and the last
@@ -192,16 +235,6 @@ impl<T> FastRing<T> {
         // SAFETY: stepping skips the offsets from `PER_BLOCK` on.
         let cell = unsafe { block.values.get_unchecked(slot % STRIDE) };
         (&block.stamp, cell)
-    }
-
-    /// Loads the stamp of the block holding `local.head` and says whether
-    /// that value is published, remembering the stamp in `local.ready`.
-    #[inline(always)]
-    fn refresh(&self, local: &mut PopLocal, stamp: &AtomicUsize) -> bool {
-        // Acquire: the producer's writes of every value below the stamp
-        // happen before our reads of them.
-        local.ready = stamp.load(Ordering::Acquire);
-        local.known_ready(0)
     }
 }
 
@@ -235,48 +268,42 @@ unsafe impl<T> Ring<T> for FastRing<T> {
     }
 
     fn push_local(&self) -> PushLocal {
-        // Called once, before any push: `tail` is the start value and the
-        // slot is 0.
+        // Called once, before any push.
         let tail = self.tail.load(Ordering::Relaxed);
         PushLocal {
             tail,
-            slot: 0,
             head_seen: tail,
         }
     }
 
     fn pop_local(&self) -> PopLocal {
         let head = self.head.load(Ordering::Relaxed);
-        PopLocal {
-            head,
-            slot: 0,
-            ready: head,
-        }
+        PopLocal { head, ready: head }
     }
 
     #[inline]
     fn try_push(&self, local: &mut PushLocal, value: T) -> Result<(), T> {
-        if local.tail.wrapping_sub(local.head_seen) == self.capacity() {
+        if local.tail == local.head_seen.wrapping_add(self.one_lap) {
             // Acquire: the consumer's reads of the values it freed happen
             // before we overwrite them.
             local.head_seen = self.head.load(Ordering::Acquire);
-            if local.tail.wrapping_sub(local.head_seen) == self.capacity() {
+            if local.tail == local.head_seen.wrapping_add(self.one_lap) {
                 return Err(value);
             }
         }
-        // SAFETY: the handle's slot is 0 or stepped.
-        let (stamp, cell) = unsafe { self.place(local.slot) };
-        // Why this is sound: the place is free: `tail - head < capacity`,
-        // so the consumer has taken the value that was here a lap ago (or
-        // there never was one), and it will not read this place until the
-        // stamp store below publishes it. We are the only producer.
+        // SAFETY: the handle's position is the start or stepped.
+        let (stamp, cell) = unsafe { self.place(local.tail) };
+        // Why this is sound: the place is free: `tail` is less than a lap
+        // ahead of `head`, so the consumer has taken the value that was
+        // here a lap ago (or there never was one), and it will not read
+        // this place until the stamp store below publishes it. We are the
+        // only producer.
         // SAFETY: a free place, owned by the single producer until it is stamped.
         cell.with_mut(|c| unsafe { (*c).write(value) });
-        local.tail = local.tail.wrapping_add(1);
         // Release: publishes the value (and every earlier one) to the
         // consumer's Acquire load of the stamp.
-        stamp.store(local.tail, Ordering::Release);
-        local.slot = self.step(local.slot);
+        stamp.store(local.tail.wrapping_add(1), Ordering::Release);
+        local.tail = self.step(local.tail);
         // Release: `len`, the statistics and `Drop` read `tail`; the
         // consumer does not.
         self.tail.store(local.tail, Ordering::Release);
@@ -287,33 +314,33 @@ unsafe impl<T> Ring<T> for FastRing<T> {
     where
         T: Clone,
     {
-        let capacity = self.capacity();
-        let mut free = capacity - local.tail.wrapping_sub(local.head_seen);
+        let mut free = self.capacity - self.distance(local.head_seen, local.tail);
         if free < values.len() {
             // Acquire: as in `try_push`.
             local.head_seen = self.head.load(Ordering::Acquire);
-            free = capacity - local.tail.wrapping_sub(local.head_seen);
+            free = self.capacity - self.distance(local.head_seen, local.tail);
         }
         let count = free.min(values.len());
         // Publishes `tail` for what was written, also when a `clone` panics.
-        let mut run = Run::new(&self.tail, &mut local.tail, &mut local.slot);
+        let mut run = Run::new(&self.tail, &mut local.tail);
         for value in &values[..count] {
-            // SAFETY: the run's slot is the handle's, stepped.
-            let (stamp, cell) = unsafe { self.place(run.slot) };
-            // Why this is sound: the `count` places from the handle's slot
-            // on are free (as in `try_push`: `tail - head + count <=
-            // capacity`), and only this producer writes them until it
+            // SAFETY: the run's position is the handle's, stepped.
+            let (stamp, cell) = unsafe { self.place(run.next) };
+            // Why this is sound: the `count` places from the handle's
+            // position on are free (as in `try_push`, and `count` is at most
+            // the free room), and only this producer writes them until it
             // stamps them.
             // SAFETY: a free place of the run, owned by the single producer.
             cell.with_mut(|c| unsafe { (*c).write(value.clone()) });
-            run.done += 1;
-            run.unstamped = Some(stamp);
-            run.slot = self.step(run.slot);
-            if run.slot % STRIDE == 0 {
+            let due = run.next.wrapping_add(1);
+            run.next = self.step(run.next);
+            if run.next % STRIDE == 0 {
                 // The run leaves this block: one stamp publishes all it
                 // wrote there. Release: as in `try_push`.
-                stamp.store(run.start.wrapping_add(run.done), Ordering::Release);
+                stamp.store(due, Ordering::Release);
                 run.unstamped = None;
+            } else {
+                run.unstamped = Some((stamp, due));
             }
         }
         // `run` stamps the block it ends in (also when a `clone` panicked)
@@ -324,35 +351,37 @@ unsafe impl<T> Ring<T> for FastRing<T> {
     fn pop_into(&self, local: &mut PopLocal, max: usize, mut sink: impl FnMut(T)) -> usize {
         // At most one lap: the places we take stay ours until `Run` stores
         // `head`, so the producer cannot refill the first one meanwhile.
-        let max = max.min(self.capacity());
-        let mut ready = Ready {
-            head: local.head,
-            ready: local.ready,
-        };
-        // Frees what was taken, also when `sink` panics.
-        let mut run = Run::new(&self.head, &mut local.head, &mut local.slot);
-        while run.done < max {
-            // SAFETY: the run's slot is the handle's, stepped.
-            let (stamp, cell) = unsafe { self.place(run.slot) };
-            if !ready.at(run.done, stamp) {
-                break;
+        let max = max.min(self.capacity);
+        let mut ready = local.ready;
+        let mut taken = 0;
+        {
+            // Frees what was taken, also when `sink` panics.
+            let mut run = Run::new(&self.head, &mut local.head);
+            while taken < max {
+                // SAFETY: the run's position is the handle's, stepped.
+                let (stamp, cell) = unsafe { self.place(run.next) };
+                if !published(ready, run.next) {
+                    // Acquire: as in `try_pop`.
+                    ready = stamp.load(Ordering::Acquire);
+                    if !published(ready, run.next) {
+                        break;
+                    }
+                }
+                // Why this is sound: a stamp says the producer published
+                // this position, and only this consumer reads it until `Run`
+                // stores `head`; each value is moved out once, and counted
+                // before `sink` can panic.
+                // SAFETY: a published place of the run, owned by the single consumer.
+                let value = cell.with_mut(|c| unsafe { (*c).assume_init_read() });
+                run.next = self.step(run.next);
+                taken += 1;
+                sink(value);
             }
-            // Why this is sound: a stamp says the producer published this
-            // position, and only this consumer reads it until `Run` stores
-            // `head`; each value is moved out once, and counted before
-            // `sink` can panic.
-            // SAFETY: a published place of the run, owned by the single consumer.
-            let value = cell.with_mut(|c| unsafe { (*c).assume_init_read() });
-            run.done += 1;
-            run.slot = self.step(run.slot);
-            sink(value);
         }
-        let done = run.done;
-        drop(run);
-        // `ready` never falls behind `head`: a stale one (after a panic in
-        // `sink`) would only cost a fresh stamp load, see `known_ready`.
-        local.ready = ready.ready;
-        done
+        // After a panic in `sink` this is skipped: `ready` then stays behind
+        // the new `head`, which only costs a fresh stamp load.
+        local.ready = ready;
+        taken
     }
 
     fn push_evicting(&self, _local: &mut PushLocal, _value: T) -> Option<T> {
@@ -364,10 +393,15 @@ unsafe impl<T> Ring<T> for FastRing<T> {
 
     #[inline]
     fn try_pop(&self, local: &mut PopLocal) -> Option<T> {
-        // SAFETY: the handle's slot is 0 or stepped.
-        let (stamp, cell) = unsafe { self.place(local.slot) };
-        if !local.known_ready(0) && !self.refresh(local, stamp) {
-            return None;
+        // SAFETY: the handle's position is the start or stepped.
+        let (stamp, cell) = unsafe { self.place(local.head) };
+        if !published(local.ready, local.head) {
+            // Acquire: the producer's writes of every value below the stamp
+            // happen before our reads of them.
+            local.ready = stamp.load(Ordering::Acquire);
+            if !published(local.ready, local.head) {
+                return None;
+            }
         }
         // Why this is sound: a stamp above `head` says the producer
         // published position `head` here, and it will not touch the place
@@ -376,20 +410,16 @@ unsafe impl<T> Ring<T> for FastRing<T> {
         // passes it next.
         // SAFETY: a published place, owned by the single consumer until `head` is stored.
         let value = cell.with_mut(|c| unsafe { (*c).assume_init_read() });
-        local.head = local.head.wrapping_add(1);
-        local.slot = self.step(local.slot);
+        local.head = self.step(local.head);
         // Release: our read of the value happens before the producer reuses
         // its place.
         self.head.store(local.head, Ordering::Release);
         Some(value)
     }
 
-    fn retire_pop(&self, local: &mut PopLocal) {
-        // Relaxed: read by `Drop` (ordered by the last `Arc` drop) or by
-        // `discard_orphans` after its Acquire load of `retired`.
-        self.head_slot.store(local.slot, Ordering::Relaxed);
-        // Release: hands the consumer's role, with `head` and `head_slot`,
-        // to the producer.
+    fn retire_pop(&self, _local: &mut PopLocal) {
+        // Release: hands the consumer's role, with `head` (stored after
+        // every take), to the producer.
         self.retired.store(1, Ordering::Release);
     }
 
@@ -402,30 +432,40 @@ unsafe impl<T> Ring<T> for FastRing<T> {
         }
         // We are the only producer, and the consumer is gone: the popping
         // side is ours now, starting where the consumer left it (and
-        // knowing no stamp yet).
+        // knowing no stamp yet). Each pop stores `head` before the value is
+        // dropped (which may panic), so `Drop` starts after it.
         let head = self.head.load(Ordering::Relaxed);
-        let mut local = PopLocal {
-            head,
-            slot: self.head_slot.load(Ordering::Relaxed),
-            ready: head,
-        };
+        let mut local = PopLocal { head, ready: head };
         while let Some(value) = self.try_pop(&mut local) {
-            // Before dropping (which may panic): `Drop` starts from here.
-            self.head_slot.store(local.slot, Ordering::Relaxed);
             counted();
             drop(value);
         }
     }
 
+    fn len(&self) -> usize {
+        let (tail, head) = self.ends();
+        self.distance(head, tail)
+    }
+
     fn positions(&self) -> (usize, usize) {
+        // Counts of laps times capacity plus index: exact until a position
+        // wraps around `usize` (after `usize::MAX / one_lap` laps, which a
+        // 64-bit target never reaches), as on the stamped ring.
+        let (tail, head) = self.ends();
+        (self.count(tail), self.count(head))
+    }
+}
+
+impl<T> FastRing<T> {
+    /// `tail` and `head`, `tail` never behind `head`.
+    fn ends(&self) -> (usize, usize) {
         let head = self.head.load(Ordering::Acquire);
         let tail = self.tail.load(Ordering::Acquire);
         // The consumer finds values by their stamps, so it may take a value
         // before the producer's store of `tail` for it lands (or, after a
         // `push_slice`, before the whole run's). Such a `tail` is behind
-        // `head` (by less than a lap, so by more than `capacity` in
-        // wrapping terms): the values are gone, the ring is empty.
-        if tail.wrapping_sub(head) > self.capacity() {
+        // `head`: the values are gone, the ring is empty.
+        if (tail.wrapping_sub(head) as isize) < 0 {
             (head, head)
         } else {
             (tail, head)
@@ -433,59 +473,30 @@ unsafe impl<T> Ring<T> for FastRing<T> {
     }
 }
 
-/// The consumer's knowledge of what is published, during a `pop_into` run
-/// starting at `head`.
-struct Ready {
-    head: usize,
-    ready: usize,
-}
-
-impl Ready {
-    /// Whether position `head + ahead`, whose block has stamp `stamp`, is
-    /// published; loads the stamp only when the last one seen does not say.
-    #[inline(always)]
-    fn at(&mut self, ahead: usize, stamp: &AtomicUsize) -> bool {
-        let position = self.head.wrapping_add(ahead);
-        if (self.ready.wrapping_sub(position) as isize) > 0 {
-            return true;
-        }
-        // Acquire: as in `FastRing::refresh`.
-        self.ready = stamp.load(Ordering::Acquire);
-        (self.ready.wrapping_sub(position) as isize) > 0
-    }
-}
-
-/// A run of consecutive places being written (by the producer) or read (by
-/// the consumer), from the handle's position and slot on. Dropping it first
+/// A run of consecutive positions being written (by the producer) or read
+/// (by the consumer), from the handle's position on. Dropping it first
 /// stamps the block the producer was writing, if the run did not stamp it
-/// yet, then moves the handle's position on by `done` and its slot to
-/// `slot`, and stores the position once, with Release: for the consumer that
-/// frees the run's places (its reads happen-before the producer's Acquire
-/// load of `head`); for the producer it updates `tail` for `len` and the
-/// statistics (the stamps published the values).
+/// yet, then moves the handle's position to `next` and stores it once, with
+/// Release: for the consumer that frees the run's places (its reads
+/// happen-before the producer's Acquire load of `head`); for the producer it
+/// updates `tail` for `len` and the statistics (the stamps published the
+/// values).
 struct Run<'a> {
     counter: &'a AtomicUsize,
     position: &'a mut usize,
-    handle_slot: &'a mut usize,
-    /// The position the run started at.
-    start: usize,
-    /// The slot of position `start + done`.
-    slot: usize,
-    /// Places of the run finished so far.
-    done: usize,
-    /// The stamp of a block the producer wrote into and has not stamped.
-    unstamped: Option<&'a AtomicUsize>,
+    /// The position after the last one finished.
+    next: usize,
+    /// A block the producer wrote into and has not stamped, with the stamp
+    /// it is due.
+    unstamped: Option<(&'a AtomicUsize, usize)>,
 }
 
 impl<'a> Run<'a> {
-    fn new(counter: &'a AtomicUsize, position: &'a mut usize, handle_slot: &'a mut usize) -> Self {
+    fn new(counter: &'a AtomicUsize, position: &'a mut usize) -> Self {
         Self {
             counter,
-            start: *position,
-            slot: *handle_slot,
+            next: *position,
             position,
-            handle_slot,
-            done: 0,
             unstamped: None,
         }
     }
@@ -493,33 +504,31 @@ impl<'a> Run<'a> {
 
 impl Drop for Run<'_> {
     fn drop(&mut self) {
-        if self.done == 0 {
-            return;
-        }
-        if let Some(stamp) = self.unstamped {
+        if let Some((stamp, value)) = self.unstamped {
             // Release: publishes the values written into that block.
-            stamp.store(self.start.wrapping_add(self.done), Ordering::Release);
+            stamp.store(value, Ordering::Release);
         }
-        *self.position = self.start.wrapping_add(self.done);
-        *self.handle_slot = self.slot;
-        // Release: see the type's docs.
-        self.counter.store(*self.position, Ordering::Release);
+        if self.next != *self.position {
+            *self.position = self.next;
+            // Release: see the type's docs.
+            self.counter.store(self.next, Ordering::Release);
+        }
     }
 }
 
 impl<T> Drop for FastRing<T> {
     fn drop(&mut self) {
-        // `&mut self`: both handles are gone, so the counters are final.
-        let head = self.head.load(Ordering::Relaxed);
+        // `&mut self`: both handles are gone, so `head` and `tail` are
+        // final, `tail` not behind `head`.
         let tail = self.tail.load(Ordering::Relaxed);
-        let mut slot = self.head_slot.load(Ordering::Relaxed);
-        for _ in 0..tail.wrapping_sub(head) {
-            // SAFETY: the consumer's last slot, stepped.
-            let (_, cell) = unsafe { self.place(slot) };
+        let mut head = self.head.load(Ordering::Relaxed);
+        while head != tail {
+            // SAFETY: `head` is the consumer's last position, stepped.
+            let (_, cell) = unsafe { self.place(head) };
             // SAFETY: the places from `head` to `tail` hold published values
             // nobody took; each is dropped once, here.
             cell.with_mut(|c| unsafe { (*c).assume_init_drop() });
-            slot = self.step(slot);
+            head = self.step(head);
         }
     }
 }
@@ -543,8 +552,8 @@ mod tests {
 
     #[test]
     fn counters_cross_the_usize_wrap() {
-        for capacity in [1, 3, 4] {
-            let ring = FastRing::starting_at(config(capacity), usize::MAX - 7).unwrap();
+        for capacity in [1, 3, 4, 7, 8, 13, 14, 15, 64] {
+            let ring = FastRing::starting_laps_before_wrap(config(capacity), 3).unwrap();
             let (mut push, mut pop) = (ring.push_local(), ring.pop_local());
             let mut next = 0u32;
             for round in 0..20u32 {
@@ -569,7 +578,7 @@ mod tests {
     #[test]
     fn drop_releases_exactly_the_queued_values_after_a_wrap() {
         let value = Rc::new(());
-        let ring = FastRing::starting_at(config(3), usize::MAX - 1).unwrap();
+        let ring = FastRing::starting_laps_before_wrap(config(3), 1).unwrap();
         let (mut push, mut pop) = (ring.push_local(), ring.pop_local());
         for _ in 0..3 {
             ring.try_push(&mut push, value.clone()).unwrap();
