@@ -77,3 +77,102 @@ pub fn ringbuf_recv(rx: &mut impl ringbuf::traits::Consumer<Item = u64>, n: u64)
         black_box(spin_until(|| rx.try_pop()));
     }
 }
+
+/// Sends `0..n` in slices of `batch`: `push` queues a prefix of the run it
+/// is given and returns its length (0 when the queue is full: spin, retry).
+pub fn send_in_slices(n: u64, batch: usize, mut push: impl FnMut(&[u64]) -> usize) {
+    let mut src = vec![0u64; batch];
+    let mut next = 0u64;
+    while next < n {
+        let k = batch.min((n - next) as usize);
+        for (j, slot) in src[..k].iter_mut().enumerate() {
+            *slot = next + j as u64;
+        }
+        let mut off = 0;
+        while off < k {
+            let pushed = push(&src[off..k]);
+            if pushed == 0 {
+                std::hint::spin_loop();
+            }
+            off += pushed;
+        }
+        next += k as u64;
+    }
+}
+
+/// Receives `n` values in runs of up to `batch`: `pop` fills a prefix of
+/// the buffer and returns its length (0 when the queue is empty: spin).
+pub fn recv_in_slices(n: u64, batch: usize, mut pop: impl FnMut(&mut [u64]) -> usize) {
+    let mut buf = vec![0u64; batch];
+    let mut got = 0u64;
+    while got < n {
+        let k = pop(&mut buf);
+        if k == 0 {
+            std::hint::spin_loop();
+            continue;
+        }
+        black_box(&buf[..k]);
+        got += k as u64;
+    }
+}
+
+/// Sends `0..n` through ringweir in slices of `batch`, spinning while full.
+pub fn ringweir_send_slices(tx: &mut ringweir::spsc::Producer<u64>, n: u64, batch: usize) {
+    send_in_slices(n, batch, |run| tx.try_send_slice(run).unwrap());
+}
+
+/// Receives `n` values from ringweir in slices of up to `batch`, spinning
+/// while empty.
+pub fn ringweir_recv_slices(rx: &mut ringweir::spsc::Consumer<u64>, n: u64, batch: usize) {
+    recv_in_slices(n, batch, |buf| rx.try_recv_slice(buf));
+}
+
+/// Sends `0..n` through rtrb in write chunks of up to `batch`.
+pub fn rtrb_write_chunks(tx: &mut rtrb::Producer<u64>, n: u64, batch: usize) {
+    let mut next = 0u64;
+    while next < n {
+        let k = tx.slots().min(batch).min((n - next) as usize);
+        if k == 0 {
+            std::hint::spin_loop();
+            continue;
+        }
+        let chunk = tx.write_chunk_uninit(k).unwrap();
+        next += chunk.fill_from_iter(next..n) as u64;
+    }
+}
+
+/// Receives `n` values from rtrb in read chunks of up to `batch`, looking
+/// at them in place (no copy).
+pub fn rtrb_read_chunks(rx: &mut rtrb::Consumer<u64>, n: u64, batch: usize) {
+    let mut got = 0u64;
+    while got < n {
+        let k = rx.slots().min(batch);
+        if k == 0 {
+            std::hint::spin_loop();
+            continue;
+        }
+        let chunk = rx.read_chunk(k).unwrap();
+        let (a, b) = chunk.as_slices();
+        black_box((a, b));
+        chunk.commit_all();
+        got += k as u64;
+    }
+}
+
+/// Sends `0..n` through ringbuf in slices of `batch`.
+pub fn ringbuf_push_slices(
+    tx: &mut impl ringbuf::traits::Producer<Item = u64>,
+    n: u64,
+    batch: usize,
+) {
+    send_in_slices(n, batch, |run| tx.push_slice(run));
+}
+
+/// Receives `n` values from ringbuf in slices of up to `batch`.
+pub fn ringbuf_pop_slices(
+    rx: &mut impl ringbuf::traits::Consumer<Item = u64>,
+    n: u64,
+    batch: usize,
+) {
+    recv_in_slices(n, batch, |buf| rx.pop_slice(buf));
+}

@@ -1,5 +1,5 @@
 //! Paired trials of the scenarios whose criterion rows swing with the VM:
-//! SPSC throughput, SPSC round trip, single thread and drop-oldest.
+//! SPSC throughput, SPSC round trip, single thread, batches and drop-oldest.
 //!
 //! Criterion measures one implementation after another, so on a small VM
 //! whose two vCPUs move between one core's hyperthreads and two cores, two
@@ -53,44 +53,21 @@ fn per(elapsed: Duration, n: u64) -> f64 {
     elapsed.as_nanos() as f64 / n as f64
 }
 
+/// One two-thread transfer of `n` values, timed per value.
+fn transfer<P: Send + 'static, C: Send + 'static>(
+    n: u64,
+    make: impl Fn() -> (P, C) + 'static,
+    produce: impl Fn(P) + Sync + 'static,
+    consume: impl Fn(C) + Sync + 'static,
+) -> Runner {
+    Box::new(move || Sample {
+        ns: per(timed_pair(1, &make, &produce, &consume), n),
+        delivered: None,
+    })
+}
+
 fn throughput(cap: usize, n: u64) -> Scenario {
-    let ours: Runner = Box::new(move || {
-        let elapsed = timed_pair(
-            1,
-            || Builder::new(cap).wait(Wait::Spin).spsc::<u64>().unwrap(),
-            |mut tx| transfers::ringweir_send(&mut tx, n),
-            |mut rx| transfers::ringweir_recv(&mut rx, n),
-        );
-        Sample {
-            ns: per(elapsed, n),
-            delivered: None,
-        }
-    });
-    let rtrb: Runner = Box::new(move || {
-        let elapsed = timed_pair(
-            1,
-            || rtrb::RingBuffer::<u64>::new(cap),
-            |mut tx| transfers::rtrb_send(&mut tx, n),
-            |mut rx| transfers::rtrb_recv(&mut rx, n),
-        );
-        Sample {
-            ns: per(elapsed, n),
-            delivered: None,
-        }
-    });
-    let ringbuf: Runner = Box::new(move || {
-        use ringbuf::traits::Split;
-        let elapsed = timed_pair(
-            1,
-            || ringbuf::HeapRb::<u64>::new(cap).split(),
-            |mut tx| transfers::ringbuf_send(&mut tx, n),
-            |mut rx| transfers::ringbuf_recv(&mut rx, n),
-        );
-        Sample {
-            ns: per(elapsed, n),
-            delivered: None,
-        }
-    });
+    use ringbuf::traits::Split;
     Scenario {
         name: if cap == 1024 {
             "spsc_throughput cap1024"
@@ -99,9 +76,79 @@ fn throughput(cap: usize, n: u64) -> Scenario {
         },
         unit: "per msg",
         runs: vec![
-            ("ringweir-spin-try", Kind::Ours, ours),
-            ("rtrb", Kind::Peer, rtrb),
-            ("ringbuf", Kind::Peer, ringbuf),
+            (
+                "ringweir-spin-try",
+                Kind::Ours,
+                transfer(
+                    n,
+                    move || Builder::new(cap).wait(Wait::Spin).spsc::<u64>().unwrap(),
+                    move |mut tx| transfers::ringweir_send(&mut tx, n),
+                    move |mut rx| transfers::ringweir_recv(&mut rx, n),
+                ),
+            ),
+            (
+                "rtrb",
+                Kind::Peer,
+                transfer(
+                    n,
+                    move || rtrb::RingBuffer::<u64>::new(cap),
+                    move |mut tx| transfers::rtrb_send(&mut tx, n),
+                    move |mut rx| transfers::rtrb_recv(&mut rx, n),
+                ),
+            ),
+            (
+                "ringbuf",
+                Kind::Peer,
+                transfer(
+                    n,
+                    move || ringbuf::HeapRb::<u64>::new(cap).split(),
+                    move |mut tx| transfers::ringbuf_send(&mut tx, n),
+                    move |mut rx| transfers::ringbuf_recv(&mut rx, n),
+                ),
+            ),
+        ],
+    }
+}
+
+/// Both sides batched, runs of up to `batch` through a ring of 1024: the
+/// best each queue's slice or chunk API can do (rtrb's chunk read looks at
+/// the values in place; ringweir and ringbuf copy them out).
+fn batch(batch: usize, n: u64) -> Scenario {
+    use ringbuf::traits::Split;
+    Scenario {
+        name: "batch batch64",
+        unit: "per msg",
+        runs: vec![
+            (
+                "ringweir-spin-try_slices",
+                Kind::Ours,
+                transfer(
+                    n,
+                    || Builder::new(1024).wait(Wait::Spin).spsc::<u64>().unwrap(),
+                    move |mut tx| transfers::ringweir_send_slices(&mut tx, n, batch),
+                    move |mut rx| transfers::ringweir_recv_slices(&mut rx, n, batch),
+                ),
+            ),
+            (
+                "rtrb-chunks",
+                Kind::Peer,
+                transfer(
+                    n,
+                    || rtrb::RingBuffer::<u64>::new(1024),
+                    move |mut tx| transfers::rtrb_write_chunks(&mut tx, n, batch),
+                    move |mut rx| transfers::rtrb_read_chunks(&mut rx, n, batch),
+                ),
+            ),
+            (
+                "ringbuf-slices",
+                Kind::Peer,
+                transfer(
+                    n,
+                    || ringbuf::HeapRb::<u64>::new(1024).split(),
+                    move |mut tx| transfers::ringbuf_push_slices(&mut tx, n, batch),
+                    move |mut rx| transfers::ringbuf_pop_slices(&mut rx, n, batch),
+                ),
+            ),
         ],
     }
 }
@@ -371,6 +418,7 @@ fn main() {
         throughput(64, msgs),
         round_trip(trips),
         single_thread(rounds),
+        batch(64, msgs),
         drop_oldest(1024, msgs),
         drop_oldest(64, msgs),
     ];
