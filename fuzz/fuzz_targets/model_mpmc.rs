@@ -1,5 +1,5 @@
 //! Single-threaded differential fuzzing of `ringweir::mpmc` against a
-//! `VecDeque` model: every ring policy, capacities 1..=8, random
+//! `VecDeque` model: every ring policy, capacities 1..=16, random
 //! watermarks, and every non-blocking operation (see `src/model.rs`).
 #![no_main]
 

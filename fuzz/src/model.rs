@@ -4,7 +4,7 @@
 //!
 //! | byte | meaning |
 //! |---|---|
-//! | 0 | capacity `1 + b % 8` |
+//! | 0 | capacity `1 + b % 16` (the SPSC ring's blocks hold 7: up to two full ones and a part) |
 //! | 1 | overflow `b % 3`: Block, DropNewest, DropOldest |
 //! | 2 | wait `b % 3`: Spin, Yield, Park |
 //! | 3 | watermarks: `b & 0x80 == 0` keeps the defaults; else `high = (b & 0x7f) % (cap + 1)` and byte 4 gives `low = b % (high + 1)` |
@@ -198,7 +198,7 @@ fn ids(values: Vec<Tok>) -> Vec<u32> {
 /// Decodes `data` and runs it against ring topology `K` and the model.
 pub fn run<K: Topology>(data: &[u8]) {
     let mut u = Unstructured::new(data);
-    let capacity = 1 + (byte(&mut u) % 8) as usize;
+    let capacity = 1 + (byte(&mut u) % 16) as usize;
     let overflow =
         [Overflow::Block, Overflow::DropNewest, Overflow::DropOldest][(byte(&mut u) % 3) as usize];
     let wait = [Wait::Spin, Wait::Yield, Wait::Park][(byte(&mut u) % 3) as usize];

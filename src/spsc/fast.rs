@@ -28,7 +28,7 @@
 //!   values stamps each block once, after its last value there). Positions
 //!   are published in order, so a stamp `s` says that every position below
 //!   `s` is published, whichever block it is in.
-//! - The consumer keeps `ready`, the highest stamp it has seen. While
+//! - The consumer keeps `ready`, the last stamp it loaded. While
 //!   `head < ready` it takes values without any atomic load; once it
 //!   catches up it loads the stamp of the block holding `head`, the line it
 //!   is about to read anyway. So the value and the news that it is there
@@ -47,7 +47,9 @@
 //! Stamps never lie: let the consumer be at `head`, in block `b`. The stamp
 //! of `b` is the ring's start position (never written: `head` is in its
 //! first lap, at or after the start), or `p + 1` for the last position `p`
-//! written into `b`. Either `p >= head` (the value at `head` is published:
+//! written into `b` before the consumer's load (the consumer reached `head`
+//! through earlier Acquire loads of stamps, so every stamp store of the
+//! previous lap of `b` is visible to it). Either `p >= head` (the value at `head` is published:
 //! the producer writes in order), or `p` is in an earlier lap, so `p + 1 <=
 //! head - one_lap + PER_BLOCK <= head`. Hence "published" is exactly `stamp
 //! > head`, compared as the signed distance `stamp - head`, which always
