@@ -5,10 +5,10 @@
 //! whose stamp tells the consumer that they are there (one cache line
 //! carries both), the producer caches the consumer's index, and there is
 //! no atomic read-modify-write and no division on the fast path.
-//! [`Overflow::DropOldest`] rings need the producer to take the oldest value while the consumer may be
-//! taking it too, so both claim it through the head with a CAS: they use the
-//! stamped protocol of the multi-producer rings instead, and the rings that
-//! never evict do not pay for that.
+//! [`Overflow::DropOldest`] rings need the producer to take the oldest
+//! value while the consumer may be taking it too, so both claim it through
+//! the head with a CAS: they use the stamped protocol of the multi-producer
+//! rings instead, and the rings that never evict do not pay for that.
 //!
 //! ```
 //! use std::thread;
@@ -121,8 +121,8 @@ enum ConsumerInner<T> {
     Stamped(Box<PopHandle<StampedRing<T>, T>>),
 }
 
-/// Runs `$body` with `$h` bound to whichever protocol's handle `$inner`
-/// holds (`mut`: mutably).
+/// Runs `$body` with `$h` bound to whichever protocol's handle `$inner` (a
+/// `ProducerInner` or `ConsumerInner`) holds; `[mut]` binds it mutably.
 ///
 /// The stamped arm runs out of line: it serves only `DropOldest` rings,
 /// whose CAS-based operations dwarf a call, and keeping its retry loops
@@ -132,38 +132,11 @@ enum ConsumerInner<T> {
 /// fast handle's memory, and the compiler may keep its positions in
 /// registers.
 macro_rules! dispatch {
-    ($inner:expr, $h:ident => $body:expr) => {
+    ($enum:ident [$($mut:tt)?] $inner:expr, $h:ident => $body:expr) => {
         match $inner {
-            ProducerInner::Fast($h) => $body,
-            ProducerInner::Stamped(boxed) => {
-                let $h = &**boxed;
-                out_of_line(move || $body)
-            }
-        }
-    };
-    (mut $inner:expr, $h:ident => $body:expr) => {
-        match $inner {
-            ProducerInner::Fast($h) => $body,
-            ProducerInner::Stamped(boxed) => {
-                let $h = &mut **boxed;
-                out_of_line(move || $body)
-            }
-        }
-    };
-    (pop $inner:expr, $h:ident => $body:expr) => {
-        match $inner {
-            ConsumerInner::Fast($h) => $body,
-            ConsumerInner::Stamped(boxed) => {
-                let $h = &**boxed;
-                out_of_line(move || $body)
-            }
-        }
-    };
-    (pop mut $inner:expr, $h:ident => $body:expr) => {
-        match $inner {
-            ConsumerInner::Fast($h) => $body,
-            ConsumerInner::Stamped(boxed) => {
-                let $h = &mut **boxed;
+            $enum::Fast($h) => $body,
+            $enum::Stamped(boxed) => {
+                let $h = &$($mut)? **boxed;
                 out_of_line(move || $body)
             }
         }
@@ -183,81 +156,81 @@ impl<T> PushOps<T> for ProducerInner<T> {
         value: T,
         deadline: Option<Instant>,
     ) -> Result<Sent<T>, SendTimeoutError<T>> {
-        dispatch!(mut self, h => h.send_until(value, deadline))
+        dispatch!(ProducerInner [mut] self, h => h.send_until(value, deadline))
     }
     #[inline]
     fn try_send(&mut self, value: T) -> Result<(), TrySendError<T>> {
-        dispatch!(mut self, h => h.try_send(value))
+        dispatch!(ProducerInner [mut] self, h => h.try_send(value))
     }
     #[inline]
     fn try_send_slice(&mut self, values: &[T]) -> Option<usize>
     where
         T: Clone,
     {
-        dispatch!(mut self, h => h.try_send_slice(values))
+        dispatch!(ProducerInner [mut] self, h => h.try_send_slice(values))
     }
     fn send_slice(&mut self, values: &[T]) -> Result<(), usize>
     where
         T: Clone,
     {
-        dispatch!(mut self, h => h.send_slice(values))
+        dispatch!(ProducerInner [mut] self, h => h.send_slice(values))
     }
     fn is_closed(&self) -> bool {
-        dispatch!(self, h => h.is_closed())
+        dispatch!(ProducerInner [] self, h => h.is_closed())
     }
     fn len(&self) -> usize {
-        dispatch!(self, h => h.len())
+        dispatch!(ProducerInner [] self, h => h.len())
     }
     fn capacity(&self) -> usize {
-        dispatch!(self, h => h.capacity())
+        dispatch!(ProducerInner [] self, h => h.capacity())
     }
     fn pressure(&self) -> Pressure {
-        dispatch!(self, h => h.pressure())
+        dispatch!(ProducerInner [] self, h => h.pressure())
     }
     fn stats(&self) -> Stats {
-        dispatch!(self, h => h.stats())
+        dispatch!(ProducerInner [] self, h => h.stats())
     }
 }
 
 impl<T> PopOps<T> for ConsumerInner<T> {
     #[inline]
     fn try_recv(&mut self) -> Result<T, TryRecvError> {
-        dispatch!(pop mut self, h => h.try_recv())
+        dispatch!(ConsumerInner [mut] self, h => h.try_recv())
     }
     #[inline]
     fn recv_until(&mut self, deadline: Option<Instant>) -> Result<T, RecvTimeoutError> {
-        dispatch!(pop mut self, h => h.recv_until(deadline))
+        dispatch!(ConsumerInner [mut] self, h => h.recv_until(deadline))
     }
     fn recv_many(&mut self, buf: &mut Vec<T>, max: usize) -> usize {
-        dispatch!(pop mut self, h => h.recv_many(buf, max))
+        dispatch!(ConsumerInner [mut] self, h => h.recv_many(buf, max))
     }
     fn take_ready(&mut self, buf: &mut Vec<T>, max: usize) -> usize {
-        dispatch!(pop mut self, h => h.take_ready(buf, max))
+        dispatch!(ConsumerInner [mut] self, h => h.take_ready(buf, max))
     }
     #[inline]
     fn try_recv_slice(&mut self, out: &mut [T]) -> usize {
-        dispatch!(pop mut self, h => h.try_recv_slice(out))
+        dispatch!(ConsumerInner [mut] self, h => h.try_recv_slice(out))
     }
     fn recv_slice(&mut self, out: &mut [T]) -> usize {
-        dispatch!(pop mut self, h => h.recv_slice(out))
+        dispatch!(ConsumerInner [mut] self, h => h.recv_slice(out))
     }
     fn lagged(&mut self) -> u64 {
-        dispatch!(pop mut self, h => h.lagged())
+        dispatch!(ConsumerInner [mut] self, h => h.lagged())
     }
     fn is_closed(&self) -> bool {
-        dispatch!(pop self, h => h.is_closed())
+        dispatch!(ConsumerInner [] self, h => h.is_closed())
     }
     fn len(&self) -> usize {
-        dispatch!(pop self, h => h.len())
+        dispatch!(ConsumerInner [] self, h => h.len())
     }
     fn capacity(&self) -> usize {
-        dispatch!(pop self, h => h.capacity())
+        dispatch!(ConsumerInner [] self, h => h.capacity())
     }
     fn pressure(&self) -> Pressure {
-        dispatch!(pop self, h => h.pressure())
+        dispatch!(ConsumerInner [] self, h => h.pressure())
     }
     fn stats(&self) -> Stats {
-        dispatch!(pop self, h => h.stats())
+        dispatch!(ConsumerInner [] self, h => h.stats())
     }
 }
 
