@@ -277,15 +277,18 @@ impl<R: Ring<T>, T> PopHandle<R, T> {
         if !self.ring.shared().producers_gone() {
             return Err(TryRecvError::Empty);
         }
-        self.last_look()
+        // (`last_look` returns an `Option`: for a small `T` that comes back
+        // in registers, where a `Result` would make every receive build its
+        // result in memory.)
+        self.last_look().ok_or(TryRecvError::Closed)
     }
 
     /// Every producer is gone. Their pushes happen before the flag we just
     /// saw (Release/Acquire), so one more look finds any value they left.
     #[cold]
     #[inline(never)]
-    fn last_look(&mut self) -> Result<T, TryRecvError> {
-        self.pop().ok_or(TryRecvError::Closed)
+    fn last_look(&mut self) -> Option<T> {
+        self.pop()
     }
 
     /// Waits for a value until `deadline` (`None`: as long as it takes).

@@ -3,21 +3,15 @@
 //!
 //! # Layout and positions
 //!
-//! The values live in blocks of [`PER_BLOCK`] (seven: with its stamp, a
-//! block of `u64`s fills one 64-byte cache line). A value's *slot* is
-//! `block * STRIDE + offset`, with [`STRIDE`] the power of two at or above
-//! `PER_BLOCK`, so a shift and a mask find the block and the value in it.
-//! Slots run from 0 to `end` (the slot that position `capacity` would
-//! have), skipping the unused offsets from `PER_BLOCK` to `STRIDE`; the last
-//! block may be partly used, so any capacity works.
-//!
-//! A *position* is `lap * one_lap + slot`, with `one_lap` a power of two
-//! above every slot: stepping goes to the next slot, and from the last one
-//! to slot 0 of the next lap, with no division. Positions only grow
-//! (wrapping at `usize::MAX`, a multiple of `one_lap`). `tail` is the
-//! position the producer fills next and `head` the one the consumer takes
-//! next; the ring is empty when they are equal and full when `tail` is one
-//! lap ahead, `head + one_lap`.
+//! The values live in blocks of seven with a stamp each (`blocks.rs`: with
+//! its stamp, a block of `u64`s fills one 64-byte cache line). A position
+//! counts values pushed (wrapping); `tail` is the position the producer
+//! fills next and `head` the one the consumer takes next. The ring is empty
+//! when they are equal and full when `tail == head + capacity`. Each handle
+//! walks the blocks with a cursor that knows its block, so a push or a pop
+//! bumps a pointer and compares its position with one `limit` it keeps; the
+//! rare work (the next block, a fresh `head`, a fresh stamp) happens only
+//! when the position reaches that limit.
 //!
 //! # Protocol
 //!
@@ -40,22 +34,21 @@
 //!   line instead of four), which is what a streaming transfer pays for.
 //! - The producer keeps a private copy of `head` and reloads the shared
 //!   one only when its copy says full, so in steady state it touches the
-//!   consumer's line once per wrap, not once per value. It still stores
+//!   consumer's line once per lap, not once per value. It still stores
 //!   `tail` (its own line, which only `len`, the statistics and `Drop`
 //!   read).
 //!
-//! Stamps never lie: let the consumer be at `head`, in block `b`. The stamp
-//! of `b` is the ring's start position (never written: `head` is in its
-//! first lap, at or after the start), or `p + 1` for the last position `p`
-//! written into `b` before the consumer's load (the consumer reached `head`
-//! through earlier Acquire loads of stamps, so every stamp store of the
-//! previous lap of `b` is visible to it). Either `p >= head` (the value at `head` is published:
-//! the producer writes in order), or `p` is in an earlier lap, so `p + 1 <=
-//! head - one_lap + PER_BLOCK <= head`. Hence "published" is exactly `stamp
-//! > head`, compared as the signed distance `stamp - head`, which always
-//! lies within `(-2 * one_lap, one_lap]`. That is far from the wrap: a
-//! block takes at least 64 bytes, so the capacity is below `isize::MAX / 64
-//! * 7`, `end` below `2^60`, and `one_lap` at most `2^60`.
+//! Stamps never lie: let the consumer be at `head`, in block `b`, and load
+//! `b`'s stamp. Every stamp is `p + 1` for a position `p` the producer
+//! wrote, or the ring's start. If `head` is not written yet, every written
+//! position is below it (the producer writes in order), so the stamp is at
+//! most `head`; a stamp above `head` therefore means `head` is written, and
+//! since the stamp store follows that write, the value is published.
+//! "Above" is the signed distance `stamp - head`: the stamps of `b` the
+//! consumer can still see are from at most one lap back (it has read `b`'s
+//! previous lap of values after Acquire loads of stamps stored after them),
+//! so the distance lies within `(-capacity - PER_BLOCK, capacity]`, far
+//! from the wrap (a capacity is below `2^62`).
 //!
 //! Orderings: the producer writes the value, then stores the block's stamp
 //! (and `tail`) with Release; the consumer loads the stamp with Acquire
@@ -64,31 +57,13 @@
 //! the producer's reuse of its place through the Release store and Acquire
 //! load of `head`.
 
+use super::blocks::{Blocks, Cursor};
 use crate::error::CapacityError;
 use crate::ring::Ring;
 use crate::shared::{Config, Shared};
-use crate::sync::{AtomicUsize, Ordering, UnsafeCell};
+use crate::sync::{AtomicUsize, Ordering};
 use crate::wait::Backoff;
 use crossbeam_utils::CachePadded;
-use std::mem::MaybeUninit;
-
-/// Values per block. Under loom, two, so that small models cross blocks.
-pub(crate) const PER_BLOCK: usize = if cfg!(loom) { 2 } else { 7 };
-
-/// Slots per block: [`PER_BLOCK`] rounded up to a power of two; the slots
-/// from `PER_BLOCK` to `STRIDE` of each block are never used.
-const STRIDE: usize = PER_BLOCK.next_power_of_two();
-
-/// [`PER_BLOCK`] values and the stamp that says which of them are
-/// published. Line-aligned, so a block of up to 56 bytes of values is one
-/// cache line.
-#[repr(C, align(64))]
-struct Block<T> {
-    /// `p + 1` for the last position `p` written into this block, or the
-    /// ring's start position if none was (see the module docs).
-    stamp: AtomicUsize,
-    values: [UnsafeCell<MaybeUninit<T>>; PER_BLOCK],
-}
 
 /// A bounded SPSC ring of exactly `capacity` values.
 pub(crate) struct FastRing<T> {
@@ -97,38 +72,33 @@ pub(crate) struct FastRing<T> {
     /// The next position to fill; written by the producer only.
     tail: CachePadded<AtomicUsize>,
     shared: CachePadded<Shared>,
-    /// `capacity.div_ceil(PER_BLOCK)` blocks.
-    blocks: Box<[Block<T>]>,
-    capacity: usize,
-    /// The slot position `capacity` would have: stepping onto it goes to
-    /// the next lap instead.
-    end: usize,
-    /// A power of two above every slot, and at least `STRIDE`.
-    one_lap: usize,
-    /// `one_lap - 1`: a position's slot is `position & mask`.
-    mask: usize,
-    /// `one_lap - end`: what stepping onto `end` adds to reach the next lap.
-    wrap_skip: usize,
+    blocks: Blocks<T>,
     /// Set (Release) once the consumer has retired: from then on the
     /// producer may pop, to discard values it pushed after the consumer left.
     retired: AtomicUsize,
 }
 
 /// The producer's private view.
-pub(crate) struct PushLocal {
-    /// Equal to the ring's `tail` (only this handle writes it).
-    tail: usize,
+pub(crate) struct PushLocal<T> {
+    /// The block holding `tail`.
+    at: Cursor<T>,
     /// A value `head` had at some point; the true `head` is never behind it.
     head_seen: usize,
+    /// The nearer of `at.block_end` and `head_seen + capacity`: until
+    /// `tail` reaches it a push needs no other check.
+    limit: usize,
 }
 
 /// The consumer's private view.
-pub(crate) struct PopLocal {
-    /// Equal to the ring's `head` (only this handle writes it).
-    head: usize,
+pub(crate) struct PopLocal<T> {
+    /// The block holding `head`.
+    at: Cursor<T>,
     /// A stamp this consumer loaded: every position below it is published.
-    /// Once `head` reaches it, the next value needs a fresh stamp.
     ready: usize,
+    /// The nearer of `at.block_end` and `ready` (or `head` itself if
+    /// nothing is known to be published): until `head` reaches it a pop
+    /// needs no other check.
+    limit: usize,
 }
 
 /// Whether the stamp `ready` says that `position` is published.
@@ -137,106 +107,87 @@ fn published(ready: usize, position: usize) -> bool {
     (ready.wrapping_sub(position) as isize) > 0
 }
 
+/// Of two positions at or after `from`, the nearer one.
+#[inline(always)]
+fn nearer(from: usize, a: usize, b: usize) -> usize {
+    if a.wrapping_sub(from) <= b.wrapping_sub(from) {
+        a
+    } else {
+        b
+    }
+}
+
 impl<T> FastRing<T> {
     pub(crate) fn new(config: Config) -> Result<Self, CapacityError> {
-        Self::starting_laps_before_wrap(config, 0)
+        Self::starting_at(config, 0)
     }
 
-    /// A ring whose positions start `laps` laps before the `usize` wrap
-    /// instead of at 0 (tests use it to cross the wrap-around).
-    fn starting_laps_before_wrap(config: Config, laps: usize) -> Result<Self, CapacityError> {
-        let capacity = config.capacity;
-        // Validates the capacity first: `end` and `one_lap` fit a `usize`
-        // for any capacity whose blocks can be allocated.
-        let blocks = crate::slots::build_grouped(capacity, PER_BLOCK, |_| Block {
-            stamp: AtomicUsize::new(0),
-            values: std::array::from_fn(|_| UnsafeCell::new(MaybeUninit::uninit())),
-        })?;
-        let end = capacity / PER_BLOCK * STRIDE + capacity % PER_BLOCK;
-        let one_lap = end.next_power_of_two().max(STRIDE);
-        let start = 0usize.wrapping_sub(laps.wrapping_mul(one_lap));
-        if start != 0 {
-            for block in blocks.iter() {
-                // Relaxed: the ring is not shared yet.
-                block.stamp.store(start, Ordering::Relaxed);
-            }
-        }
+    /// A ring whose first position is `start` instead of 0 (tests use it to
+    /// cross the `usize` wrap).
+    fn starting_at(config: Config, start: usize) -> Result<Self, CapacityError> {
         Ok(Self {
             head: CachePadded::new(AtomicUsize::new(start)),
             tail: CachePadded::new(AtomicUsize::new(start)),
             shared: CachePadded::new(Shared::new(config)),
-            blocks,
-            capacity,
-            end,
-            one_lap,
-            mask: one_lap - 1,
-            wrap_skip: one_lap - end,
+            blocks: Blocks::new(config.capacity, start)?,
             retired: AtomicUsize::new(0),
         })
     }
 
-    /// The position after `position`: the next offset in its block, else
-    /// the first of the next block, else (at `end`) slot 0 of the next lap.
-    #[inline(always)]
-    fn step(&self, position: usize) -> usize {
-        let mut next = position.wrapping_add(1);
-        if next % STRIDE == PER_BLOCK {
-            next = next.wrapping_add(STRIDE - PER_BLOCK);
+    /// A consumer's view of `head`, knowing no stamp yet.
+    fn pop_local_at(&self, head: usize) -> PopLocal<T> {
+        PopLocal {
+            at: self.blocks.cursor_at(head),
+            ready: head,
+            limit: head,
         }
-        if next & self.mask == self.end {
-            // (When `end == one_lap` the carry has already moved the lap on,
-            // and this never matches.)
-            next = next.wrapping_add(self.wrap_skip);
-        }
-        next
     }
 
-    /// The values from `from` up to `to` (`to` not behind `from`).
-    #[inline]
-    fn distance(&self, from: usize, to: usize) -> usize {
-        if to == from {
-            return 0;
+    /// Called when a push found `tail` at `limit`: moves into the next
+    /// block if `tail` is at the block's end, reloads `head` if the ring
+    /// looked full, and sets a new `limit`. Whether there is room.
+    #[inline(never)]
+    fn make_room(&self, local: &mut PushLocal<T>, tail: usize) -> bool {
+        if tail == local.at.block_end {
+            self.blocks.next_block(&mut local.at, tail);
         }
-        // Equal slots one lap apart: full.
-        let gap = self.index(to) as isize - self.index(from) as isize;
-        if gap > 0 {
-            gap as usize
+        if tail == local.head_seen.wrapping_add(self.blocks.capacity()) {
+            // Acquire: the consumer's reads of the values it freed happen
+            // before we overwrite them.
+            local.head_seen = self.head.load(Ordering::Acquire);
+        }
+        self.reset_push_limit(local, tail);
+        tail != local.limit
+    }
+
+    #[inline]
+    fn reset_push_limit(&self, local: &mut PushLocal<T>, tail: usize) {
+        let full_at = local.head_seen.wrapping_add(self.blocks.capacity());
+        local.limit = nearer(tail, local.at.block_end, full_at);
+    }
+
+    /// Called when a pop found `head` at `limit`: moves into the next block
+    /// if `head` is at the block's end, loads the block's stamp if the last
+    /// one loaded does not cover `head`, and sets a new `limit`. Whether the
+    /// value at `head` is published.
+    #[inline(never)]
+    fn find_published(&self, local: &mut PopLocal<T>, head: usize) -> bool {
+        if head == local.at.block_end {
+            self.blocks.next_block(&mut local.at, head);
+        }
+        if !published(local.ready, head) {
+            // SAFETY: the cursor is this ring's, which is alive.
+            let stamp = unsafe { local.at.stamp() };
+            // Acquire: the producer's writes of every value below the stamp
+            // happen before our reads of them.
+            local.ready = stamp.load(Ordering::Acquire);
+        }
+        local.limit = if published(local.ready, head) {
+            nearer(head, local.at.block_end, local.ready)
         } else {
-            (gap + self.capacity as isize) as usize
-        }
-    }
-
-    /// The value index (0 to `capacity - 1`) of `position`'s slot.
-    #[inline]
-    fn index(&self, position: usize) -> usize {
-        let slot = position & self.mask;
-        slot / STRIDE * PER_BLOCK + slot % STRIDE
-    }
-
-    /// Values that ever passed `position`: laps times capacity plus index
-    /// (wrapping; see `positions`).
-    fn count(&self, position: usize) -> usize {
-        (position >> self.one_lap.trailing_zeros())
-            .wrapping_mul(self.capacity)
-            .wrapping_add(self.index(position))
-    }
-
-    /// The stamp of the block holding `position`, and its value's cell.
-    ///
-    /// # Safety
-    /// `position` is the ring's start or came from [`step`](Self::step).
-    #[inline(always)]
-    unsafe fn place(&self, position: usize) -> (&AtomicUsize, &UnsafeCell<MaybeUninit<T>>) {
-        let slot = position & self.mask;
-        debug_assert!(slot < self.end && slot % STRIDE < PER_BLOCK);
-        // A stepped slot is below `end` with an offset below `PER_BLOCK`;
-        // `end`'s block is `blocks.len()` when its offset is 0 and the last
-        // block otherwise.
-        // SAFETY: so the slot's block exists.
-        let block = unsafe { self.blocks.get_unchecked(slot / STRIDE) };
-        // SAFETY: stepping skips the offsets from `PER_BLOCK` on.
-        let cell = unsafe { block.values.get_unchecked(slot % STRIDE) };
-        (&block.stamp, cell)
+            head
+        };
+        head != local.limit
     }
 }
 
@@ -260,8 +211,8 @@ unsafe impl<T: Send> Sync for FastRing<T> {}
 // reached (see there). The handle layer gives out one `PushLocal` and one
 // `PopLocal` per ring, which is what makes the single-writer claims hold.
 unsafe impl<T> Ring<T> for FastRing<T> {
-    type PushLocal = PushLocal;
-    type PopLocal = PopLocal;
+    type PushLocal = PushLocal<T>;
+    type PopLocal = PopLocal<T>;
     // `push_evicting` is unreachable here (see there).
     const CAN_EVICT: bool = false;
 
@@ -269,124 +220,129 @@ unsafe impl<T> Ring<T> for FastRing<T> {
         &self.shared
     }
 
-    fn push_local(&self) -> PushLocal {
-        // Called once, before any push.
+    fn push_local(&self) -> PushLocal<T> {
+        // Called once, before any push: the ring is empty.
         let tail = self.tail.load(Ordering::Relaxed);
-        PushLocal {
-            tail,
+        let mut local = PushLocal {
+            at: self.blocks.cursor_at(tail),
             head_seen: tail,
-        }
+            limit: tail,
+        };
+        self.reset_push_limit(&mut local, tail);
+        local
     }
 
-    fn pop_local(&self) -> PopLocal {
-        let head = self.head.load(Ordering::Relaxed);
-        PopLocal { head, ready: head }
+    fn pop_local(&self) -> PopLocal<T> {
+        self.pop_local_at(self.head.load(Ordering::Relaxed))
     }
 
     #[inline]
-    fn try_push(&self, local: &mut PushLocal, value: T) -> Result<(), T> {
-        if local.tail == local.head_seen.wrapping_add(self.one_lap) {
-            // Acquire: the consumer's reads of the values it freed happen
-            // before we overwrite them.
-            local.head_seen = self.head.load(Ordering::Acquire);
-            if local.tail == local.head_seen.wrapping_add(self.one_lap) {
-                return Err(value);
-            }
+    fn try_push(&self, local: &mut PushLocal<T>, value: T) -> Result<(), T> {
+        // Relaxed: only this producer writes `tail`.
+        let tail = self.tail.load(Ordering::Relaxed);
+        if tail == local.limit && !self.make_room(local, tail) {
+            return Err(value);
         }
-        // SAFETY: the handle's position is the start or stepped.
-        let (stamp, cell) = unsafe { self.place(local.tail) };
+        // SAFETY: the cursor is this ring's, and below `limit` `tail` is
+        // one of its block's positions.
+        let cell = unsafe { local.at.cell(tail) };
         // Why this is sound: the place is free: `tail` is less than a lap
-        // ahead of `head`, so the consumer has taken the value that was
-        // here a lap ago (or there never was one), and it will not read
-        // this place until the stamp store below publishes it. We are the
-        // only producer.
+        // ahead of `head`, so the consumer has taken the value that was here
+        // a lap ago (or there never was one), and it will not read this
+        // place until the stamp store below publishes it. We are the only
+        // producer.
         // SAFETY: a free place, owned by the single producer until it is stamped.
         cell.with_mut(|c| unsafe { (*c).write(value) });
+        let next = tail.wrapping_add(1);
+        // SAFETY: the cursor is this ring's.
+        let stamp = unsafe { local.at.stamp() };
         // Release: publishes the value (and every earlier one) to the
         // consumer's Acquire load of the stamp.
-        stamp.store(local.tail.wrapping_add(1), Ordering::Release);
-        local.tail = self.step(local.tail);
+        stamp.store(next, Ordering::Release);
         // Release: `len`, the statistics and `Drop` read `tail`; the
         // consumer does not.
-        self.tail.store(local.tail, Ordering::Release);
+        self.tail.store(next, Ordering::Release);
         Ok(())
     }
 
-    fn push_slice(&self, local: &mut PushLocal, values: &[T]) -> usize
+    fn push_slice(&self, local: &mut PushLocal<T>, values: &[T]) -> usize
     where
         T: Clone,
     {
-        let mut free = self.capacity - self.distance(local.head_seen, local.tail);
+        let capacity = self.blocks.capacity();
+        // Relaxed: only this producer writes `tail`.
+        let tail = self.tail.load(Ordering::Relaxed);
+        let mut free = capacity - tail.wrapping_sub(local.head_seen);
         if free < values.len() {
             // Acquire: as in `try_push`.
             local.head_seen = self.head.load(Ordering::Acquire);
-            free = self.capacity - self.distance(local.head_seen, local.tail);
+            free = capacity - tail.wrapping_sub(local.head_seen);
         }
         let count = free.min(values.len());
-        // Publishes `tail` for what was written, also when a `clone` panics.
-        let mut run = Run::new(&self.tail, &mut local.tail);
+        // Publishes what was written, also when a `clone` panics.
+        let mut run = PushRun {
+            ring: self,
+            local,
+            next: tail,
+            unstamped: false,
+        };
         for value in &values[..count] {
-            // SAFETY: the run's position is the handle's, stepped.
-            let (stamp, cell) = unsafe { self.place(run.next) };
-            // Why this is sound: the `count` places from the handle's
-            // position on are free (as in `try_push`, and `count` is at most
-            // the free room), and only this producer writes them until it
-            // stamps them.
-            // SAFETY: a free place of the run, owned by the single producer.
-            cell.with_mut(|c| unsafe { (*c).write(value.clone()) });
-            let due = run.next.wrapping_add(1);
-            run.next = self.step(run.next);
-            if run.next % STRIDE == 0 {
-                // The run leaves this block: one stamp publishes all it
-                // wrote there. Release: as in `try_push`.
-                stamp.store(due, Ordering::Release);
-                run.unstamped = None;
-            } else {
-                run.unstamped = Some((stamp, due));
+            let value = value.clone();
+            if run.next == run.local.at.block_end {
+                // The run leaves a block: one stamp publishes all it wrote
+                // there.
+                run.stamp();
+                self.blocks.next_block(&mut run.local.at, run.next);
             }
+            // SAFETY: the cursor is this ring's, and `next` is below its
+            // block's end.
+            let cell = unsafe { run.local.at.cell(run.next) };
+            // Why this is sound: the `count` places from `tail` on are free
+            // (as in `try_push`, and `count` is at most the free room), and
+            // only this producer writes them until it stamps them.
+            // SAFETY: a free place of the run, owned by the single producer.
+            cell.with_mut(|c| unsafe { (*c).write(value) });
+            run.next = run.next.wrapping_add(1);
+            run.unstamped = true;
         }
-        // `run` stamps the block it ends in (also when a `clone` panicked)
-        // and stores `tail`.
         count
     }
 
-    fn pop_into(&self, local: &mut PopLocal, max: usize, mut sink: impl FnMut(T)) -> usize {
-        // At most one lap: the places we take stay ours until `Run` stores
-        // `head`, so the producer cannot refill the first one meanwhile.
-        let max = max.min(self.capacity);
-        let mut ready = local.ready;
+    fn pop_into(&self, local: &mut PopLocal<T>, max: usize, mut sink: impl FnMut(T)) -> usize {
+        // At most one lap: the places we take stay ours until the run stores
+        // `head`, so the producer cannot refill them meanwhile.
+        let max = max.min(self.blocks.capacity());
         let mut taken = 0;
-        {
-            // Frees what was taken, also when `sink` panics.
-            let mut run = Run::new(&self.head, &mut local.head);
-            while taken < max {
-                // SAFETY: the run's position is the handle's, stepped.
-                let (stamp, cell) = unsafe { self.place(run.next) };
-                if !published(ready, run.next) {
-                    // Acquire: as in `try_pop`.
-                    ready = stamp.load(Ordering::Acquire);
-                    if !published(ready, run.next) {
-                        break;
-                    }
-                }
-                // Why this is sound: a stamp says the producer published
-                // this position, and only this consumer reads it until `Run`
-                // stores `head`; each value is moved out once, and counted
-                // before `sink` can panic.
-                // SAFETY: a published place of the run, owned by the single consumer.
-                let value = cell.with_mut(|c| unsafe { (*c).assume_init_read() });
-                run.next = self.step(run.next);
-                taken += 1;
-                sink(value);
+        // Relaxed: only this consumer writes `head`.
+        let head = self.head.load(Ordering::Relaxed);
+        // Frees what was taken, also when `sink` panics.
+        let mut run = PopRun {
+            ring: self,
+            local,
+            from: head,
+            next: head,
+        };
+        while taken < max {
+            if run.next == run.local.limit && !self.find_published(run.local, run.next) {
+                break;
             }
+            // SAFETY: the cursor is this ring's, and below `limit` `next` is
+            // one of its block's positions.
+            let cell = unsafe { run.local.at.cell(run.next) };
+            // Why this is sound: a stamp says the producer published this
+            // position, and only this consumer reads it until the run stores
+            // `head`; each value is moved out once (`next` passes it), and
+            // counted before `sink` can panic.
+            // SAFETY: a published place of the run, owned by the single consumer.
+            let value = cell.with_mut(|c| unsafe { (*c).assume_init_read() });
+            run.next = run.next.wrapping_add(1);
+            taken += 1;
+            sink(value);
         }
-        // After a panic in `sink` this is skipped: `ready` then stays behind
-        // the new `head`, which only costs a fresh stamp load.
-        local.ready = ready;
         taken
     }
 
-    fn push_evicting(&self, _local: &mut PushLocal, _value: T) -> Option<T> {
+    fn push_evicting(&self, _local: &mut PushLocal<T>, _value: T) -> Option<T> {
         // The builder gives `Overflow::DropOldest` rings the stamped
         // protocol, where producer and consumer both claim the head by CAS;
         // this ring's head belongs to the consumer alone.
@@ -394,32 +350,28 @@ unsafe impl<T> Ring<T> for FastRing<T> {
     }
 
     #[inline]
-    fn try_pop(&self, local: &mut PopLocal) -> Option<T> {
-        // SAFETY: the handle's position is the start or stepped.
-        let (stamp, cell) = unsafe { self.place(local.head) };
-        if !published(local.ready, local.head) {
-            // Acquire: the producer's writes of every value below the stamp
-            // happen before our reads of them.
-            local.ready = stamp.load(Ordering::Acquire);
-            if !published(local.ready, local.head) {
-                return None;
-            }
+    fn try_pop(&self, local: &mut PopLocal<T>) -> Option<T> {
+        // Relaxed: only this consumer writes `head`.
+        let head = self.head.load(Ordering::Relaxed);
+        if head == local.limit && !self.find_published(local, head) {
+            return None;
         }
+        // SAFETY: the cursor is this ring's, and below `limit` `head` is one
+        // of its block's positions.
+        let cell = unsafe { local.at.cell(head) };
         // Why this is sound: a stamp above `head` says the producer
-        // published position `head` here, and it will not touch the place
-        // again until our store of `head` below frees it. We are the only
-        // consumer, and reading moves the value out exactly once: `head`
-        // passes it next.
+        // published it here, and it will not touch the place again until
+        // our store of `head` below frees it. We are the only consumer, and
+        // reading moves the value out exactly once: `head` passes it next.
         // SAFETY: a published place, owned by the single consumer until `head` is stored.
         let value = cell.with_mut(|c| unsafe { (*c).assume_init_read() });
-        local.head = self.step(local.head);
         // Release: our read of the value happens before the producer reuses
         // its place.
-        self.head.store(local.head, Ordering::Release);
+        self.head.store(head.wrapping_add(1), Ordering::Release);
         Some(value)
     }
 
-    fn retire_pop(&self, _local: &mut PopLocal) {
+    fn retire_pop(&self, _local: &mut PopLocal<T>) {
         // Release: hands the consumer's role, with `head` (stored after
         // every take), to the producer.
         self.retired.store(1, Ordering::Release);
@@ -433,11 +385,10 @@ unsafe impl<T> Ring<T> for FastRing<T> {
             backoff.snooze();
         }
         // We are the only producer, and the consumer is gone: the popping
-        // side is ours now, starting where the consumer left it (and
+        // side is ours now, starting where the consumer left `head` (and
         // knowing no stamp yet). Each pop stores `head` before the value is
         // dropped (which may panic), so `Drop` starts after it.
-        let head = self.head.load(Ordering::Relaxed);
-        let mut local = PopLocal { head, ready: head };
+        let mut local = self.pop_local_at(self.head.load(Ordering::Relaxed));
         while let Some(value) = self.try_pop(&mut local) {
             counted();
             drop(value);
@@ -446,15 +397,14 @@ unsafe impl<T> Ring<T> for FastRing<T> {
 
     fn len(&self) -> usize {
         let (tail, head) = self.ends();
-        self.distance(head, tail)
+        tail.wrapping_sub(head)
     }
 
     fn positions(&self) -> (usize, usize) {
-        // Counts of laps times capacity plus index: exact until a position
-        // wraps around `usize` (after `usize::MAX / one_lap` laps, which a
-        // 64-bit target never reaches), as on the stamped ring.
+        // Counts from the ring's start: exact until they wrap around
+        // `usize` (never, on a 64-bit target).
         let (tail, head) = self.ends();
-        (self.count(tail), self.count(head))
+        (self.blocks.count(tail), self.blocks.count(head))
     }
 }
 
@@ -475,45 +425,58 @@ impl<T> FastRing<T> {
     }
 }
 
-/// A run of consecutive positions being written (by the producer) or read
-/// (by the consumer), from the handle's position on. Dropping it first
-/// stamps the block the producer was writing, if the run did not stamp it
-/// yet, then moves the handle's position to `next` and stores it once, with
-/// Release: for the consumer that frees the run's places (its reads
-/// happen-before the producer's Acquire load of `head`); for the producer it
-/// updates `tail` for `len` and the statistics (the stamps published the
-/// values).
-struct Run<'a> {
-    counter: &'a AtomicUsize,
-    position: &'a mut usize,
-    /// The position after the last one finished.
+/// A producer's run of values (`push_slice`). Dropping it, also when a
+/// `clone` panicked, stamps the block the run was writing if the run has
+/// not stamped it yet, stores `tail` (Release: for `len` and the
+/// statistics; the stamps published the values) and resets the producer's
+/// `limit`.
+struct PushRun<'a, T> {
+    ring: &'a FastRing<T>,
+    local: &'a mut PushLocal<T>,
+    /// The position after the last one written.
     next: usize,
-    /// A block the producer wrote into and has not stamped, with the stamp
-    /// it is due.
-    unstamped: Option<(&'a AtomicUsize, usize)>,
+    /// Whether the cursor's block holds values of this run it has not
+    /// stamped.
+    unstamped: bool,
 }
 
-impl<'a> Run<'a> {
-    fn new(counter: &'a AtomicUsize, position: &'a mut usize) -> Self {
-        Self {
-            counter,
-            next: *position,
-            position,
-            unstamped: None,
+impl<T> PushRun<'_, T> {
+    /// Stamps the cursor's block if it holds unstamped values of the run.
+    fn stamp(&mut self) {
+        if std::mem::take(&mut self.unstamped) {
+            // SAFETY: the cursor is this ring's, which is alive.
+            let stamp = unsafe { self.local.at.stamp() };
+            // Release: publishes the values written into that block.
+            stamp.store(self.next, Ordering::Release);
         }
     }
 }
 
-impl Drop for Run<'_> {
+impl<T> Drop for PushRun<'_, T> {
     fn drop(&mut self) {
-        if let Some((stamp, value)) = self.unstamped {
-            // Release: publishes the values written into that block.
-            stamp.store(value, Ordering::Release);
-        }
-        if self.next != *self.position {
-            *self.position = self.next;
-            // Release: see the type's docs.
-            self.counter.store(self.next, Ordering::Release);
+        self.stamp();
+        self.ring.tail.store(self.next, Ordering::Release);
+        self.ring.reset_push_limit(self.local, self.next);
+    }
+}
+
+/// A consumer's run of values (`pop_into`). Dropping it, also when `sink`
+/// panicked, stores `head` once if the run took anything: Release, so the
+/// run's reads happen-before the producer's Acquire load of `head` and its
+/// reuse of the places.
+struct PopRun<'a, T> {
+    ring: &'a FastRing<T>,
+    local: &'a mut PopLocal<T>,
+    /// Where the run started.
+    from: usize,
+    /// The position after the last one taken.
+    next: usize,
+}
+
+impl<T> Drop for PopRun<'_, T> {
+    fn drop(&mut self) {
+        if self.next != self.from {
+            self.ring.head.store(self.next, Ordering::Release);
         }
     }
 }
@@ -521,18 +484,31 @@ impl Drop for Run<'_> {
 impl<T> Drop for FastRing<T> {
     fn drop(&mut self) {
         // `&mut self`: both handles are gone, so `head` and `tail` are
-        // final, `tail` not behind `head`.
+        // final, `tail` not behind `head`, and every value between them is
+        // published (the handles' stores happen-before this drop).
         let tail = self.tail.load(Ordering::Relaxed);
-        let mut head = self.head.load(Ordering::Relaxed);
-        while head != tail {
-            // SAFETY: `head` is the consumer's last position, stepped.
-            let (_, cell) = unsafe { self.place(head) };
-            // SAFETY: the places from `head` to `tail` hold published values
-            // nobody took; each is dropped once, here.
-            cell.with_mut(|c| unsafe { (*c).assume_init_drop() });
-            head = self.step(head);
+        let mut rest = self.pop_local_at(self.head.load(Ordering::Relaxed));
+        rest.ready = tail;
+        drop_rest(self, &mut rest);
+    }
+}
+
+/// Drops the values from `head` up to `local.ready`. If one's drop panics,
+/// the rest are still dropped (a second panic aborts, as for a `Vec`'s
+/// elements): none leaks and none is dropped twice (each pop stores `head`
+/// before its value is dropped).
+fn drop_rest<T>(ring: &FastRing<T>, local: &mut PopLocal<T>) {
+    struct OnUnwind<'a, T>(&'a FastRing<T>, &'a mut PopLocal<T>);
+    impl<T> Drop for OnUnwind<'_, T> {
+        fn drop(&mut self) {
+            drop_rest(self.0, self.1);
         }
     }
+    let guard = OnUnwind(ring, local);
+    while let Some(value) = guard.0.try_pop(guard.1) {
+        drop(value);
+    }
+    std::mem::forget(guard);
 }
 
 #[cfg(all(test, not(loom)))]
@@ -555,32 +531,68 @@ mod tests {
     #[test]
     fn counters_cross_the_usize_wrap() {
         for capacity in [1, 3, 4, 7, 8, 13, 14, 15, 64] {
-            let ring = FastRing::starting_laps_before_wrap(config(capacity), 3).unwrap();
-            let (mut push, mut pop) = (ring.push_local(), ring.pop_local());
-            let mut next = 0u32;
-            for round in 0..20u32 {
-                for i in 0..capacity as u32 {
-                    assert_eq!(ring.try_push(&mut push, round * 100 + i), Ok(()));
+            for before_wrap in [1, 5, 3 * capacity, 3 * capacity + 4] {
+                let start = 0usize.wrapping_sub(before_wrap);
+                let ring = FastRing::starting_at(config(capacity), start).unwrap();
+                let (mut push, mut pop) = (ring.push_local(), ring.pop_local());
+                let mut next = 0u32;
+                for round in 0..20u32 {
+                    for i in 0..capacity as u32 {
+                        assert_eq!(ring.try_push(&mut push, round * 100 + i), Ok(()));
+                    }
+                    assert_eq!(ring.try_push(&mut push, 999), Err(999));
+                    assert_eq!(ring.len(), capacity);
+                    for i in 0..capacity as u32 {
+                        assert_eq!(ring.try_pop(&mut pop), Some(round * 100 + i));
+                        next += 1;
+                    }
+                    assert_eq!(ring.try_pop(&mut pop), None);
+                    assert_eq!(ring.len(), 0);
                 }
-                assert_eq!(ring.try_push(&mut push, 999), Err(999));
-                assert_eq!(ring.len(), capacity);
-                for i in 0..capacity as u32 {
-                    assert_eq!(ring.try_pop(&mut pop), Some(round * 100 + i));
-                    next += 1;
-                }
-                assert_eq!(ring.try_pop(&mut pop), None);
-                assert_eq!(ring.len(), 0);
+                let (sent, taken) = ring.positions();
+                assert_eq!((sent, taken), (next as usize, next as usize));
+                assert_eq!(next, 20 * capacity as u32);
             }
-            let (sent, taken) = ring.positions();
-            assert_eq!(sent.wrapping_sub(taken), 0);
-            assert_eq!(next, 20 * capacity as u32);
+        }
+    }
+
+    #[test]
+    fn slices_and_single_values_interleave_across_blocks() {
+        for capacity in [1, 6, 7, 8, 15, 22] {
+            let ring = FastRing::starting_at(config(capacity), usize::MAX - 9).unwrap();
+            let (mut push, mut pop) = (ring.push_local(), ring.pop_local());
+            let mut sent = 0u32;
+            let mut expected = 0u32;
+            for round in 0..50usize {
+                let batch: Vec<u32> = (0..(round % 9) as u32).map(|i| sent + i).collect();
+                let queued = ring.push_slice(&mut push, &batch);
+                sent += queued as u32;
+                if ring.try_push(&mut push, sent).is_ok() {
+                    sent += 1;
+                }
+                let mut got = Vec::new();
+                ring.pop_into(&mut pop, round % 5, |v| got.push(v));
+                if let Some(v) = ring.try_pop(&mut pop) {
+                    got.push(v);
+                }
+                for v in got {
+                    assert_eq!(v, expected);
+                    expected += 1;
+                }
+                assert_eq!(ring.len(), (sent - expected) as usize);
+            }
+            while let Some(v) = ring.try_pop(&mut pop) {
+                assert_eq!(v, expected);
+                expected += 1;
+            }
+            assert_eq!(expected, sent);
         }
     }
 
     #[test]
     fn drop_releases_exactly_the_queued_values_after_a_wrap() {
         let value = Rc::new(());
-        let ring = FastRing::starting_laps_before_wrap(config(3), 1).unwrap();
+        let ring = FastRing::starting_at(config(3), usize::MAX - 1).unwrap();
         let (mut push, mut pop) = (ring.push_local(), ring.pop_local());
         for _ in 0..3 {
             ring.try_push(&mut push, value.clone()).unwrap();
@@ -593,5 +605,27 @@ mod tests {
         ring.retire_pop(&mut pop);
         drop(ring);
         assert_eq!(Rc::strong_count(&value), 1);
+    }
+
+    #[test]
+    fn a_panicking_drop_does_not_leak_the_other_values() {
+        struct Bomb<'a>(&'a std::cell::Cell<usize>, bool);
+        impl Drop for Bomb<'_> {
+            fn drop(&mut self) {
+                self.0.set(self.0.get() + 1);
+                if self.1 {
+                    panic!("bomb");
+                }
+            }
+        }
+        let drops = std::cell::Cell::new(0);
+        let ring = FastRing::new(config(16)).unwrap();
+        let mut push = ring.push_local();
+        for i in 0..10 {
+            assert!(ring.try_push(&mut push, Bomb(&drops, i == 2)).is_ok());
+        }
+        let dropped = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| drop(ring)));
+        assert!(dropped.is_err());
+        assert_eq!(drops.get(), 10);
     }
 }

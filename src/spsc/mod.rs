@@ -28,6 +28,7 @@
 //! producer.join().unwrap();
 //! ```
 
+mod blocks;
 pub(crate) mod fast;
 
 use crate::api::{consumer_api, producer_api, PopOps, PushOps};
@@ -195,7 +196,20 @@ impl<T> PushOps<T> for ProducerInner<T> {
 impl<T> PopOps<T> for ConsumerInner<T> {
     #[inline]
     fn try_recv(&mut self) -> Result<T, TryRecvError> {
-        dispatch!(ConsumerInner [mut] self, h => h.try_recv())
+        match self {
+            ConsumerInner::Fast(h) => h.try_recv(),
+            ConsumerInner::Stamped(boxed) => {
+                // The result crosses the call as an `Option` (in registers
+                // for a small `T`) and the error beside it, so that the fast
+                // arm's result need not live in memory either.
+                let h = &mut **boxed;
+                let mut error = TryRecvError::Empty;
+                match out_of_line(|| h.try_recv().map_err(|e| error = e).ok()) {
+                    Some(value) => Ok(value),
+                    None => Err(error),
+                }
+            }
+        }
     }
     #[inline]
     fn recv_until(&mut self, deadline: Option<Instant>) -> Result<T, RecvTimeoutError> {

@@ -1,0 +1,168 @@
+//! The SPSC ring's memory: values in line-sized blocks, each with a stamp,
+//! and the cursor a handle walks them with.
+//!
+//! A *position* counts values: the `n`-th value ever pushed has position
+//! `start + n` (wrapping; `start` is 0 except in tests that cross the
+//! `usize` wrap). Position `p` lives in value index `(p - start) %
+//! capacity`, which is block `index / PER_BLOCK`, offset `index %
+//! PER_BLOCK`. Only a new cursor pays that division: a cursor then steps
+//! through its block by bumping a pointer and moves to the next block once
+//! per [`PER_BLOCK`] values, so the hot paths need neither a division nor
+//! the ring's geometry.
+
+use crate::error::CapacityError;
+use crate::sync::{AtomicUsize, UnsafeCell};
+use std::mem::MaybeUninit;
+
+/// Values per block. Under loom, two, so that small models cross blocks.
+pub(crate) const PER_BLOCK: usize = if cfg!(loom) { 2 } else { 7 };
+
+/// A value's place in a block.
+pub(crate) type Cell<T> = UnsafeCell<MaybeUninit<T>>;
+
+/// [`PER_BLOCK`] values and the stamp that says which of them are
+/// published (see `fast.rs`). Line-aligned, so a block of up to 56 bytes of
+/// values is one cache line.
+#[repr(C, align(64))]
+pub(crate) struct Block<T> {
+    pub(crate) stamp: AtomicUsize,
+    values: [Cell<T>; PER_BLOCK],
+}
+
+/// `capacity` values in `capacity.div_ceil(PER_BLOCK)` blocks; the last
+/// block may be partly used, so any capacity works.
+pub(crate) struct Blocks<T> {
+    blocks: Box<[Block<T>]>,
+    capacity: usize,
+    /// Values in the last block: 1 to [`PER_BLOCK`].
+    last_len: usize,
+    /// The position of the ring's first value.
+    start: usize,
+}
+
+/// Where a handle is: the block holding its next position, and how to
+/// find that position's cell. Raw pointers into the [`Blocks`] that made
+/// it, so finding a cell costs one address computation from the position,
+/// not an index computation against the ring, and a step changes nothing
+/// in the cursor.
+///
+/// A cursor is only ever used with the `Blocks` that made it, while they
+/// live (the handle holding it also holds the ring), and only for
+/// positions of its block; every method that dereferences its pointers is
+/// `unsafe` with that as its contract.
+pub(crate) struct Cursor<T> {
+    /// The position after the current block's last value: a handle's
+    /// position may run up to it, not onto it, before
+    /// [`Blocks::next_block`].
+    pub(crate) block_end: usize,
+    /// Which block `block` is.
+    index: usize,
+    block: *const Block<T>,
+    /// The block's first cell, moved back by the position of the block's
+    /// first value (wrapping): position `p` of the block is at `base + p`.
+    base: *const Cell<T>,
+}
+
+// SAFETY: a cursor is pointers into the ring's blocks; it moves with its
+// handle, and values of `T` move through it between threads (so `T: Send`).
+unsafe impl<T: Send> Send for Cursor<T> {}
+// SAFETY: a shared cursor is only read as numbers (nothing dereferences its
+// pointers through `&Cursor`).
+unsafe impl<T: Send> Sync for Cursor<T> {}
+
+impl<T> Blocks<T> {
+    /// Blocks for `capacity` values whose first position is `start`, every
+    /// stamp set to `start` (nothing published).
+    pub(crate) fn new(capacity: usize, start: usize) -> Result<Self, CapacityError> {
+        // Validates the capacity: zero, too large, or out of memory.
+        let blocks = crate::slots::build_grouped(capacity, PER_BLOCK, |_| Block {
+            stamp: AtomicUsize::new(start),
+            values: std::array::from_fn(|_| UnsafeCell::new(MaybeUninit::uninit())),
+        })?;
+        Ok(Self {
+            last_len: capacity - (blocks.len() - 1) * PER_BLOCK,
+            blocks,
+            capacity,
+            start,
+        })
+    }
+
+    pub(crate) fn capacity(&self) -> usize {
+        self.capacity
+    }
+
+    /// Values counted from the ring's start to `position`.
+    pub(crate) fn count(&self, position: usize) -> usize {
+        position.wrapping_sub(self.start)
+    }
+
+    /// How many values block `index` holds.
+    #[inline]
+    fn len_of(&self, index: usize) -> usize {
+        if index == self.blocks.len() - 1 {
+            self.last_len
+        } else {
+            PER_BLOCK
+        }
+    }
+
+    /// A cursor for `position` (one division; for new handles and `Drop`).
+    pub(crate) fn cursor_at(&self, position: usize) -> Cursor<T> {
+        let value = self.count(position) % self.capacity;
+        let (index, offset) = (value / PER_BLOCK, value % PER_BLOCK);
+        self.cursor(index, position.wrapping_sub(offset))
+    }
+
+    /// Moves a cursor whose handle reached its block's end, `position`, into
+    /// the next block (the first one after the last).
+    #[inline]
+    pub(crate) fn next_block(&self, cursor: &mut Cursor<T>, position: usize) {
+        debug_assert_eq!(position, cursor.block_end);
+        let index = if cursor.index + 1 == self.blocks.len() {
+            0
+        } else {
+            cursor.index + 1
+        };
+        *cursor = self.cursor(index, position);
+    }
+
+    /// A cursor in block `index`, whose first value has position `first`.
+    fn cursor(&self, index: usize, first: usize) -> Cursor<T> {
+        let block = &self.blocks[index];
+        Cursor {
+            block_end: first.wrapping_add(self.len_of(index)),
+            index,
+            block,
+            // `wrapping_sub`: the pointer leaves the allocation; `cell`
+            // brings it back for the block's own positions only.
+            base: block.values.as_ptr().wrapping_sub(first),
+        }
+    }
+}
+
+impl<T> Cursor<T> {
+    /// The stamp of the cursor's block.
+    ///
+    /// # Safety
+    /// The `Blocks` that made this cursor are alive.
+    #[inline(always)]
+    pub(crate) unsafe fn stamp(&self) -> &AtomicUsize {
+        // SAFETY: `block` points into those blocks (the caller's contract).
+        unsafe { &(*self.block).stamp }
+    }
+
+    /// The cell of `position`.
+    ///
+    /// # Safety
+    /// The `Blocks` that made this cursor are alive, and `position` is one
+    /// of the block's: from the block's first value's up to, not including,
+    /// `block_end`.
+    #[inline(always)]
+    pub(crate) unsafe fn cell(&self, position: usize) -> &Cell<T> {
+        debug_assert!(self.block_end.wrapping_sub(position).wrapping_sub(1) < PER_BLOCK);
+        // SAFETY: for such a position, `base + position` is one of the
+        // block's cells (wrapping arithmetic undoes the `wrapping_sub` that
+        // made `base`), and the blocks are alive (the caller's contract).
+        unsafe { &*self.base.wrapping_add(position) }
+    }
+}
