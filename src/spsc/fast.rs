@@ -91,6 +91,12 @@ pub(crate) struct PushLocal<T> {
 
 /// The consumer's private view.
 pub(crate) struct PopLocal<T> {
+    /// Equal to the ring's `head` (only this handle writes it). A private
+    /// copy, unlike the producer's `tail`: the producer reads the shared
+    /// `head` whenever the ring looks full, and a pop that loaded it from
+    /// that line measured slower (cap 64, paired runs: 3.9 against 3.4
+    /// ns/msg).
+    head: usize,
     /// The block holding `head`.
     at: Cursor<T>,
     /// A stamp this consumer loaded: every position below it is published.
@@ -137,6 +143,7 @@ impl<T> FastRing<T> {
     /// A consumer's view of `head`, knowing no stamp yet.
     fn pop_local_at(&self, head: usize) -> PopLocal<T> {
         PopLocal {
+            head,
             at: self.blocks.cursor_at(head),
             ready: head,
             limit: head,
@@ -146,7 +153,7 @@ impl<T> FastRing<T> {
     /// Called when a push found `tail` at `limit`: moves into the next
     /// block if `tail` is at the block's end, reloads `head` if the ring
     /// looked full, and sets a new `limit`. Whether there is room.
-    #[inline(never)]
+    #[inline]
     fn make_room(&self, local: &mut PushLocal<T>, tail: usize) -> bool {
         if tail == local.at.block_end {
             self.blocks.next_block(&mut local.at, tail);
@@ -170,7 +177,7 @@ impl<T> FastRing<T> {
     /// if `head` is at the block's end, loads the block's stamp if the last
     /// one loaded does not cover `head`, and sets a new `limit`. Whether the
     /// value at `head` is published.
-    #[inline(never)]
+    #[inline]
     fn find_published(&self, local: &mut PopLocal<T>, head: usize) -> bool {
         if head == local.at.block_end {
             self.blocks.next_block(&mut local.at, head);
@@ -313,8 +320,7 @@ unsafe impl<T> Ring<T> for FastRing<T> {
         // `head`, so the producer cannot refill them meanwhile.
         let max = max.min(self.blocks.capacity());
         let mut taken = 0;
-        // Relaxed: only this consumer writes `head`.
-        let head = self.head.load(Ordering::Relaxed);
+        let head = local.head;
         // Frees what was taken, also when `sink` panics.
         let mut run = PopRun {
             ring: self,
@@ -351,8 +357,7 @@ unsafe impl<T> Ring<T> for FastRing<T> {
 
     #[inline]
     fn try_pop(&self, local: &mut PopLocal<T>) -> Option<T> {
-        // Relaxed: only this consumer writes `head`.
-        let head = self.head.load(Ordering::Relaxed);
+        let head = local.head;
         if head == local.limit && !self.find_published(local, head) {
             return None;
         }
@@ -367,6 +372,7 @@ unsafe impl<T> Ring<T> for FastRing<T> {
         let value = cell.with_mut(|c| unsafe { (*c).assume_init_read() });
         // Release: our read of the value happens before the producer reuses
         // its place.
+        local.head = head.wrapping_add(1);
         self.head.store(head.wrapping_add(1), Ordering::Release);
         Some(value)
     }
@@ -476,6 +482,7 @@ struct PopRun<'a, T> {
 impl<T> Drop for PopRun<'_, T> {
     fn drop(&mut self) {
         if self.next != self.from {
+            self.local.head = self.next;
             self.ring.head.store(self.next, Ordering::Release);
         }
     }
