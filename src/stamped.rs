@@ -331,6 +331,15 @@ unsafe impl<T> Ring<T> for StampedRing<T> {
                     }
                 }
             } else if stamp == head {
+                if self.single_producer {
+                    // One producer publishes in order: with this value
+                    // unpublished, no later one is, and "empty" linearizes
+                    // before the push under way (at its stamp store). No
+                    // fence and no load of `tail`: a consumer polling an
+                    // empty ring would otherwise pull the producer's `tail`
+                    // line away on every poll.
+                    return None;
+                }
                 // The slot waits for this lap's value: empty, unless a
                 // producer has moved `tail` since. SeqCst fence: pairs with
                 // the producers' SeqCst claims of `tail` (a single producer
