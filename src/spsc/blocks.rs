@@ -106,9 +106,32 @@ impl<T> Blocks<T> {
         }
     }
 
-    /// A cursor for `position` (one division; for new handles and `Drop`).
-    pub(crate) fn cursor_at(&self, position: usize) -> Cursor<T> {
-        let value = self.count(position) % self.capacity;
+    /// The value index (0 to `capacity - 1`) of `position`, by division:
+    /// exact while fewer than `usize::MAX` values have passed since the
+    /// start, which holds for a new ring. (After that the count wraps, and
+    /// `capacity` need not divide `2^usize::BITS`; a 32-bit target gets
+    /// there after four billion values. Later cursors come from a live
+    /// cursor's [`value_index`](Self::value_index) instead.)
+    pub(crate) fn index_of(&self, position: usize) -> usize {
+        self.count(position) % self.capacity
+    }
+
+    /// The value index of `position`, one of `cursor`'s block's or its
+    /// `block_end` (the first of the next block).
+    pub(crate) fn value_index(&self, cursor: &Cursor<T>, position: usize) -> usize {
+        let first = cursor.block_end.wrapping_sub(self.len_of(cursor.index));
+        let value = cursor.index * PER_BLOCK + position.wrapping_sub(first);
+        if value == self.capacity {
+            0
+        } else {
+            value
+        }
+    }
+
+    /// A cursor for `position`, whose value index is `value` (from
+    /// [`index_of`](Self::index_of) or [`value_index`](Self::value_index)).
+    pub(crate) fn cursor_at(&self, position: usize, value: usize) -> Cursor<T> {
+        debug_assert!(value < self.capacity);
         let (index, offset) = (value / PER_BLOCK, value % PER_BLOCK);
         self.cursor(index, position.wrapping_sub(offset))
     }

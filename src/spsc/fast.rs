@@ -73,8 +73,11 @@ pub(crate) struct FastRing<T> {
     tail: CachePadded<AtomicUsize>,
     shared: CachePadded<Shared>,
     blocks: Blocks<T>,
-    /// Set (Release) once the consumer has retired: from then on the
-    /// producer may pop, to discard values it pushed after the consumer left.
+    /// 0 until the consumer retires; then (Release) one more than the
+    /// value index of its `head`. From then on the producer may pop, to
+    /// discard values it pushed after the consumer left, starting from that
+    /// index: positions alone would need a division that goes wrong once
+    /// they wrap around `usize`.
     retired: AtomicUsize,
 }
 
@@ -140,11 +143,12 @@ impl<T> FastRing<T> {
         })
     }
 
-    /// A consumer's view of `head`, knowing no stamp yet.
-    fn pop_local_at(&self, head: usize) -> PopLocal<T> {
+    /// A consumer's view of `head`, whose value index is `value`, knowing
+    /// no stamp yet.
+    fn pop_local_at(&self, head: usize, value: usize) -> PopLocal<T> {
         PopLocal {
             head,
-            at: self.blocks.cursor_at(head),
+            at: self.blocks.cursor_at(head, value),
             ready: head,
             limit: head,
         }
@@ -231,7 +235,7 @@ unsafe impl<T> Ring<T> for FastRing<T> {
         // Called once, before any push: the ring is empty.
         let tail = self.tail.load(Ordering::Relaxed);
         let mut local = PushLocal {
-            at: self.blocks.cursor_at(tail),
+            at: self.blocks.cursor_at(tail, self.blocks.index_of(tail)),
             head_seen: tail,
             limit: tail,
         };
@@ -240,7 +244,9 @@ unsafe impl<T> Ring<T> for FastRing<T> {
     }
 
     fn pop_local(&self) -> PopLocal<T> {
-        self.pop_local_at(self.head.load(Ordering::Relaxed))
+        // Called once, before any pop, on a new ring.
+        let head = self.head.load(Ordering::Relaxed);
+        self.pop_local_at(head, self.blocks.index_of(head))
     }
 
     #[inline]
@@ -377,24 +383,28 @@ unsafe impl<T> Ring<T> for FastRing<T> {
         Some(value)
     }
 
-    fn retire_pop(&self, _local: &mut PopLocal<T>) {
+    fn retire_pop(&self, local: &mut PopLocal<T>) {
+        let value = self.blocks.value_index(&local.at, local.head);
         // Release: hands the consumer's role, with `head` (stored after
         // every take), to the producer.
-        self.retired.store(1, Ordering::Release);
+        self.retired.store(value + 1, Ordering::Release);
     }
 
     fn discard_orphans(&self, counted: &mut dyn FnMut()) {
         // The last consumer sets `retired` when its drain is over; until
         // then it may still pop, and this ring allows one popper at a time.
         let mut backoff = Backoff::new();
-        while self.retired.load(Ordering::Acquire) == 0 {
-            backoff.snooze();
-        }
+        let retired = loop {
+            match self.retired.load(Ordering::Acquire) {
+                0 => backoff.snooze(),
+                retired => break retired,
+            }
+        };
         // We are the only producer, and the consumer is gone: the popping
         // side is ours now, starting where the consumer left `head` (and
         // knowing no stamp yet). Each pop stores `head` before the value is
         // dropped (which may panic), so `Drop` starts after it.
-        let mut local = self.pop_local_at(self.head.load(Ordering::Relaxed));
+        let mut local = self.pop_local_at(self.head.load(Ordering::Relaxed), retired - 1);
         while let Some(value) = self.try_pop(&mut local) {
             counted();
             drop(value);
@@ -494,7 +504,15 @@ impl<T> Drop for FastRing<T> {
         // final, `tail` not behind `head`, and every value between them is
         // published (the handles' stores happen-before this drop).
         let tail = self.tail.load(Ordering::Relaxed);
-        let mut rest = self.pop_local_at(self.head.load(Ordering::Relaxed));
+        let head = self.head.load(Ordering::Relaxed);
+        // The consumer handle retires before it goes (even when dropping a
+        // value panics), handing over `head`'s value index; only a ring
+        // dropped without handles (the unit tests) divides instead.
+        let value = match self.retired.load(Ordering::Relaxed) {
+            0 => self.blocks.index_of(head),
+            retired => retired - 1,
+        };
+        let mut rest = self.pop_local_at(head, value);
         rest.ready = tail;
         drop_rest(self, &mut rest);
     }
@@ -587,6 +605,12 @@ mod tests {
                     expected += 1;
                 }
                 assert_eq!(ring.len(), (sent - expected) as usize);
+                // The cursors know their value index without a division.
+                let tail = ring.tail.load(Ordering::Relaxed);
+                let index = ring.blocks.value_index(&push.at, tail);
+                assert_eq!(index, ring.blocks.index_of(tail));
+                let index = ring.blocks.value_index(&pop.at, pop.head);
+                assert_eq!(index, ring.blocks.index_of(pop.head));
             }
             while let Some(v) = ring.try_pop(&mut pop) {
                 assert_eq!(v, expected);
