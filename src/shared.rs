@@ -166,7 +166,8 @@ impl Shared {
     /// drain the ring).
     ///
     /// The caller drains after this. A producer may push concurrently; the
-    /// flag, F2, then the drain's loads of `tail` here, against the push, F1,
+    /// flag, F2, then the drain's loads (of `tail`, or on the SPSC ring of
+    /// the stamp of `head`'s block) here, against the push, F1,
     /// then the load of `not_empty` word in `after_push`, make sure that the drain
     /// sees the value or the producer sees the flag (and discards it).
     pub(crate) fn remove_consumer(&self) -> bool {

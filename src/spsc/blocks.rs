@@ -3,12 +3,14 @@
 //!
 //! A *position* counts values: the `n`-th value ever pushed has position
 //! `start + n` (wrapping; `start` is 0 except in tests that cross the
-//! `usize` wrap). Position `p` lives in value index `(p - start) %
-//! capacity`, which is block `index / PER_BLOCK`, offset `index %
-//! PER_BLOCK`. Only a new cursor pays that division: a cursor then steps
-//! through its block by bumping a pointer and moves to the next block once
-//! per [`PER_BLOCK`] values, so the hot paths need neither a division nor
-//! the ring's geometry.
+//! `usize` wrap). The `n`-th value lives in value index `n % capacity`,
+//! which is block `index / PER_BLOCK`, offset `index % PER_BLOCK`. A cursor
+//! knows its block, finds a position's cell by one addition and moves to
+//! the next block once per [`PER_BLOCK`] values, so the hot paths need
+//! neither a division nor the ring's geometry. Only a new ring's cursors
+//! are made by division ([`Blocks::index_of`], which goes wrong once the
+//! count wraps around `usize`); later ones start from the value index a
+//! live cursor knew ([`Blocks::value_index`]).
 
 use crate::error::CapacityError;
 use crate::sync::{AtomicUsize, UnsafeCell};
@@ -66,8 +68,9 @@ pub(crate) struct Cursor<T> {
 // SAFETY: a cursor is pointers into the ring's blocks; it moves with its
 // handle, and values of `T` move through it between threads (so `T: Send`).
 unsafe impl<T: Send> Send for Cursor<T> {}
-// SAFETY: a shared cursor is only read as numbers (nothing dereferences its
-// pointers through `&Cursor`).
+// SAFETY: the ring's handles reach a cursor only through `&mut` of their
+// own local state, never through a shared reference, so a `&Cursor` on
+// another thread can only read its numbers.
 unsafe impl<T: Send> Sync for Cursor<T> {}
 
 impl<T> Blocks<T> {
