@@ -3,6 +3,7 @@
 //! lag. The public handle types of `spsc` (and of the multi-producer
 //! modules) are thin wrappers that forward here.
 
+use crate::cold::out_of_line_result;
 use crate::ring::Ring;
 use crate::stats::{Counters, Tally};
 use crate::sync::{Arc, Ordering};
@@ -78,7 +79,9 @@ impl<R: Ring<T>, T> PushHandle<R, T> {
         if shared.consumers_gone() {
             return Err(SendTimeoutError::Closed(value));
         }
-        if shared.config.overflow == Overflow::DropOldest {
+        // `CAN_EVICT`: a constant, so rings that cannot evict skip even the
+        // test of the policy.
+        if R::CAN_EVICT && shared.config.overflow == Overflow::DropOldest {
             // One pass: pushing and, when full, evicting share the protocol's
             // full check instead of repeating it.
             let evicted = ring.push_evicting(&mut self.local, value);
@@ -297,7 +300,11 @@ impl<R: Ring<T>, T> PopHandle<R, T> {
         match self.try_recv() {
             Ok(value) => Ok(value),
             Err(TryRecvError::Closed) => Err(RecvTimeoutError::Closed),
-            Err(TryRecvError::Empty) => self.recv_waiting(deadline),
+            // Out of line with its result in registers (see
+            // `out_of_line_result`), like the rest of this receive's.
+            Err(TryRecvError::Empty) => {
+                out_of_line_result(RecvTimeoutError::Timeout, || self.recv_waiting(deadline))
+            }
         }
     }
 

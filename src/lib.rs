@@ -49,6 +49,7 @@
 mod api;
 mod barrier;
 mod builder;
+mod cold;
 mod error;
 mod handle;
 mod multi_producer;

@@ -32,6 +32,7 @@ mod blocks;
 pub(crate) mod fast;
 
 use crate::api::{consumer_api, producer_api, PopOps, PushOps};
+use crate::cold::{out_of_line, out_of_line_result};
 use crate::handle::{pair, PopHandle, PushHandle};
 use crate::shared::Config;
 use crate::stamped::StampedRing;
@@ -144,12 +145,6 @@ macro_rules! dispatch {
     };
 }
 
-/// Runs `f` in a call of its own (see `dispatch!`).
-#[inline(never)]
-fn out_of_line<R>(f: impl FnOnce() -> R) -> R {
-    f()
-}
-
 impl<T> PushOps<T> for ProducerInner<T> {
     #[inline]
     fn send_until(
@@ -199,21 +194,23 @@ impl<T> PopOps<T> for ConsumerInner<T> {
         match self {
             ConsumerInner::Fast(h) => h.try_recv(),
             ConsumerInner::Stamped(boxed) => {
-                // The result crosses the call as an `Option` (in registers
-                // for a small `T`) and the error beside it, so that the fast
-                // arm's result need not live in memory either.
+                // See `out_of_line_result`: then the fast arm's result need
+                // not live in memory either.
                 let h = &mut **boxed;
-                let mut error = TryRecvError::Empty;
-                match out_of_line(|| h.try_recv().map_err(|e| error = e).ok()) {
-                    Some(value) => Ok(value),
-                    None => Err(error),
-                }
+                out_of_line_result(TryRecvError::Empty, || h.try_recv())
             }
         }
     }
     #[inline]
     fn recv_until(&mut self, deadline: Option<Instant>) -> Result<T, RecvTimeoutError> {
-        dispatch!(ConsumerInner [mut] self, h => h.recv_until(deadline))
+        match self {
+            ConsumerInner::Fast(h) => h.recv_until(deadline),
+            ConsumerInner::Stamped(boxed) => {
+                // As in `try_recv`.
+                let h = &mut **boxed;
+                out_of_line_result(RecvTimeoutError::Timeout, || h.recv_until(deadline))
+            }
+        }
     }
     fn recv_many(&mut self, buf: &mut Vec<T>, max: usize) -> usize {
         dispatch!(ConsumerInner [mut] self, h => h.recv_many(buf, max))
