@@ -42,6 +42,57 @@ fn send_after_consumer_leaves_hands_the_value_back() {
 }
 
 #[test]
+fn sends_into_a_closed_spsc_ring_hand_each_value_back_uncounted() {
+    // The fast SPSC ring pushes first and checks for departed consumers
+    // after; a push into a closed ring must be undone, every time, and the
+    // statistics must not count it.
+    for overflow in POLICIES {
+        for capacity in [1, 3, 8] {
+            let drops = counter();
+            let (mut tx, mut rx) = Builder::new(capacity)
+                .overflow(overflow)
+                .spsc::<Counted>()
+                .unwrap();
+            // Wrap the ring a few times first, so the take-back crosses
+            // block and lap boundaries.
+            for i in 0..(capacity as u64 * 3 + 1) {
+                tx.send(Counted::new(i, &drops)).unwrap();
+                assert_eq!(rx.recv().unwrap().id, i);
+            }
+            let taken = capacity as u64 * 3 + 1;
+            tx.send(Counted::new(100, &drops)).unwrap();
+            drop(rx);
+            assert_eq!(
+                count(&drops) as u64,
+                taken + 1,
+                "the queued value went with rx"
+            );
+            for i in 0..10u64 {
+                match tx.try_send(Counted::new(200 + i, &drops)) {
+                    Err(TrySendError::Closed(v)) => assert_eq!(v.id, 200 + i),
+                    other => panic!("{overflow:?}: expected Closed, got {other:?}"),
+                }
+                assert_eq!(tx.len(), 0);
+            }
+            assert_eq!(tx.send(Counted::new(300, &drops)).unwrap_err().0.id, 300);
+            let s = tx.stats();
+            assert_eq!(
+                (s.sent, s.received, s.discarded),
+                (taken + 1, taken, 1),
+                "{overflow:?} capacity {capacity}"
+            );
+            assert_eq!(count(&drops) as u64, taken + 1 + 11);
+            drop(tx);
+            assert_eq!(
+                count(&drops) as u64,
+                taken + 1 + 11,
+                "nothing dropped twice"
+            );
+        }
+    }
+}
+
+#[test]
 fn queued_values_drop_once_when_the_last_consumer_leaves() {
     for overflow in POLICIES {
         let drops = counter();

@@ -49,3 +49,41 @@ fn fast_ring_send_races_last_consumer() {
 fn stamped_ring_send_races_last_consumer() {
     model(Overflow::DropOldest);
 }
+
+/// Two sends racing the consumer's departure: each value either entered
+/// the ring (its send returned `Ok`) and was discarded, or came back in
+/// `Closed`, uncounted; the statistics say exactly that.
+fn two_sends(overflow: Overflow) {
+    loom::model(move || {
+        let drops = Arc::new(AtomicUsize::new(0));
+        let (mut tx, rx) = Builder::new(2)
+            .overflow(overflow)
+            .wait(Wait::Spin)
+            .spsc::<Counted>()
+            .unwrap();
+        let d = drops.clone();
+        let producer = thread::spawn(move || {
+            let first = tx.try_send(Counted(d.clone())).is_ok();
+            let second = tx.try_send(Counted(d)).is_ok();
+            (first as u64 + second as u64, tx)
+        });
+        drop(rx);
+        let (entered, tx) = producer.join().unwrap();
+        assert_eq!(drops.load(Ordering::SeqCst), 2, "a value left in the ring");
+        let stats = tx.stats();
+        assert_eq!((stats.sent, stats.discarded), (entered, entered));
+        assert_eq!(tx.len(), 0);
+        drop(tx);
+        assert_eq!(drops.load(Ordering::SeqCst), 2, "dropped twice");
+    });
+}
+
+#[test]
+fn fast_ring_two_sends_race_last_consumer() {
+    two_sends(Overflow::Block);
+}
+
+#[test]
+fn stamped_ring_two_sends_race_last_consumer() {
+    two_sends(Overflow::DropOldest);
+}
