@@ -1,7 +1,7 @@
 #![cfg(loom)]
-//! A send racing the last consumer's departure: the value is delivered or
-//! dropped before both threads are done, never left in the ring for the
-//! last producer handle to drop later.
+//! Sends racing the last consumer's departure: each value is discarded or
+//! handed back before both threads are done, never left in the ring for
+//! the last producer handle to drop later, and never counted twice.
 
 use loom::sync::atomic::{AtomicUsize, Ordering};
 use loom::sync::Arc;
@@ -17,7 +17,11 @@ impl Drop for Counted {
     }
 }
 
-fn model(overflow: Overflow) {
+/// `sends` sends racing the consumer's departure: each value either
+/// entered the ring (its send returned `Ok`) and was discarded before both
+/// threads are done, or came back in `Closed`, uncounted; the statistics
+/// say exactly that, and nothing is dropped twice.
+fn model(overflow: Overflow, sends: u64) {
     loom::model(move || {
         let drops = Arc::new(AtomicUsize::new(0));
         let (mut tx, rx) = Builder::new(2)
@@ -27,63 +31,44 @@ fn model(overflow: Overflow) {
             .unwrap();
         let d = drops.clone();
         let producer = thread::spawn(move || {
-            let _ = tx.try_send(Counted(d));
-            tx // kept alive past the join
+            let entered = (0..sends)
+                .filter(|_| tx.try_send(Counted(d.clone())).is_ok())
+                .count() as u64;
+            (entered, tx) // the handle is kept alive past the join
         });
         drop(rx);
-        let tx = producer.join().unwrap();
+        let (entered, tx) = producer.join().unwrap();
         // Both sides are done with the close; the producer handle lives on.
-        assert_eq!(drops.load(Ordering::SeqCst), 1, "value left in the ring");
+        let all = sends as usize;
+        assert_eq!(
+            drops.load(Ordering::SeqCst),
+            all,
+            "a value left in the ring"
+        );
+        let stats = tx.stats();
+        assert_eq!((stats.sent, stats.discarded), (entered, entered));
         assert_eq!(tx.len(), 0);
         drop(tx);
-        assert_eq!(drops.load(Ordering::SeqCst), 1, "dropped twice");
+        assert_eq!(drops.load(Ordering::SeqCst), all, "dropped twice");
     });
 }
 
 #[test]
 fn fast_ring_send_races_last_consumer() {
-    model(Overflow::Block);
+    model(Overflow::Block, 1);
 }
 
 #[test]
 fn stamped_ring_send_races_last_consumer() {
-    model(Overflow::DropOldest);
-}
-
-/// Two sends racing the consumer's departure: each value either entered
-/// the ring (its send returned `Ok`) and was discarded, or came back in
-/// `Closed`, uncounted; the statistics say exactly that.
-fn two_sends(overflow: Overflow) {
-    loom::model(move || {
-        let drops = Arc::new(AtomicUsize::new(0));
-        let (mut tx, rx) = Builder::new(2)
-            .overflow(overflow)
-            .wait(Wait::Spin)
-            .spsc::<Counted>()
-            .unwrap();
-        let d = drops.clone();
-        let producer = thread::spawn(move || {
-            let first = tx.try_send(Counted(d.clone())).is_ok();
-            let second = tx.try_send(Counted(d)).is_ok();
-            (first as u64 + second as u64, tx)
-        });
-        drop(rx);
-        let (entered, tx) = producer.join().unwrap();
-        assert_eq!(drops.load(Ordering::SeqCst), 2, "a value left in the ring");
-        let stats = tx.stats();
-        assert_eq!((stats.sent, stats.discarded), (entered, entered));
-        assert_eq!(tx.len(), 0);
-        drop(tx);
-        assert_eq!(drops.load(Ordering::SeqCst), 2, "dropped twice");
-    });
+    model(Overflow::DropOldest, 1);
 }
 
 #[test]
 fn fast_ring_two_sends_race_last_consumer() {
-    two_sends(Overflow::Block);
+    model(Overflow::Block, 2);
 }
 
 #[test]
 fn stamped_ring_two_sends_race_last_consumer() {
-    two_sends(Overflow::DropOldest);
+    model(Overflow::DropOldest, 2);
 }
