@@ -149,47 +149,18 @@ impl<R: Ring<T>, T> PushHandle<R, T> {
     }
 
     /// Enqueues if there is room; never waits, never evicts.
-    ///
-    /// A ring that can take a value back (`R::TAKES_BACK`) skips the
-    /// "consumers gone" check before the push: the load after it, which
-    /// every push makes anyway to wake sleepers, tells the same, and a push
-    /// into a closed ring is then undone and its value handed back.
     #[inline]
     pub(crate) fn try_send(&mut self, value: T) -> Result<(), TrySendError<T>> {
         let ring = &*self.ring;
-        if !R::TAKES_BACK && ring.shared().consumers_gone() {
+        if ring.shared().consumers_gone() {
             return Err(TrySendError::Closed(value));
         }
         match ring.try_push(&mut self.local, value) {
-            Ok(()) if R::TAKES_BACK => {
-                if ring.shared().after_push() {
-                    return self.closed_after_push();
-                }
-                Ok(())
-            }
             Ok(()) => {
                 self.after_push();
                 Ok(())
             }
-            Err(value) if R::TAKES_BACK && ring.shared().consumers_gone() => {
-                Err(TrySendError::Closed(value))
-            }
             Err(value) => Err(TrySendError::Full(value)),
-        }
-    }
-
-    /// A push found every consumer gone (on a `TAKES_BACK` ring): drop the
-    /// values queued before it, as the last consumer's drain does, and
-    /// hand the pushed value back if that drain has not taken it.
-    #[cold]
-    #[inline(never)]
-    fn closed_after_push(&mut self) -> Result<(), TrySendError<T>> {
-        let ring = &*self.ring;
-        let discarded = &ring.shared().counters.discarded;
-        match ring.discard_and_take_back(&mut self.local, &mut || Counters::bump(discarded)) {
-            Some(value) => Err(TrySendError::Closed(value)),
-            // The drain took it: it was sent, then discarded with the rest.
-            None => Ok(()),
         }
     }
 

@@ -26,11 +26,6 @@ pub(crate) unsafe trait Ring<T> {
     /// its pops skip that bookkeeping at compile time.
     const CAN_EVICT: bool = true;
 
-    /// Whether `try_send` may push without first checking that a consumer
-    /// is left: a push that then finds every consumer gone gets its value
-    /// back from [`discard_and_take_back`](Self::discard_and_take_back).
-    const TAKES_BACK: bool = false;
-
     /// The state beside the slots.
     fn shared(&self) -> &Shared;
 
@@ -92,21 +87,6 @@ pub(crate) unsafe trait Ring<T> {
     /// The consumer handle owning `local` is going away (after draining).
     fn retire_pop(&self, local: &mut Self::PopLocal) {
         let _ = local;
-    }
-
-    /// Called on a [`TAKES_BACK`](Self::TAKES_BACK) ring by its one producer
-    /// right after a push that found every consumer gone: drops the values
-    /// queued before that push's (calling `counted` before each), as
-    /// `discard_orphans` does, then removes the pushed value and returns
-    /// it, as if it had never entered the ring; or `None` if the last
-    /// consumer's drain took it first.
-    fn discard_and_take_back(
-        &self,
-        local: &mut Self::PushLocal,
-        counted: &mut dyn FnMut(),
-    ) -> Option<T> {
-        let _ = (local, counted);
-        unreachable!("ringweir: discard_and_take_back on a ring that does not take back")
     }
 
     /// Called by a producer that pushed while the last consumer was

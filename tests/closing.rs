@@ -43,9 +43,8 @@ fn send_after_consumer_leaves_hands_the_value_back() {
 
 #[test]
 fn sends_into_a_closed_spsc_ring_hand_each_value_back_uncounted() {
-    // The fast SPSC ring pushes first and checks for departed consumers
-    // after; a push into a closed ring must be undone, every time, and the
-    // statistics must not count it.
+    // After the consumer has gone, every send hands its value back and the
+    // statistics do not count it, on every policy, after wrapping.
     for overflow in POLICIES {
         for capacity in [1, 3, 8] {
             let drops = counter();
@@ -90,6 +89,27 @@ fn sends_into_a_closed_spsc_ring_hand_each_value_back_uncounted() {
             );
         }
     }
+}
+
+#[test]
+fn try_send_after_is_closed_hands_the_value_back_while_the_drain_runs() {
+    // The last consumer sets "closed" before it drains; a send that has
+    // seen `is_closed()` must not slip a value into that drain (and must
+    // not wait for it: the drain here takes a while).
+    struct SlowDrop;
+    impl Drop for SlowDrop {
+        fn drop(&mut self) {
+            thread::sleep(Duration::from_millis(100));
+        }
+    }
+    let (mut tx, rx) = Builder::new(4).spsc::<Option<SlowDrop>>().unwrap();
+    tx.send(Some(SlowDrop)).unwrap();
+    let consumer = thread::spawn(move || drop(rx));
+    while !tx.is_closed() {
+        thread::yield_now();
+    }
+    assert!(matches!(tx.try_send(None), Err(TrySendError::Closed(None))));
+    consumer.join().unwrap();
 }
 
 #[test]

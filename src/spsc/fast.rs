@@ -206,38 +206,6 @@ impl<T> FastRing<T> {
     }
 }
 
-impl<T> FastRing<T> {
-    /// Waits for the consumer to retire, then takes over its popping, for
-    /// the producer alone: starting where the consumer left `head` (and
-    /// knowing no stamp yet).
-    fn take_over_popping(&self) -> HandBack<'_, T> {
-        // The last consumer sets `retired` when its drain is over; until
-        // then it may still pop, and this ring allows one popper at a time.
-        let mut backoff = Backoff::new();
-        let retired = loop {
-            match self.retired.load(Ordering::Acquire) {
-                0 => backoff.snooze(),
-                retired => break retired,
-            }
-        };
-        let head = self.head.load(Ordering::Relaxed);
-        HandBack(self, self.pop_local_at(head, retired - 1))
-    }
-}
-
-/// The producer's popping view once the consumer has retired. Each pop
-/// stores `head` before the value is dropped (which may panic), and
-/// dropping this hands `head`'s value index back as the consumer did,
-/// also on that panic: `Drop` (or the next discard) starts after the
-/// values taken, from the matching slot.
-struct HandBack<'a, T>(&'a FastRing<T>, PopLocal<T>);
-
-impl<T> Drop for HandBack<'_, T> {
-    fn drop(&mut self) {
-        self.0.retire_pop(&mut self.1);
-    }
-}
-
 // Head and tail never share a cache line (false sharing would make every
 // push and pop contend on one line).
 static_assertions::const_assert!(
@@ -263,8 +231,6 @@ unsafe impl<T> Ring<T> for FastRing<T> {
     type PopLocal = PopLocal<T>;
     // `push_evicting` is unreachable here (see there).
     const CAN_EVICT: bool = false;
-    // One producer, which owns the whole ring once the consumer retired.
-    const TAKES_BACK: bool = true;
 
     fn shared(&self) -> &Shared {
         &self.shared
@@ -430,43 +396,34 @@ unsafe impl<T> Ring<T> for FastRing<T> {
     }
 
     fn discard_orphans(&self, counted: &mut dyn FnMut()) {
-        let mut popper = self.take_over_popping();
+        // The last consumer sets `retired` when its drain is over; until
+        // then it may still pop, and this ring allows one popper at a time.
+        let mut backoff = Backoff::new();
+        let retired = loop {
+            match self.retired.load(Ordering::Acquire) {
+                0 => backoff.snooze(),
+                retired => break retired,
+            }
+        };
+        // We are the only producer, and the consumer is gone: the popping
+        // side is ours now, starting where the consumer left `head` (and
+        // knowing no stamp yet). Each pop stores `head` before the value is
+        // dropped (which may panic), and the guard hands `head`'s value
+        // index back as the consumer did, also on that panic: `Drop` (or
+        // the next discard) starts after the values taken here, from the
+        // matching slot.
+        struct HandBack<'a, T>(&'a FastRing<T>, PopLocal<T>);
+        impl<T> Drop for HandBack<'_, T> {
+            fn drop(&mut self) {
+                self.0.retire_pop(&mut self.1);
+            }
+        }
+        let head = self.head.load(Ordering::Relaxed);
+        let mut popper = HandBack(self, self.pop_local_at(head, retired - 1));
         while let Some(value) = self.try_pop(&mut popper.1) {
             counted();
             drop(value);
         }
-    }
-
-    fn discard_and_take_back(
-        &self,
-        _local: &mut PushLocal<T>,
-        counted: &mut dyn FnMut(),
-    ) -> Option<T> {
-        let mut popper = self.take_over_popping();
-        // Relaxed: only this producer writes `tail`.
-        let tail = self.tail.load(Ordering::Relaxed);
-        let last = tail.wrapping_sub(1);
-        while popper.1.head != last {
-            let value = self.try_pop(&mut popper.1)?;
-            counted();
-            drop(value);
-        }
-        // The value of our push is still queued (the consumer's drain
-        // stopped before it): take it, then move both ends back one, as if
-        // it had never been pushed. The consumer is gone, so both ends are
-        // ours; `Drop` and any later push or discard start from `last`.
-        let value = self.try_pop(&mut popper.1)?;
-        popper.1.head = last;
-        // SAFETY: the popping view's cursor is this ring's.
-        let stamp = unsafe { popper.1.at.stamp() };
-        // `last` says what is true again: every position below it is
-        // published. Relaxed: only this thread reads stamps from now on
-        // (the guard's Release store of `retired` covers a later `Drop`).
-        stamp.store(last, Ordering::Relaxed);
-        self.head.store(last, Ordering::Relaxed);
-        // Release: for `len` and the statistics, as every store of `tail`.
-        self.tail.store(last, Ordering::Release);
-        Some(value)
     }
 
     fn len(&self) -> usize {
