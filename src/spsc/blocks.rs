@@ -186,9 +186,9 @@ impl<T> Cursor<T> {
     #[inline(always)]
     pub(crate) unsafe fn cell(&self, position: usize) -> &Cell<T> {
         debug_assert!(self.block_end.wrapping_sub(position).wrapping_sub(1) < PER_BLOCK);
+        // Wrapping arithmetic undoes the `wrapping_sub` that made `base`.
         // SAFETY: for such a position, `base + position` is one of the
-        // block's cells (wrapping arithmetic undoes the `wrapping_sub` that
-        // made `base`), and the blocks are alive (the caller's contract).
+        // block's cells, and the blocks are alive (the caller's contract).
         unsafe { &*self.base.wrapping_add(position) }
     }
 }
