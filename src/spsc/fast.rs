@@ -147,6 +147,12 @@ impl<T> FastRing<T> {
         })
     }
 
+    /// The value index of `head` that the retired consumer handed over
+    /// (`None` before it retires).
+    fn handed_over(&self, order: Ordering) -> Option<usize> {
+        self.retired.load(order).checked_sub(1)
+    }
+
     /// A consumer's view of `head`, whose value index is `value`, knowing
     /// no stamp yet.
     fn pop_local_at(&self, head: usize, value: usize) -> PopLocal<T> {
@@ -399,10 +405,12 @@ unsafe impl<T> Ring<T> for FastRing<T> {
         // The last consumer sets `retired` when its drain is over; until
         // then it may still pop, and this ring allows one popper at a time.
         let mut backoff = Backoff::new();
-        let retired = loop {
-            match self.retired.load(Ordering::Acquire) {
-                0 => backoff.snooze(),
-                retired => break retired,
+        // Acquire: the consumer's pops and stores of `head` happen before
+        // ours.
+        let value = loop {
+            match self.handed_over(Ordering::Acquire) {
+                None => backoff.snooze(),
+                Some(value) => break value,
             }
         };
         // We are the only producer, and the consumer is gone: the popping
@@ -419,7 +427,7 @@ unsafe impl<T> Ring<T> for FastRing<T> {
             }
         }
         let head = self.head.load(Ordering::Relaxed);
-        let mut popper = HandBack(self, self.pop_local_at(head, retired - 1));
+        let mut popper = HandBack(self, self.pop_local_at(head, value));
         while let Some(value) = self.try_pop(&mut popper.1) {
             counted();
             drop(value);
@@ -523,10 +531,9 @@ impl<T> Drop for FastRing<T> {
         // The consumer handle retires before it goes (even when dropping a
         // value panics), handing over `head`'s value index; only a ring
         // dropped without handles (the unit tests) divides instead.
-        let value = match self.retired.load(Ordering::Relaxed) {
-            0 => self.blocks.index_of(head),
-            retired => retired - 1,
-        };
+        let value = self
+            .handed_over(Ordering::Relaxed)
+            .unwrap_or_else(|| self.blocks.index_of(head));
         let mut rest = self.pop_local_at(head, value);
         rest.ready = tail;
         drop_rest(self, &mut rest);

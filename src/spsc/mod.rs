@@ -143,6 +143,19 @@ macro_rules! dispatch {
             }
         }
     };
+    // For a body returning `Result<_, E>` with a small `E` (given as a
+    // placeholder): the stamped arm's result crosses the call as an
+    // `Option` with the error beside it (see `out_of_line_result`), so the
+    // fast arm's result need not be built in memory either.
+    ($enum:ident [$($mut:tt)?] $inner:expr, $h:ident => $body:expr, or $placeholder:expr) => {
+        match $inner {
+            $enum::Fast($h) => $body,
+            $enum::Stamped(boxed) => {
+                let $h = &$($mut)? **boxed;
+                out_of_line_result($placeholder, move || $body)
+            }
+        }
+    };
 }
 
 impl<T> PushOps<T> for ProducerInner<T> {
@@ -191,26 +204,11 @@ impl<T> PushOps<T> for ProducerInner<T> {
 impl<T> PopOps<T> for ConsumerInner<T> {
     #[inline]
     fn try_recv(&mut self) -> Result<T, TryRecvError> {
-        match self {
-            ConsumerInner::Fast(h) => h.try_recv(),
-            ConsumerInner::Stamped(boxed) => {
-                // See `out_of_line_result`: then the fast arm's result need
-                // not live in memory either.
-                let h = &mut **boxed;
-                out_of_line_result(TryRecvError::Empty, || h.try_recv())
-            }
-        }
+        dispatch!(ConsumerInner [mut] self, h => h.try_recv(), or TryRecvError::Empty)
     }
     #[inline]
     fn recv_until(&mut self, deadline: Option<Instant>) -> Result<T, RecvTimeoutError> {
-        match self {
-            ConsumerInner::Fast(h) => h.recv_until(deadline),
-            ConsumerInner::Stamped(boxed) => {
-                // As in `try_recv`.
-                let h = &mut **boxed;
-                out_of_line_result(RecvTimeoutError::Timeout, || h.recv_until(deadline))
-            }
-        }
+        dispatch!(ConsumerInner [mut] self, h => h.recv_until(deadline), or RecvTimeoutError::Timeout)
     }
     fn recv_many(&mut self, buf: &mut Vec<T>, max: usize) -> usize {
         dispatch!(ConsumerInner [mut] self, h => h.recv_many(buf, max))
