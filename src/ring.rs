@@ -84,6 +84,20 @@ pub(crate) unsafe trait Ring<T> {
         taken
     }
 
+    /// Moves up to `out.len()` values into `out`, oldest first, by plain
+    /// writes: what `out` held is overwritten, not dropped, so the handle
+    /// calls this only for a `T` without drop glue (nothing here can then
+    /// panic). Returns how many.
+    fn pop_slice(&self, local: &mut Self::PopLocal, out: &mut [T]) -> usize {
+        let mut slots = out.iter_mut();
+        self.pop_into(local, slots.len(), |value| {
+            if let Some(slot) = slots.next() {
+                // A plain write: see above.
+                std::mem::forget(std::mem::replace(slot, value));
+            }
+        })
+    }
+
     /// The consumer handle owning `local` is going away (after draining).
     fn retire_pop(&self, local: &mut Self::PopLocal) {
         let _ = local;

@@ -55,6 +55,35 @@ fn spsc_runs_wrap_the_array_spin() {
     slices_in_order!(spsc, 2, 4, 2, 3, Wait::Spin);
 }
 
+/// Two blocks of two under loom: a run crosses from one block into the
+/// next, where the consumer learns how far the producer got from one load
+/// of `tail` instead of the next block's stamp.
+#[test]
+fn spsc_runs_cross_blocks_spin() {
+    slices_in_order!(spsc, 4, 5, 3, 4, Wait::Spin);
+}
+
+/// `recv_many` (the run that hands each value to a sink, used for every
+/// `T`) across blocks, with the same one load of `tail`.
+#[test]
+fn spsc_recv_many_crosses_blocks() {
+    loom::model(|| {
+        let (mut tx, mut rx) = Builder::new(4).wait(Wait::Spin).spsc::<String>().unwrap();
+        let producer = thread::spawn(move || {
+            let values: Vec<String> = (0..5).map(|i| i.to_string()).collect();
+            for run in values.chunks(3) {
+                tx.send_slice(run).unwrap();
+            }
+        });
+        let mut got = Vec::new();
+        while rx.recv_many(&mut got, 4) > 0 {}
+        producer.join().unwrap();
+        let expected: Vec<String> = (0..5).map(|i| i.to_string()).collect();
+        assert_eq!(got, expected);
+        assert_eq!(rx.stats().received, 5);
+    })
+}
+
 #[test]
 fn mpsc_run_of_three_through_two_slots_park() {
     slices_in_order!(mpsc, 2, 3, 3, 2, Wait::Park);

@@ -144,12 +144,24 @@ impl<T> Blocks<T> {
     #[inline]
     pub(crate) fn next_block(&self, cursor: &mut Cursor<T>, position: usize) {
         debug_assert_eq!(position, cursor.block_end);
-        let index = if cursor.index + 1 == self.blocks.len() {
-            0
-        } else {
-            cursor.index + 1
-        };
-        *cursor = self.cursor(index, position);
+        let index = cursor.index + 1;
+        if index == self.blocks.len() {
+            *cursor = self.cursor(0, position);
+            return;
+        }
+        // The block after the cursor's, found from the cursor's pointer (no
+        // bounds check, no index computation: a batch crosses a block every
+        // seven values).
+        // SAFETY: `index` is below `blocks.len()`, so the block after the
+        // cursor's is in the same allocation.
+        let block = unsafe { cursor.block.add(1) };
+        cursor.index = index;
+        cursor.block = block;
+        cursor.block_end = position.wrapping_add(self.len_of(index));
+        // SAFETY: `block` points to a live block of this ring (above).
+        let first_cell = unsafe { (*block).values.as_ptr() };
+        // `wrapping_sub`: see `cursor`.
+        cursor.base = first_cell.wrapping_sub(position);
     }
 
     /// A cursor in block `index`, whose first value has position `first`.
@@ -190,5 +202,21 @@ impl<T> Cursor<T> {
         // SAFETY: for such a position, `base + position` is one of the
         // block's cells, and the blocks are alive (the caller's contract).
         unsafe { &*self.base.wrapping_add(position) }
+    }
+
+    /// The `n` cells from `position` on, one contiguous run of the block.
+    ///
+    /// # Safety
+    /// The `Blocks` that made this cursor are alive, and `position` to
+    /// `position + n` lies within the block: from the block's first value's
+    /// position up to `block_end`.
+    #[inline(always)]
+    pub(crate) unsafe fn cells(&self, position: usize, n: usize) -> &[Cell<T>] {
+        debug_assert!(n <= self.block_end.wrapping_sub(position));
+        debug_assert!(self.block_end.wrapping_sub(position) <= PER_BLOCK);
+        // SAFETY: as in `cell`, `base + position` is one of the block's
+        // cells, and the `n` after it are too (the caller's contract); the
+        // blocks are alive.
+        unsafe { std::slice::from_raw_parts(self.base.wrapping_add(position), n) }
     }
 }

@@ -210,6 +210,37 @@ impl<T> FastRing<T> {
         };
         head != local.limit
     }
+
+    /// A batch's `find_published`: when the batch is about to cross into
+    /// a block that no loaded stamp covers, it loads `tail` once (`*tail_seen`
+    /// records that), which covers every block the producer has finished,
+    /// instead of a stamp per block, each in a line the producer may be
+    /// writing. A single `try_pop` never does: a consumer at the producer's
+    /// heels would pull `tail`'s line away from it on every look.
+    ///
+    /// `tail` means what a stamp means: every position below it is
+    /// published (the producer stores it with Release after the stamps of
+    /// those values). It may lag behind the consumer (which found values by
+    /// their stamps first), and is never more than a lap ahead, so the
+    /// signed distance to `ready` tells which is further.
+    #[inline]
+    fn find_published_run(
+        &self,
+        local: &mut PopLocal<T>,
+        next: usize,
+        tail_seen: &mut bool,
+    ) -> bool {
+        if !*tail_seen && next == local.at.block_end && !published(local.ready, next) {
+            *tail_seen = true;
+            // Acquire: the producer's writes of every value below `tail`
+            // happen before our reads of them.
+            let tail = self.tail.load(Ordering::Acquire);
+            if published(tail, local.ready) {
+                local.ready = tail;
+            }
+        }
+        self.find_published(local, next)
+    }
 }
 
 // Head and tail never share a cache line (false sharing would make every
@@ -310,24 +341,40 @@ unsafe impl<T> Ring<T> for FastRing<T> {
             next: tail,
             unstamped: false,
         };
-        for value in &values[..count] {
-            let value = value.clone();
+        // Block by block: one end-of-block test per block, and a run of
+        // contiguous cells that a `Copy`-like `clone` turns into a copy.
+        let mut rest = &values[..count];
+        while !rest.is_empty() {
             if run.next == run.local.at.block_end {
                 // The run leaves a block: one stamp publishes all it wrote
                 // there.
                 run.stamp();
                 self.blocks.next_block(&mut run.local.at, run.next);
             }
-            // SAFETY: the cursor is this ring's, and `next` is below its
-            // block's end.
-            let cell = unsafe { run.local.at.cell(run.next) };
-            // Why this is sound: the `count` places from `tail` on are free
-            // (as in `try_push`, and `count` is at most the free room), and
-            // only this producer writes them until it stamps them.
-            // SAFETY: a free place of the run, owned by the single producer.
-            cell.with_mut(|c| unsafe { (*c).write(value) });
-            run.next = run.next.wrapping_add(1);
-            run.unstamped = true;
+            let n = run
+                .local
+                .at
+                .block_end
+                .wrapping_sub(run.next)
+                .min(rest.len());
+            let (now, later) = rest.split_at(n);
+            // SAFETY: the cursor is this ring's, and `next` to `next + n`
+            // lies within its block (`n` is at most what is left of it).
+            let cells = unsafe { run.local.at.cells(run.next, n) };
+            for (cell, value) in cells.iter().zip(now) {
+                let value = value.clone();
+                // Why this is sound: the `count` places from `tail` on are
+                // free (as in `try_push`, and `count` is at most the free
+                // room), and only this producer writes them until it stamps
+                // them.
+                // SAFETY: a free place of the run, owned by the single producer.
+                cell.with_mut(|c| unsafe { (*c).write(value) });
+                // Counted per value, so a later `clone` that panics still
+                // leaves this one published by the run's guard.
+                run.next = run.next.wrapping_add(1);
+                run.unstamped = true;
+            }
+            rest = later;
         }
         count
     }
@@ -336,8 +383,9 @@ unsafe impl<T> Ring<T> for FastRing<T> {
         // At most one lap: the places we take stay ours until the run stores
         // `head`, so the producer cannot refill them meanwhile.
         let max = max.min(self.blocks.capacity());
-        let mut taken = 0;
         let head = local.head;
+        let mut tail_seen = false;
+        let mut taken = 0;
         // Frees what was taken, also when `sink` panics.
         let mut run = PopRun {
             ring: self,
@@ -346,23 +394,65 @@ unsafe impl<T> Ring<T> for FastRing<T> {
             next: head,
         };
         while taken < max {
-            if run.next == run.local.limit && !self.find_published(run.local, run.next) {
+            if run.next == run.local.limit
+                && !self.find_published_run(run.local, run.next, &mut tail_seen)
+            {
                 break;
             }
-            // SAFETY: the cursor is this ring's, and below `limit` `next` is
-            // one of its block's positions.
-            let cell = unsafe { run.local.at.cell(run.next) };
-            // Why this is sound: a stamp says the producer published this
-            // position, and only this consumer reads it until the run stores
-            // `head`; each value is moved out once (`next` passes it), and
-            // counted before `sink` can panic.
-            // SAFETY: a published place of the run, owned by the single consumer.
-            let value = cell.with_mut(|c| unsafe { (*c).assume_init_read() });
-            run.next = run.next.wrapping_add(1);
-            taken += 1;
-            sink(value);
+            // Below `limit`, every position of the block is published.
+            let n = run.local.limit.wrapping_sub(run.next).min(max - taken);
+            // SAFETY: the cursor is this ring's, and `next` to `next + n`
+            // lies within its block (`limit` is at most the block's end).
+            let cells = unsafe { run.local.at.cells(run.next, n) };
+            for cell in cells {
+                // Why this is sound: a stamp (or `tail`) says the producer
+                // published this position, and only this consumer reads it
+                // until the run stores `head`; each value is moved out once
+                // (`next` passes it), and counted before `sink` can panic.
+                // SAFETY: a published place of the run, owned by the single consumer.
+                let value = cell.with_mut(|c| unsafe { (*c).assume_init_read() });
+                run.next = run.next.wrapping_add(1);
+                sink(value);
+            }
+            taken += n;
         }
         taken
+    }
+
+    fn pop_slice(&self, local: &mut PopLocal<T>, out: &mut [T]) -> usize {
+        let mut tail_seen = false;
+        let mut next = local.head;
+        let mut done = 0;
+        while done < out.len() {
+            if next == local.limit && !self.find_published_run(local, next, &mut tail_seen) {
+                break;
+            }
+            // Below `limit`, every position of the block is published.
+            let n = local.limit.wrapping_sub(next).min(out.len() - done);
+            // SAFETY: the cursor is this ring's, and `next` to `next + n`
+            // lies within its block (`limit` is at most the block's end).
+            let cells = unsafe { local.at.cells(next, n) };
+            for (slot, cell) in out[done..done + n].iter_mut().zip(cells) {
+                // Why this is sound: a stamp (or `tail`) says the producer
+                // published this position, and only this consumer reads it
+                // until `head` is stored below; each value is moved out once
+                // (`next` passes it). The write over `slot` drops nothing
+                // (see the trait; the handle calls this for a `T` without
+                // drop glue only), so nothing here can panic.
+                // SAFETY: a published place, owned by the single consumer.
+                let value = cell.with_mut(|c| unsafe { (*c).assume_init_read() });
+                std::mem::forget(std::mem::replace(slot, value));
+            }
+            next = next.wrapping_add(n);
+            done += n;
+        }
+        if done > 0 {
+            local.head = next;
+            // Release: our reads of the values happen before the producer
+            // reuses their places.
+            self.head.store(next, Ordering::Release);
+        }
+        done
     }
 
     fn push_evicting(&self, _local: &mut PushLocal<T>, _value: T) -> Option<T> {
@@ -618,7 +708,16 @@ mod tests {
                     sent += 1;
                 }
                 let mut got = Vec::new();
-                ring.pop_into(&mut pop, round % 5, |v| got.push(v));
+                if round % 2 == 0 {
+                    ring.pop_into(&mut pop, round % 5, |v| got.push(v));
+                } else {
+                    // The copying run of `try_recv_slice`, for a `T`
+                    // without drop glue.
+                    let mut out = vec![u32::MAX; round % 11];
+                    let k = ring.pop_slice(&mut pop, &mut out);
+                    got.extend_from_slice(&out[..k]);
+                    assert!(out[k..].iter().all(|&v| v == u32::MAX));
+                }
                 if let Some(v) = ring.try_pop(&mut pop) {
                     got.push(v);
                 }

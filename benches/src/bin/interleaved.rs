@@ -13,7 +13,9 @@
 //! ```text
 //! cargo run --profile bench -p ringweir-benches --bin interleaved -- [TRIALS]
 //! ```
-//! Defaults: 31 trials (11 with `RINGWEIR_BENCH_QUICK=1`). Writes
+//! Defaults: 31 trials (11 with `RINGWEIR_BENCH_QUICK=1`);
+//! `RINGWEIR_BENCH_ONLY=NAME` keeps the scenarios whose name contains NAME.
+//! Writes
 //! `target/ringweir-extra/interleaved.json` for `scripts/bench.py`.
 
 use crossbeam_utils::CachePadded;
@@ -422,6 +424,13 @@ fn main() {
         drop_oldest(1024, msgs),
         drop_oldest(64, msgs),
     ];
+    // `RINGWEIR_BENCH_ONLY=batch` (a substring of a scenario's name) runs
+    // just the scenarios that match: for a quick A/B of one change.
+    let only = std::env::var("RINGWEIR_BENCH_ONLY").unwrap_or_default();
+    let scenarios: Vec<Scenario> = scenarios
+        .into_iter()
+        .filter(|s| s.name.contains(only.as_str()))
+        .collect();
     // samples[scenario][implementation][trial]
     let mut samples: Vec<Vec<Vec<Sample>>> = scenarios
         .iter()
