@@ -58,7 +58,7 @@
 //! the producer's reuse of its place through the Release store and Acquire
 //! load of `head`.
 
-use super::blocks::{Blocks, Cursor};
+use super::blocks::{Blocks, Cell, Cursor};
 use crate::error::CapacityError;
 use crate::ring::Ring;
 use crate::shared::{Config, Shared};
@@ -211,35 +211,57 @@ impl<T> FastRing<T> {
         head != local.limit
     }
 
-    /// A batch's `find_published`: when the batch is about to cross into
-    /// a block that no loaded stamp covers, it loads `tail` once (`*tail_seen`
-    /// records that), which covers every block the producer has finished,
-    /// instead of a stamp per block, each in a line the producer may be
-    /// writing. A single `try_pop` never does: a consumer at the producer's
-    /// heels would pull `tail`'s line away from it on every look.
+    /// Walks the published values from `from` on, at most `max` of them,
+    /// block by block: hands each block's run of published cells to `run`,
+    /// oldest first, and returns how many values it handed over. Moves the
+    /// consumer's cursor and `limit` along; stores nothing (the caller
+    /// moves the values out and stores `head`).
     ///
-    /// `tail` means what a stamp means: every position below it is
-    /// published (the producer stores it with Release after the stamps of
-    /// those values). It may lag behind the consumer (which found values by
-    /// their stamps first), and is never more than a lap ahead, so the
+    /// When the walk is about to cross into a block that no loaded stamp
+    /// covers, it loads `tail` once, which covers every block the producer
+    /// has finished, instead of a stamp per block, each in a line the
+    /// producer may be writing. A single `try_pop` never does: a consumer
+    /// at the producer's heels would pull `tail`'s line away from it on
+    /// every look. `tail` means what a stamp means: every position below it
+    /// is published (the producer stores it with Release after the stamps
+    /// of those values). It may lag behind the consumer (which found values
+    /// by their stamps first), and is never more than a lap ahead, so the
     /// signed distance to `ready` tells which is further.
-    #[inline]
-    fn find_published_run(
+    #[inline(always)]
+    fn published_runs(
         &self,
         local: &mut PopLocal<T>,
-        next: usize,
-        tail_seen: &mut bool,
-    ) -> bool {
-        if !*tail_seen && next == local.at.block_end && !published(local.ready, next) {
-            *tail_seen = true;
-            // Acquire: the producer's writes of every value below `tail`
-            // happen before our reads of them.
-            let tail = self.tail.load(Ordering::Acquire);
-            if published(tail, local.ready) {
-                local.ready = tail;
+        from: usize,
+        max: usize,
+        mut run: impl FnMut(&[Cell<T>]),
+    ) -> usize {
+        let mut tail_seen = false;
+        let mut next = from;
+        let mut done = 0;
+        while done < max {
+            if next == local.limit {
+                if !tail_seen && next == local.at.block_end && !published(local.ready, next) {
+                    tail_seen = true;
+                    // Acquire: the producer's writes of every value below
+                    // `tail` happen before our reads of them.
+                    let tail = self.tail.load(Ordering::Acquire);
+                    if published(tail, local.ready) {
+                        local.ready = tail;
+                    }
+                }
+                if !self.find_published(local, next) {
+                    break;
+                }
             }
+            // Below `limit`, every position of the block is published.
+            let n = local.limit.wrapping_sub(next).min(max - done);
+            // SAFETY: the cursor is this ring's, and `next` to `next + n`
+            // lies within its block (`limit` is at most the block's end).
+            run(unsafe { local.at.cells(next, n) });
+            next = next.wrapping_add(n);
+            done += n;
         }
-        self.find_published(local, next)
+        done
     }
 }
 
@@ -384,8 +406,6 @@ unsafe impl<T> Ring<T> for FastRing<T> {
         // `head`, so the producer cannot refill them meanwhile.
         let max = max.min(self.blocks.capacity());
         let head = local.head;
-        let mut tail_seen = false;
-        let mut taken = 0;
         // Frees what was taken, also when `sink` panics.
         let mut run = PopRun {
             ring: self,
@@ -393,17 +413,8 @@ unsafe impl<T> Ring<T> for FastRing<T> {
             from: head,
             next: head,
         };
-        while taken < max {
-            if run.next == run.local.limit
-                && !self.find_published_run(run.local, run.next, &mut tail_seen)
-            {
-                break;
-            }
-            // Below `limit`, every position of the block is published.
-            let n = run.local.limit.wrapping_sub(run.next).min(max - taken);
-            // SAFETY: the cursor is this ring's, and `next` to `next + n`
-            // lies within its block (`limit` is at most the block's end).
-            let cells = unsafe { run.local.at.cells(run.next, n) };
+        let next = &mut run.next;
+        self.published_runs(run.local, head, max, |cells| {
             for cell in cells {
                 // Why this is sound: a stamp (or `tail`) says the producer
                 // published this position, and only this consumer reads it
@@ -411,48 +422,38 @@ unsafe impl<T> Ring<T> for FastRing<T> {
                 // (`next` passes it), and counted before `sink` can panic.
                 // SAFETY: a published place of the run, owned by the single consumer.
                 let value = cell.with_mut(|c| unsafe { (*c).assume_init_read() });
-                run.next = run.next.wrapping_add(1);
+                *next = next.wrapping_add(1);
                 sink(value);
             }
-            taken += n;
-        }
-        taken
+        })
     }
 
     fn pop_slice(&self, local: &mut PopLocal<T>, out: &mut [T]) -> usize {
-        let mut tail_seen = false;
-        let mut next = local.head;
+        let head = local.head;
+        let max = out.len();
         let mut done = 0;
-        while done < out.len() {
-            if next == local.limit && !self.find_published_run(local, next, &mut tail_seen) {
-                break;
-            }
-            // Below `limit`, every position of the block is published.
-            let n = local.limit.wrapping_sub(next).min(out.len() - done);
-            // SAFETY: the cursor is this ring's, and `next` to `next + n`
-            // lies within its block (`limit` is at most the block's end).
-            let cells = unsafe { local.at.cells(next, n) };
-            for (slot, cell) in out[done..done + n].iter_mut().zip(cells) {
+        let taken = self.published_runs(local, head, max, |cells| {
+            let slots = &mut out[done..done + cells.len()];
+            done += cells.len();
+            for (slot, cell) in slots.iter_mut().zip(cells) {
                 // Why this is sound: a stamp (or `tail`) says the producer
                 // published this position, and only this consumer reads it
                 // until `head` is stored below; each value is moved out once
-                // (`next` passes it). The write over `slot` drops nothing
+                // (the walk passes it). The write over `slot` drops nothing
                 // (see the trait; the handle calls this for a `T` without
                 // drop glue only), so nothing here can panic.
                 // SAFETY: a published place, owned by the single consumer.
                 let value = cell.with_mut(|c| unsafe { (*c).assume_init_read() });
                 std::mem::forget(std::mem::replace(slot, value));
             }
-            next = next.wrapping_add(n);
-            done += n;
-        }
-        if done > 0 {
-            local.head = next;
+        });
+        if taken > 0 {
+            local.head = head.wrapping_add(taken);
             // Release: our reads of the values happen before the producer
             // reuses their places.
-            self.head.store(next, Ordering::Release);
+            self.head.store(local.head, Ordering::Release);
         }
-        done
+        taken
     }
 
     fn push_evicting(&self, _local: &mut PushLocal<T>, _value: T) -> Option<T> {
