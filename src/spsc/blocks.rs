@@ -149,19 +149,16 @@ impl<T> Blocks<T> {
             *cursor = self.cursor(0, position);
             return;
         }
-        // The block after the cursor's, found from the cursor's pointer (no
-        // bounds check, no index computation: a batch crosses a block every
-        // seven values).
-        // SAFETY: `index` is below `blocks.len()`, so the block after the
-        // cursor's is in the same allocation.
-        let block = unsafe { cursor.block.add(1) };
+        // The next block in place, without rebuilding the cursor (a batch
+        // crosses a block every seven values). Taken from the slice, not by
+        // stepping the cursor's pointer: that one may only reach its own
+        // block.
+        let block = &self.blocks[index];
         cursor.index = index;
         cursor.block = block;
         cursor.block_end = position.wrapping_add(self.len_of(index));
-        // SAFETY: `block` points to a live block of this ring (above).
-        let first_cell = unsafe { (*block).values.as_ptr() };
         // `wrapping_sub`: see `cursor`.
-        cursor.base = first_cell.wrapping_sub(position);
+        cursor.base = block.values.as_ptr().wrapping_sub(position);
     }
 
     /// A cursor in block `index`, whose first value has position `first`.
