@@ -65,9 +65,10 @@ SCENARIOS = [
     ("batch", "Batched consumer", "msg",
      "Two threads, ring of 1024, the consumer takes up to 64 per call. "
      "`recv_many` and the `-pop-` variants send one by one (batching the "
-     "consumer only); the `-slices`/`-chunks` variants batch both sides. "
-     "ringweir's and ringbuf's slice reads copy the values out; rtrb's chunk "
-     "read only looks at them in place."),
+     "consumer only); the `-slices`/`-chunks`/`-in_place` variants batch "
+     "both sides. ringweir's and ringbuf's slice reads copy the values out; "
+     "rtrb's chunk read and ringweir's `try_recv_in_place` only look at them "
+     "in place."),
     ("multi", "Many producers / consumers (blocking)", "msg",
      "P producers and C consumers, ring of 1024, blocking send/recv until "
      "closed. 2p1c uses ringweir::mpsc, the others ringweir::mpmc. With more "

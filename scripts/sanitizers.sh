@@ -10,7 +10,7 @@
 #
 # Environment:
 #   TSAN_TESTS  integration test files for TSan (default: the multi-threaded
-#               ones, "spsc_stream multi_stream closing hostile batch"; TSan costs ~5-15x)
+#               ones, "spsc_stream multi_stream closing hostile batch in_place"; TSan costs ~5-15x)
 #   ASAN_TESTS  test files for ASan (default: all of them, with --tests)
 #   SAN_TOOLCHAIN  nightly toolchain to use (default: nightly)
 set -euo pipefail
@@ -48,7 +48,7 @@ for run in "${runs[@]}"; do
             flag=thread
             # halt_on_error: the first race fails the run, with its report.
             export TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1 ${TSAN_OPTIONS:-}"
-            tests=${TSAN_TESTS-spsc_stream multi_stream closing hostile batch}
+            tests=${TSAN_TESTS-spsc_stream multi_stream closing hostile batch in_place}
             ;;
         asan)
             flag=address

@@ -37,6 +37,7 @@ pub(crate) trait PopOps<T> {
     fn recv_many(&mut self, buf: &mut Vec<T>, max: usize) -> usize;
     fn take_ready(&mut self, buf: &mut Vec<T>, max: usize) -> usize;
     fn try_recv_slice(&mut self, out: &mut [T]) -> usize;
+    fn try_recv_in_place(&mut self, max: usize, look: impl FnMut(&[T])) -> usize;
     fn recv_slice(&mut self, out: &mut [T]) -> usize;
     fn lagged(&mut self) -> u64;
     fn is_closed(&self) -> bool;
@@ -110,6 +111,10 @@ impl<R: Ring<T>, T> PopOps<T> for PopHandle<R, T> {
     }
     fn recv_slice(&mut self, out: &mut [T]) -> usize {
         PopHandle::recv_slice(self, out)
+    }
+    #[inline]
+    fn try_recv_in_place(&mut self, max: usize, look: impl FnMut(&[T])) -> usize {
+        PopHandle::try_recv_in_place(self, max, look)
     }
     fn lagged(&mut self) -> u64 {
         PopHandle::lagged(self)
@@ -445,6 +450,33 @@ macro_rules! consumer_api {
             #[inline]
             pub fn try_recv_slice(&mut self, out: &mut [T]) -> usize {
                 $crate::api::PopOps::try_recv_slice(&mut self.inner, out)
+            }
+
+            /// Shows up to `max` queued values to `look` where they lie in
+            /// the ring, oldest first, without moving them out, then drops
+            /// them; returns how many; never waits. `look` sees them in
+            /// runs: on SPSC rings that never evict a run is what lies
+            /// contiguously in the ring (up to a cache line's worth of a
+            /// small `T`), freed with one atomic store for the whole call;
+            /// other rings show one value per run. For a large `T` this
+            /// saves moving each value out; for any `T` it needs no
+            /// `Clone`, no `Default` and no buffer.
+            ///
+            /// If `look` panics, the values of the runs it was shown,
+            /// including the one it panicked on, are taken (counted as
+            /// received) and dropped; the others stay queued.
+            ///
+            #[doc = concat!("```
+let (mut tx, mut rx) = ringweir::", $m, "::channel::<u64>(16);")]
+            #[doc = "tx.send_slice(&[1, 2, 3, 4]).unwrap();"]
+            #[doc = "let mut sum = 0;"]
+            #[doc = "assert_eq!(rx.try_recv_in_place(3, |run| sum += run.iter().sum::<u64>()), 3);"]
+            #[doc = "assert_eq!(sum, 6);"]
+            #[doc = "assert_eq!(rx.try_recv(), Ok(4));
+```"]
+            #[inline]
+            pub fn try_recv_in_place(&mut self, max: usize, look: impl FnMut(&[T])) -> usize {
+                $crate::api::PopOps::try_recv_in_place(&mut self.inner, max, look)
             }
 
             /// Waits like [`recv`](Self::recv) for one value, then fills the

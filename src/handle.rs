@@ -383,6 +383,22 @@ impl<R: Ring<T>, T> PopHandle<R, T> {
         1 + self.try_recv_slice(rest)
     }
 
+    /// Shows up to `max` queued values to `look` in place, in runs, then
+    /// drops them; never waits. Counted and the producer woken as in
+    /// `pop_into`, also when `look` panics.
+    pub(crate) fn try_recv_in_place(&mut self, max: usize, mut look: impl FnMut(&[T])) -> usize {
+        let mut took = Took {
+            handle: self,
+            taken: 0,
+        };
+        let handle = &mut *took.handle;
+        let taken = &mut took.taken;
+        handle.ring.pop_in_place(&mut handle.local, max, |run| {
+            *taken += run.len();
+            look(run);
+        })
+    }
+
     /// Counts `n` values taken, then the consumer's after-pop duty. Rings
     /// that cannot evict never tally receives: no count, no branch.
     #[inline]
@@ -399,17 +415,6 @@ impl<R: Ring<T>, T> PopHandle<R, T> {
     /// allows, then counts them and wakes a blocked producer once (also when
     /// `sink` panics: the values it was handed are taken).
     fn pop_into(&mut self, max: usize, mut sink: impl FnMut(T)) -> usize {
-        struct Took<'a, R: Ring<T>, T> {
-            handle: &'a mut PopHandle<R, T>,
-            taken: usize,
-        }
-        impl<R: Ring<T>, T> Drop for Took<'_, R, T> {
-            fn drop(&mut self) {
-                if self.taken > 0 {
-                    self.handle.took(self.taken);
-                }
-            }
-        }
         let mut took = Took {
             handle: self,
             taken: 0,
@@ -485,6 +490,21 @@ impl<R: Ring<T>, T> Drop for PopHandle<R, T> {
                 Counters::bump(discarded);
                 drop(value);
             }
+        }
+    }
+}
+
+/// Counts what a run took and runs the consumer's after-pop duty when
+/// dropped, also when the run's sink panicked.
+struct Took<'a, R: Ring<T>, T> {
+    handle: &'a mut PopHandle<R, T>,
+    taken: usize,
+}
+
+impl<R: Ring<T>, T> Drop for Took<'_, R, T> {
+    fn drop(&mut self) {
+        if self.taken > 0 {
+            self.handle.took(self.taken);
         }
     }
 }

@@ -98,6 +98,21 @@ pub(crate) unsafe trait Ring<T> {
         })
     }
 
+    /// Takes up to `max` values, oldest first, showing them to `look` in
+    /// place as runs of one or more (a protocol that can hands out whole
+    /// contiguous runs, and frees them with one store), then dropping them;
+    /// returns how many. If `look` (or a value's drop) panics, the values
+    /// of the runs shown so far, including the one it panicked on, count as
+    /// taken and are dropped exactly once.
+    fn pop_in_place(
+        &self,
+        local: &mut Self::PopLocal,
+        max: usize,
+        mut look: impl FnMut(&[T]),
+    ) -> usize {
+        self.pop_into(local, max, |value| look(std::slice::from_ref(&value)))
+    }
+
     /// The consumer handle owning `local` is going away (after draining).
     fn retire_pop(&self, local: &mut Self::PopLocal) {
         let _ = local;

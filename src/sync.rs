@@ -12,8 +12,11 @@ mod imp {
     pub(crate) use std::sync::Arc;
     use std::time::Instant;
 
-    /// `UnsafeCell` with loom's closure-based access API.
+    /// `UnsafeCell` with loom's closure-based access API. Transparent, so
+    /// that a run of cells of `MaybeUninit<T>` has the layout of a `[T]`
+    /// (the SPSC ring hands such runs out in place, see `spsc/blocks.rs`).
     #[derive(Debug)]
+    #[repr(transparent)]
     pub(crate) struct UnsafeCell<T>(std::cell::UnsafeCell<T>);
 
     impl<T> UnsafeCell<T> {

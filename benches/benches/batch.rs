@@ -4,8 +4,8 @@
 //! The `recv_many`/`-pop-` variants send one value at a time and batch on
 //! the consumer side only (like for like); the `-slices`/`-chunks` variants
 //! batch both sides (what each queue can do at best). ringweir's and
-//! ringbuf's slice reads copy the values out; rtrb's chunk read only looks
-//! at them in place.
+//! ringbuf's slice reads copy the values out; rtrb's chunk read and
+//! ringweir's `-in_place` variant only look at them in place.
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
 use ringweir::{Builder, Wait};
@@ -103,6 +103,17 @@ fn bench(c: &mut Criterion) {
                     || Builder::new(CAP).wait(Wait::Spin).spsc::<u64>().unwrap(),
                     |mut tx| transfers::ringweir_send_slices(&mut tx, n, batch),
                     |mut rx| transfers::ringweir_recv_slices(&mut rx, n, batch),
+                )
+            })
+        });
+
+        g.bench_function(id("ringweir-spin-in_place"), |b| {
+            b.iter_custom(|iters| {
+                timed_pair(
+                    iters,
+                    || Builder::new(CAP).wait(Wait::Spin).spsc::<u64>().unwrap(),
+                    |mut tx| transfers::ringweir_send_slices(&mut tx, n, batch),
+                    |mut rx| transfers::ringweir_recv_in_place(&mut rx, n, batch),
                 )
             })
         });

@@ -127,6 +127,21 @@ pub fn ringweir_recv_slices(rx: &mut ringweir::spsc::Consumer<u64>, n: u64, batc
     recv_in_slices(n, batch, |buf| rx.try_recv_slice(buf));
 }
 
+/// Receives `n` values from ringweir in runs of up to `batch`, looking at
+/// them in place (no copy), as rtrb's chunk read does; spins while empty.
+pub fn ringweir_recv_in_place(rx: &mut ringweir::spsc::Consumer<u64>, n: u64, batch: usize) {
+    let mut got = 0u64;
+    while got < n {
+        let k = rx.try_recv_in_place(batch, |run| {
+            black_box(run);
+        });
+        if k == 0 {
+            std::hint::spin_loop();
+        }
+        got += k as u64;
+    }
+}
+
 /// Sends `0..n` through rtrb in write chunks of up to `batch`.
 pub fn rtrb_write_chunks(tx: &mut rtrb::Producer<u64>, n: u64, batch: usize) {
     let mut next = 0u64;

@@ -354,6 +354,20 @@ pub fn run<K: Topology>(data: &[u8]) {
                         out.truncate(n);
                         out
                     }
+                    // `try_recv_in_place`: each value shown once, in runs of
+                    // one or more, and dropped by the time the call returns.
+                    Op::TryRecvMany if arg & 0x40 != 0 => {
+                        let mut shown = Vec::new();
+                        let n = rx.try_recv_in_place(max, |run| {
+                            assert!(!run.is_empty(), "{why}: an empty run");
+                            shown.extend(run.iter().map(|v| v.id));
+                        });
+                        assert_eq!(n, shown.len(), "{why}");
+                        for &id in &shown {
+                            assert_eq!(log.count(id), 1, "{why}: dropped in place once");
+                        }
+                        shown
+                    }
                     _ => {
                         let n = rx.try_recv_many(&mut buf, max);
                         assert_eq!(n, buf.len(), "{why}");

@@ -29,6 +29,7 @@ pub trait RxOps<T> {
     fn recv_many(&mut self, buf: &mut Vec<T>, max: usize) -> usize;
     fn try_recv_many(&mut self, buf: &mut Vec<T>, max: usize) -> usize;
     fn try_recv_slice(&mut self, out: &mut [T]) -> usize;
+    fn try_recv_in_place(&mut self, max: usize, look: impl FnMut(&[T])) -> usize;
     fn try_iter_take(&mut self, n: usize) -> Vec<T>;
     fn iter_all(&mut self) -> Vec<T>;
     fn lagged(&mut self) -> u64;
@@ -110,6 +111,9 @@ macro_rules! forward_rx {
             }
             fn try_recv_slice(&mut self, out: &mut [T]) -> usize {
                 ringweir::$m::Consumer::try_recv_slice(self, out)
+            }
+            fn try_recv_in_place(&mut self, max: usize, look: impl FnMut(&[T])) -> usize {
+                ringweir::$m::Consumer::try_recv_in_place(self, max, look)
             }
             fn try_iter_take(&mut self, n: usize) -> Vec<T> {
                 self.try_iter().take(n).collect()

@@ -84,6 +84,35 @@ fn spsc_recv_many_crosses_blocks() {
     })
 }
 
+/// `try_recv_in_place` across blocks while the producer sends runs: each
+/// value is shown once, in order, and dropped where it lies.
+#[test]
+fn spsc_in_place_crosses_blocks() {
+    loom::model(|| {
+        let (mut tx, mut rx) = Builder::new(4).wait(Wait::Spin).spsc::<String>().unwrap();
+        let producer = thread::spawn(move || {
+            let values: Vec<String> = (0..5).map(|i| i.to_string()).collect();
+            for run in values.chunks(3) {
+                tx.send_slice(run).unwrap();
+            }
+        });
+        let mut got = Vec::new();
+        loop {
+            let taken = rx.try_recv_in_place(4, |run| got.extend(run.iter().cloned()));
+            if taken == 0 {
+                if rx.is_closed() && rx.is_empty() {
+                    break;
+                }
+                thread::yield_now();
+            }
+        }
+        producer.join().unwrap();
+        let expected: Vec<String> = (0..5).map(|i| i.to_string()).collect();
+        assert_eq!(got, expected);
+        assert_eq!(rx.stats().received, 5);
+    })
+}
+
 #[test]
 fn mpsc_run_of_three_through_two_slots_park() {
     slices_in_order!(mpsc, 2, 3, 3, 2, Wait::Park);

@@ -175,6 +175,49 @@ impl<T> Blocks<T> {
     }
 }
 
+/// Shows `look` the values of `cells` where they lie, then drops them there:
+/// one slice for the whole run (under loom, whose cells track each access
+/// on its own, one slice per value). If `look` panics, the values are still
+/// dropped; if a value's drop panics, the rest of the run is still dropped
+/// (a second panic aborts, as for a `Vec`'s elements).
+///
+/// # Safety
+/// Every cell holds a published value that the caller owns and touches no
+/// more: this drops it.
+#[inline(always)]
+pub(crate) unsafe fn look_then_drop<T>(cells: &[Cell<T>], look: &mut impl FnMut(&[T])) {
+    /// Drops a run of values in place when it goes, also while unwinding.
+    struct DropRun<T>(*mut [T]);
+    impl<T> Drop for DropRun<T> {
+        fn drop(&mut self) {
+            // SAFETY: the run's values are initialized and owned by the
+            // caller of `look_then_drop`, which never touches them again
+            // (its contract); the slice's drop glue keeps dropping after a
+            // panicking element.
+            unsafe { std::ptr::drop_in_place(self.0) }
+        }
+    }
+    #[cfg(not(loom))]
+    {
+        // `Cell<T>` is `UnsafeCell<MaybeUninit<T>>`, both transparent: the
+        // run has the layout of a `[T]`. Writing through it (the drop) is
+        // allowed: the values are inside `UnsafeCell`s.
+        let run = std::ptr::slice_from_raw_parts_mut(cells.as_ptr() as *mut T, cells.len());
+        let run = DropRun(run);
+        // SAFETY: initialized values (the caller's contract), not changed
+        // while `look` holds the shared slice.
+        look(unsafe { &*run.0 });
+    }
+    #[cfg(loom)]
+    for cell in cells {
+        cell.with_mut(|value| {
+            let run = DropRun(std::ptr::slice_from_raw_parts_mut(value.cast::<T>(), 1));
+            // SAFETY: as above, for one value.
+            look(unsafe { &*run.0 });
+        });
+    }
+}
+
 impl<T> Cursor<T> {
     /// The stamp of the cursor's block.
     ///

@@ -58,7 +58,7 @@
 //! the producer's reuse of its place through the Release store and Acquire
 //! load of `head`.
 
-use super::blocks::{Blocks, Cell, Cursor};
+use super::blocks::{look_then_drop, Blocks, Cell, Cursor};
 use crate::error::CapacityError;
 use crate::ring::Ring;
 use crate::shared::{Config, Shared};
@@ -425,6 +425,34 @@ unsafe impl<T> Ring<T> for FastRing<T> {
                 *next = next.wrapping_add(1);
                 sink(value);
             }
+        })
+    }
+
+    fn pop_in_place(
+        &self,
+        local: &mut PopLocal<T>,
+        max: usize,
+        mut look: impl FnMut(&[T]),
+    ) -> usize {
+        // At most one lap, as in `pop_into`.
+        let max = max.min(self.blocks.capacity());
+        let head = local.head;
+        // Frees what was taken, also when `look` or a drop panics.
+        let mut run = PopRun {
+            ring: self,
+            local,
+            from: head,
+            next: head,
+        };
+        let next = &mut run.next;
+        self.published_runs(run.local, head, max, |cells| {
+            // Taken before `look` sees them: if it panics, `head` still
+            // moves past them, and they are dropped once, below.
+            *next = next.wrapping_add(cells.len());
+            // SAFETY: a stamp (or `tail`) says the producer published these
+            // positions, and only this consumer touches them until the run
+            // stores `head`, which `next` has just moved past them.
+            unsafe { look_then_drop(cells, &mut look) };
         })
     }
 

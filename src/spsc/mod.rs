@@ -223,6 +223,10 @@ impl<T> PopOps<T> for ConsumerInner<T> {
     fn recv_slice(&mut self, out: &mut [T]) -> usize {
         dispatch!(ConsumerInner [mut] self, h => h.recv_slice(out))
     }
+    #[inline]
+    fn try_recv_in_place(&mut self, max: usize, look: impl FnMut(&[T])) -> usize {
+        dispatch!(ConsumerInner [mut] self, h => h.try_recv_in_place(max, look))
+    }
     fn lagged(&mut self) -> u64 {
         dispatch!(ConsumerInner [mut] self, h => h.lagged())
     }

@@ -113,8 +113,9 @@ fn throughput(cap: usize, n: u64) -> Scenario {
 }
 
 /// Both sides batched, runs of up to `batch` through a ring of 1024: the
-/// best each queue's slice or chunk API can do (rtrb's chunk read looks at
-/// the values in place; ringweir and ringbuf copy them out).
+/// best each queue's slice or chunk API can do (rtrb's chunk read and
+/// ringweir's `try_recv_in_place` look at the values in place; the slice
+/// reads copy them out).
 fn batch(batch: usize, n: u64) -> Scenario {
     use ringbuf::traits::Split;
     Scenario {
@@ -129,6 +130,16 @@ fn batch(batch: usize, n: u64) -> Scenario {
                     || Builder::new(1024).wait(Wait::Spin).spsc::<u64>().unwrap(),
                     move |mut tx| transfers::ringweir_send_slices(&mut tx, n, batch),
                     move |mut rx| transfers::ringweir_recv_slices(&mut rx, n, batch),
+                ),
+            ),
+            (
+                "ringweir-spin-in_place",
+                Kind::Ours,
+                transfer(
+                    n,
+                    || Builder::new(1024).wait(Wait::Spin).spsc::<u64>().unwrap(),
+                    move |mut tx| transfers::ringweir_send_slices(&mut tx, n, batch),
+                    move |mut rx| transfers::ringweir_recv_in_place(&mut rx, n, batch),
                 ),
             ),
             (

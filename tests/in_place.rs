@@ -1,0 +1,220 @@
+//! `try_recv_in_place`: values shown where they lie, then dropped there, on
+//! every topology and policy: runs across the end of the slot array and
+//! across the SPSC ring's blocks, counting, panics in the callback and in
+//! `T::drop`, closing, and a stream across threads.
+
+#[macro_use]
+mod common;
+
+use common::{count, counter, scaled, Counted};
+use ringweir::{Builder, Overflow, TryRecvError};
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::thread;
+
+const POLICIES: [Overflow; 3] = [Overflow::Block, Overflow::DropNewest, Overflow::DropOldest];
+
+#[test]
+fn runs_arrive_in_order_across_blocks_and_the_array_end() {
+    for overflow in POLICIES {
+        // Capacity 17: three SPSC blocks, the last one partly used; runs of
+        // 5 pushed and up to 6 looked at, so every boundary gets straddled.
+        each_topology!(Builder::new(17).overflow(overflow), u64, |topo, tx, rx| {
+            let (mut next_sent, mut next_seen) = (0u64, 0u64);
+            for round in 0..60 {
+                let run: Vec<u64> = (next_sent..next_sent + 5).collect();
+                next_sent += tx.try_send_slice(&run).unwrap() as u64;
+                let mut seen = Vec::new();
+                let max = round % 7;
+                let taken = rx.try_recv_in_place(max, |run| {
+                    assert!(!run.is_empty(), "{topo} {overflow:?}: an empty run");
+                    seen.extend_from_slice(run);
+                });
+                assert_eq!(taken, seen.len(), "{topo} {overflow:?} round {round}");
+                assert!(taken <= max);
+                for value in seen {
+                    assert_eq!(value, next_seen, "{topo} {overflow:?} round {round}");
+                    next_seen += 1;
+                }
+                assert_eq!(rx.len() as u64, next_sent - next_seen);
+            }
+            let stats = rx.stats();
+            assert_eq!(stats.received, next_seen, "{topo} {overflow:?}");
+            assert_eq!(stats.sent, next_sent);
+        });
+    }
+}
+
+#[test]
+fn an_empty_ring_or_a_zero_max_shows_nothing() {
+    each_topology!(Builder::new(4), u64, |topo, tx, rx| {
+        let mut calls = 0;
+        assert_eq!(rx.try_recv_in_place(8, |_| calls += 1), 0, "{topo}");
+        tx.send(1).unwrap();
+        assert_eq!(rx.try_recv_in_place(0, |_| calls += 1), 0, "{topo}");
+        assert_eq!(calls, 0);
+        assert_eq!(rx.try_recv(), Ok(1));
+    });
+}
+
+#[test]
+fn every_value_shown_is_dropped_once_and_the_rest_stay_queued() {
+    for overflow in POLICIES {
+        each_topology!(
+            Builder::new(16).overflow(overflow),
+            Counted,
+            |topo, tx, rx| {
+                let drops = counter();
+                for id in 0..10 {
+                    assert!(tx.try_send(Counted::new(id, &drops)).is_ok());
+                }
+                let mut ids = Vec::new();
+                let taken = rx.try_recv_in_place(6, |run| {
+                    ids.extend(run.iter().map(|v| v.id));
+                });
+                assert_eq!(taken, 6, "{topo} {overflow:?}");
+                assert_eq!(ids, [0, 1, 2, 3, 4, 5]);
+                assert_eq!(
+                    count(&drops),
+                    6,
+                    "{topo} {overflow:?}: shown values are dropped"
+                );
+                assert_eq!(rx.try_recv().map(|v| v.id), Ok(6));
+                assert_eq!(count(&drops), 7);
+                drop((tx, rx));
+                assert_eq!(count(&drops), 10, "{topo} {overflow:?}");
+            }
+        );
+    }
+}
+
+#[test]
+fn a_panicking_callback_takes_the_run_it_panicked_on_and_nothing_more() {
+    for overflow in POLICIES {
+        each_topology!(
+            Builder::new(16).overflow(overflow),
+            Counted,
+            |topo, tx, rx| {
+                let drops = counter();
+                for id in 0..12 {
+                    assert!(tx.try_send(Counted::new(id, &drops)).is_ok());
+                }
+                let mut last_seen = None;
+                let panicked = catch_unwind(AssertUnwindSafe(|| {
+                    rx.try_recv_in_place(12, |run| {
+                        last_seen = run.last().map(|v| v.id);
+                        if run.iter().any(|v| v.id == 3) {
+                            panic!("the callback panics on value 3");
+                        }
+                    })
+                }));
+                assert!(panicked.is_err(), "{topo} {overflow:?}");
+                // The run holding 3 was taken with everything before it; what
+                // follows it is still queued, in order, and nothing is dropped
+                // twice.
+                let seen = last_seen.unwrap() + 1;
+                assert!(seen >= 4, "{topo} {overflow:?}");
+                assert_eq!(count(&drops) as u64, seen, "{topo} {overflow:?}");
+                assert_eq!(rx.stats().received, seen, "{topo} {overflow:?}");
+                let rest: Vec<u64> = rx.try_iter().map(|v| v.id).collect();
+                assert_eq!(rest, (seen..12).collect::<Vec<_>>(), "{topo} {overflow:?}");
+                assert_eq!(count(&drops), 12);
+            }
+        );
+    }
+}
+
+/// Panics in `Drop` when its flag is set.
+struct Bomb<'a> {
+    id: u64,
+    armed: bool,
+    drops: &'a std::cell::Cell<usize>,
+}
+
+impl Drop for Bomb<'_> {
+    fn drop(&mut self) {
+        self.drops.set(self.drops.get() + 1);
+        if self.armed {
+            panic!("value {} panics in drop", self.id);
+        }
+    }
+}
+
+#[test]
+fn a_panicking_drop_still_drops_the_rest_of_its_run() {
+    let drops = std::cell::Cell::new(0);
+    // spsc only: `Bomb` borrows a local `Cell`, which is not `Sync`, so the
+    // value cannot be `Send`; the ring is used on this thread alone.
+    let (mut tx, mut rx) = Builder::new(16).spsc::<Bomb<'_>>().unwrap();
+    for id in 0..5 {
+        let bomb = Bomb {
+            id,
+            armed: id == 1,
+            drops: &drops,
+        };
+        assert!(tx.try_send(bomb).is_ok());
+    }
+    let panicked = catch_unwind(AssertUnwindSafe(|| rx.try_recv_in_place(3, |_| {})));
+    assert!(panicked.is_err());
+    // 0, 1 (which panicked) and 2 were in the run: all dropped, once.
+    assert_eq!(drops.get(), 3);
+    assert_eq!(rx.try_recv().map(|v| v.id).ok(), Some(3));
+    assert_eq!(drops.get(), 4);
+    drop((tx, rx));
+    assert_eq!(drops.get(), 5);
+}
+
+#[test]
+fn closing_shows_what_is_left_then_reports_closed() {
+    each_topology!(Builder::new(8), u64, |topo, tx, rx| {
+        tx.send_slice(&[1, 2, 3]).unwrap();
+        drop(tx);
+        let mut sum = 0;
+        assert_eq!(
+            rx.try_recv_in_place(8, |run| sum += run.iter().sum::<u64>()),
+            3
+        );
+        assert_eq!(sum, 6, "{topo}");
+        assert_eq!(rx.try_recv_in_place(8, |_| {}), 0);
+        assert_eq!(rx.try_recv(), Err(TryRecvError::Closed), "{topo}");
+    });
+}
+
+#[test]
+fn a_stream_looked_at_in_place_arrives_whole_and_in_order() {
+    let n = scaled(200_000);
+    for overflow in [Overflow::Block, Overflow::DropNewest] {
+        each_topology!(Builder::new(64).overflow(overflow), u64, |topo, tx, rx| {
+            let producer = thread::spawn(move || {
+                let values: Vec<u64> = (0..n).collect();
+                for run in values.chunks(13) {
+                    // `send_slice` obeys the policy: DropNewest may drop.
+                    tx.send_slice(run).unwrap();
+                }
+            });
+            let mut last = None::<u64>;
+            let mut got = 0u64;
+            loop {
+                let taken = rx.try_recv_in_place(50, |run| {
+                    for &v in run {
+                        assert!(last.is_none_or(|l| v > l), "{topo}: {v} after {last:?}");
+                        last = Some(v);
+                    }
+                });
+                got += taken as u64;
+                if taken == 0 {
+                    if rx.is_closed() && rx.is_empty() {
+                        break;
+                    }
+                    thread::yield_now();
+                }
+            }
+            producer.join().unwrap();
+            let stats = rx.stats();
+            assert_eq!(stats.received, got, "{topo} {overflow:?}");
+            assert_eq!(stats.received + stats.dropped, n, "{topo} {overflow:?}");
+            if overflow == Overflow::Block {
+                assert_eq!(got, n, "{topo}");
+            }
+        });
+    }
+}
