@@ -444,7 +444,7 @@ impl<R: Ring<T>, T> PopHandle<R, T> {
                 // Our own count is exact, and it is in `taken` already.
                 let (_, taken) = self.ring.positions();
                 let discarded = shared.counters.discarded.load(Ordering::Relaxed);
-                Counters::evicted_by_consumer_tally(taken, self.received, discarded)
+                Counters::left_besides(taken, self.received, discarded)
             }
         }
     }

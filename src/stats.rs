@@ -13,8 +13,10 @@ use crate::sync::{AtomicUsize, Ordering};
 ///
 /// While other threads are sending and receiving the fields are read one by
 /// one, so they may be a few values apart (on a `DropOldest` ring with one
-/// consumer, `evicted` may briefly include receives still in progress);
-/// once the ring is quiet they are exact, and
+/// consumer, `evicted` may briefly include receives still in progress, and
+/// with several, `received` evictions still in progress), but `received +
+/// evicted + discarded` never exceeds `sent`; once the ring is quiet they
+/// are exact, and
 /// `sent == received + evicted + discarded + len`.
 ///
 /// `sent` and `received` are computed from the ring's `usize` positions,
@@ -80,10 +82,12 @@ pub(crate) struct Counters {
 }
 
 impl Counters {
-    /// Counts one event. Relaxed: a counter orders nothing, it is only summed.
+    /// Counts one event. Release: an eviction or a discard moved `head`
+    /// before it is counted, so a snapshot that loads the count with
+    /// Acquire and `head` after it finds the move there (see `snapshot`).
     #[inline]
     pub(crate) fn bump(counter: &AtomicUsize) {
-        counter.fetch_add(1, Ordering::Relaxed);
+        counter.fetch_add(1, Ordering::Release);
     }
 
     /// Builds a snapshot from the ring's own `sent` and `taken` positions,
@@ -100,22 +104,26 @@ impl Counters {
         // at least these receives, so `evicted` is never under-counted, only
         // over-counted by receives between their `head` move and their store.
         let received_stored = self.received.load(Ordering::Acquire);
+        // Also before the positions, and Acquire (pairs with the Release of
+        // `bump`): every eviction and discard counted here has moved `head`
+        // already, so `taken` includes them. Loaded after `taken`, a count
+        // could include evictions that `taken` and `sent` do not, and
+        // `received + evicted` would exceed `sent` (the concurrent fuzz
+        // target caught that on an mpmc `DropOldest` ring).
+        let evicted_counted = self.evicted.load(Ordering::Acquire);
+        let discarded = self.discarded.load(Ordering::Acquire);
         let (sent, taken) = positions();
-        let discarded = self.discarded.load(Ordering::Relaxed);
         let (received, evicted) = match tally {
-            Tally::ByProducers => {
-                let evicted = self.evicted.load(Ordering::Relaxed);
-                (
-                    taken
-                        .wrapping_sub(evicted)
-                        .wrapping_sub(discarded)
-                        .min(taken),
-                    evicted,
-                )
-            }
+            Tally::ByProducers => (
+                // What else left through the head; an eviction or discard
+                // that moved `head` after our load of its count shows as a
+                // receive until the ring is quiet.
+                Self::left_besides(taken, evicted_counted, discarded),
+                evicted_counted,
+            ),
             Tally::ByConsumer => (
                 received_stored,
-                Self::evicted_by_consumer_tally(taken, received_stored, discarded),
+                Self::left_besides(taken, received_stored, discarded),
             ),
         };
         Stats {
@@ -128,20 +136,18 @@ impl Counters {
         }
     }
 
-    /// Under [`Tally::ByConsumer`]: what left through the head and was
-    /// neither received nor discarded. Saturates while a receive is between
-    /// its move of `head` and its store of the count.
-    pub(crate) fn evicted_by_consumer_tally(
-        taken: usize,
-        received: usize,
-        discarded: usize,
-    ) -> usize {
-        let other = received.wrapping_add(discarded);
-        let evicted = taken.wrapping_sub(other);
-        if evicted > taken {
+    /// What left through the head (`taken`) besides `counted` and
+    /// `discarded` values: the evictions under [`Tally::ByConsumer`] (then
+    /// `counted` is the receives), the receives under
+    /// [`Tally::ByProducers`] (then it is the evictions). Saturates at 0
+    /// while a count is ahead of the `taken` it was read with (a receive
+    /// between its move of `head` and its store of the count).
+    pub(crate) fn left_besides(taken: usize, counted: usize, discarded: usize) -> usize {
+        let rest = taken.wrapping_sub(counted.wrapping_add(discarded));
+        if rest > taken {
             0
         } else {
-            evicted
+            rest
         }
     }
 }

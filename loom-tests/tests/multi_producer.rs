@@ -286,3 +286,31 @@ fn mpsc_sole_producer_after_clone_leaves_drop_oldest_cap1() {
 fn mpsc_sole_producer_after_clone_leaves_drop_newest_cap2() {
     sole_producer_after_a_clone_leaves(Overflow::DropNewest, 2);
 }
+
+/// A statistics snapshot taken while a producer evicts: every eviction it
+/// counts has left through the head it reads, so `received + evicted`
+/// never exceeds `sent` (reading the eviction count after the positions
+/// let two evictions in between show as more than was ever sent).
+#[test]
+fn mpmc_stats_while_evicting_stay_within_sent() {
+    loom::model(|| {
+        let (mut tx, rx) = Builder::new(1)
+            .overflow(Overflow::DropOldest)
+            .wait(Wait::Spin)
+            .mpmc::<usize>()
+            .unwrap();
+        assert_eq!(tx.send(0).unwrap(), Sent::Queued);
+        let producer = thread::spawn(move || {
+            for i in 1..3 {
+                assert_eq!(tx.send(i).unwrap(), Sent::Evicted(i - 1));
+            }
+        });
+        // (An eviction between its move of `head` and its count may show
+        // as a receive meanwhile: the fields are read one by one.)
+        let s = rx.stats();
+        assert!(s.received + s.evicted <= s.sent, "{s:?}");
+        producer.join().unwrap();
+        let s = rx.stats();
+        assert_eq!((s.sent, s.received, s.evicted), (3, 0, 2));
+    });
+}
