@@ -15,8 +15,9 @@
 //! ```
 //! Defaults: 31 trials (11 with `RINGWEIR_BENCH_QUICK=1`);
 //! `RINGWEIR_BENCH_ONLY=NAME` keeps the scenarios whose name contains NAME.
-//! Writes
-//! `target/ringweir-extra/interleaved.json` for `scripts/bench.py`.
+//! Writes `target/ringweir-extra/interleaved.json` for `scripts/bench.py`
+//! (a run with `RINGWEIR_BENCH_ONLY` writes `interleaved-only.json`
+//! instead, so it never replaces a full run's).
 
 use crossbeam_utils::CachePadded;
 use ringweir::{Builder, Overflow, Sent, Wait};
@@ -522,7 +523,14 @@ fn main() {
             rows.join(",\n")
         ));
     }
-    let path = extra_dir().join("interleaved.json");
+    // A partial run must not replace the full one `scripts/bench.py`
+    // renders into BENCHMARKS.md.
+    let file = if only.is_empty() {
+        "interleaved.json"
+    } else {
+        "interleaved-only.json"
+    };
+    let path = extra_dir().join(file);
     std::fs::write(
         &path,
         format!(
