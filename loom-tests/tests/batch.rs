@@ -7,7 +7,7 @@
 //! consumer may take a value by its stamp before the run's `tail` store.
 
 use loom::thread;
-use ringweir::{Builder, Wait};
+use ringweir::{spsc, Builder, Wait};
 
 /// Producer `send_slice`s `0..n` in runs of `run` into a ring of
 /// `capacity`, then leaves; the consumer `recv_slice`s into a buffer of
@@ -63,11 +63,11 @@ fn spsc_runs_cross_blocks_spin() {
     slices_in_order!(spsc, 4, 5, 3, 4, Wait::Spin);
 }
 
-/// `recv_many` (the run that hands each value to a sink, used for every
-/// `T`) across blocks, with the same one load of `tail`.
-#[test]
-fn spsc_recv_many_crosses_blocks() {
-    loom::model(|| {
+/// The producer sends five `String`s in runs of three into a ring of four
+/// (two blocks under loom) and leaves; `receive` takes everything until the
+/// ring is closed and drained: each value arrives once, in order.
+fn five_strings_across_blocks(receive: fn(&mut spsc::Consumer<String>) -> Vec<String>) {
+    loom::model(move || {
         let (mut tx, mut rx) = Builder::new(4).wait(Wait::Spin).spsc::<String>().unwrap();
         let producer = thread::spawn(move || {
             let values: Vec<String> = (0..5).map(|i| i.to_string()).collect();
@@ -75,8 +75,7 @@ fn spsc_recv_many_crosses_blocks() {
                 tx.send_slice(run).unwrap();
             }
         });
-        let mut got = Vec::new();
-        while rx.recv_many(&mut got, 4) > 0 {}
+        let got = receive(&mut rx);
         producer.join().unwrap();
         let expected: Vec<String> = (0..5).map(|i| i.to_string()).collect();
         assert_eq!(got, expected);
@@ -84,33 +83,33 @@ fn spsc_recv_many_crosses_blocks() {
     })
 }
 
-/// `try_recv_in_place` across blocks while the producer sends runs: each
-/// value is shown once, in order, and dropped where it lies.
+/// `recv_many` (the run that hands each value to a sink, used for every
+/// `T`) across blocks, with the same one load of `tail`.
+#[test]
+fn spsc_recv_many_crosses_blocks() {
+    five_strings_across_blocks(|rx| {
+        let mut got = Vec::new();
+        while rx.recv_many(&mut got, 4) > 0 {}
+        got
+    });
+}
+
+/// `try_recv_in_place` across blocks: each value is shown once, in order,
+/// and dropped where it lies.
 #[test]
 fn spsc_in_place_crosses_blocks() {
-    loom::model(|| {
-        let (mut tx, mut rx) = Builder::new(4).wait(Wait::Spin).spsc::<String>().unwrap();
-        let producer = thread::spawn(move || {
-            let values: Vec<String> = (0..5).map(|i| i.to_string()).collect();
-            for run in values.chunks(3) {
-                tx.send_slice(run).unwrap();
-            }
-        });
+    five_strings_across_blocks(|rx| {
         let mut got = Vec::new();
         loop {
             let taken = rx.try_recv_in_place(4, |run| got.extend(run.iter().cloned()));
             if taken == 0 {
                 if rx.is_closed() && rx.is_empty() {
-                    break;
+                    return got;
                 }
                 thread::yield_now();
             }
         }
-        producer.join().unwrap();
-        let expected: Vec<String> = (0..5).map(|i| i.to_string()).collect();
-        assert_eq!(got, expected);
-        assert_eq!(rx.stats().received, 5);
-    })
+    });
 }
 
 #[test]

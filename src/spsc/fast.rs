@@ -263,6 +263,32 @@ impl<T> FastRing<T> {
         }
         done
     }
+
+    /// `published_runs` for a run that takes the values it is shown and
+    /// frees them with one store of `head` when it ends, also when `take`
+    /// panics (the run's guard, `PopRun`). `take` gets each block's cells
+    /// and the run's next position, which it moves past every value it
+    /// takes before anything that can panic.
+    #[inline(always)]
+    fn take_runs(
+        &self,
+        local: &mut PopLocal<T>,
+        max: usize,
+        mut take: impl FnMut(&[Cell<T>], &mut usize),
+    ) -> usize {
+        // At most one lap: the places we take stay ours until the run stores
+        // `head`, so the producer cannot refill them meanwhile.
+        let max = max.min(self.blocks.capacity());
+        let head = local.head;
+        let mut run = PopRun {
+            ring: self,
+            local,
+            from: head,
+            next: head,
+        };
+        let next = &mut run.next;
+        self.published_runs(run.local, head, max, |cells| take(cells, next))
+    }
 }
 
 // Head and tail never share a cache line (false sharing would make every
@@ -402,19 +428,7 @@ unsafe impl<T> Ring<T> for FastRing<T> {
     }
 
     fn pop_into(&self, local: &mut PopLocal<T>, max: usize, mut sink: impl FnMut(T)) -> usize {
-        // At most one lap: the places we take stay ours until the run stores
-        // `head`, so the producer cannot refill them meanwhile.
-        let max = max.min(self.blocks.capacity());
-        let head = local.head;
-        // Frees what was taken, also when `sink` panics.
-        let mut run = PopRun {
-            ring: self,
-            local,
-            from: head,
-            next: head,
-        };
-        let next = &mut run.next;
-        self.published_runs(run.local, head, max, |cells| {
+        self.take_runs(local, max, |cells, next| {
             for cell in cells {
                 // Why this is sound: a stamp (or `tail`) says the producer
                 // published this position, and only this consumer reads it
@@ -434,18 +448,7 @@ unsafe impl<T> Ring<T> for FastRing<T> {
         max: usize,
         mut look: impl FnMut(&[T]),
     ) -> usize {
-        // At most one lap, as in `pop_into`.
-        let max = max.min(self.blocks.capacity());
-        let head = local.head;
-        // Frees what was taken, also when `look` or a drop panics.
-        let mut run = PopRun {
-            ring: self,
-            local,
-            from: head,
-            next: head,
-        };
-        let next = &mut run.next;
-        self.published_runs(run.local, head, max, |cells| {
+        self.take_runs(local, max, |cells, next| {
             // Taken before `look` sees them: if it panics, `head` still
             // moves past them, and they are dropped once, below.
             *next = next.wrapping_add(cells.len());
