@@ -190,10 +190,10 @@ pub(crate) unsafe fn look_then_drop<T>(cells: &[Cell<T>], look: &mut impl FnMut(
     struct DropRun<T>(*mut [T]);
     impl<T> Drop for DropRun<T> {
         fn drop(&mut self) {
-            // SAFETY: the run's values are initialized and owned by the
-            // caller of `look_then_drop`, which never touches them again
-            // (its contract); the slice's drop glue keeps dropping after a
-            // panicking element.
+            // Why this is sound: the slice's drop glue keeps dropping after
+            // a panicking element, and the caller never touches the values
+            // again.
+            // SAFETY: initialized values owned by `look_then_drop`'s caller.
             unsafe { std::ptr::drop_in_place(self.0) }
         }
     }
@@ -254,9 +254,9 @@ impl<T> Cursor<T> {
     pub(crate) unsafe fn cells(&self, position: usize, n: usize) -> &[Cell<T>] {
         debug_assert!(n <= self.block_end.wrapping_sub(position));
         debug_assert!(self.block_end.wrapping_sub(position) <= PER_BLOCK);
-        // SAFETY: as in `cell`, `base + position` is one of the block's
-        // cells, and the `n` after it are too (the caller's contract); the
-        // blocks are alive.
+        // Why this is sound: as in `cell`, `base + position` is one of the
+        // block's cells, and the `n` after it are too.
+        // SAFETY: the caller's contract: live blocks, a run within one.
         unsafe { std::slice::from_raw_parts(self.base.wrapping_add(position), n) }
     }
 }

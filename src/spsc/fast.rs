@@ -452,9 +452,11 @@ unsafe impl<T> Ring<T> for FastRing<T> {
             // Taken before `look` sees them: if it panics, `head` still
             // moves past them, and they are dropped once, below.
             *next = next.wrapping_add(cells.len());
-            // SAFETY: a stamp (or `tail`) says the producer published these
-            // positions, and only this consumer touches them until the run
-            // stores `head`, which `next` has just moved past them.
+            // Why this is sound: a stamp (or `tail`) says the producer
+            // published these positions, and only this consumer touches
+            // them until the run stores `head`, which `next` has just moved
+            // past them.
+            // SAFETY: published values this run owns and never touches again.
             unsafe { look_then_drop(cells, &mut look) };
         })
     }
