@@ -462,31 +462,23 @@ unsafe impl<T> Ring<T> for FastRing<T> {
     }
 
     fn pop_slice(&self, local: &mut PopLocal<T>, out: &mut [T]) -> usize {
-        let head = local.head;
-        let max = out.len();
         let mut done = 0;
-        let taken = self.published_runs(local, head, max, |cells| {
+        self.take_runs(local, out.len(), |cells, next| {
             let slots = &mut out[done..done + cells.len()];
             done += cells.len();
+            *next = next.wrapping_add(cells.len());
             for (slot, cell) in slots.iter_mut().zip(cells) {
                 // Why this is sound: a stamp (or `tail`) says the producer
                 // published this position, and only this consumer reads it
-                // until `head` is stored below; each value is moved out once
-                // (the walk passes it). The write over `slot` drops nothing
+                // until the run stores `head`; each value is moved out once
+                // (`next` passes it). The write over `slot` drops nothing
                 // (see the trait; the handle calls this for a `T` without
                 // drop glue only), so nothing here can panic.
                 // SAFETY: a published place, owned by the single consumer.
                 let value = cell.with_mut(|c| unsafe { (*c).assume_init_read() });
                 std::mem::forget(std::mem::replace(slot, value));
             }
-        });
-        if taken > 0 {
-            local.head = head.wrapping_add(taken);
-            // Release: our reads of the values happen before the producer
-            // reuses their places.
-            self.head.store(local.head, Ordering::Release);
-        }
-        taken
+        })
     }
 
     fn push_evicting(&self, _local: &mut PushLocal<T>, _value: T) -> Option<T> {
