@@ -48,7 +48,7 @@ pub(crate) trait PopOps<T> {
 }
 
 impl<R: Ring<T>, T> PushOps<T> for PushHandle<R, T> {
-    #[inline]
+    #[inline(always)]
     fn send_until(
         &mut self,
         value: T,
@@ -91,7 +91,7 @@ impl<R: Ring<T>, T> PushOps<T> for PushHandle<R, T> {
 }
 
 impl<R: Ring<T>, T> PopOps<T> for PopHandle<R, T> {
-    #[inline]
+    #[inline(always)]
     fn try_recv(&mut self) -> Result<T, TryRecvError> {
         PopHandle::try_recv(self)
     }
@@ -187,7 +187,7 @@ macro_rules! producer_api {
             #[doc = "assert_eq!(rx.recv(), Ok(\"hi\"));"]
             #[doc = "drop(rx);"]
             #[doc = "assert_eq!(tx.send(\"bye\").unwrap_err().into_inner(), \"bye\");\n```"]
-            #[inline]
+            #[inline(always)]
             pub fn send(&mut self, value: T) -> Result<crate::Sent<T>, crate::SendError<T>> {
                 match $crate::api::PushOps::send_until(&mut self.inner, value, None) {
                     Ok(sent) => Ok(sent),
@@ -387,7 +387,7 @@ macro_rules! consumer_api {
             #[doc = "assert_eq!(rx.try_recv(), Err(ringweir::TryRecvError::Empty));"]
             #[doc = "tx.send(1).unwrap();"]
             #[doc = "assert_eq!(rx.try_recv(), Ok(1));\n```"]
-            #[inline]
+            #[inline(always)]
             pub fn try_recv(&mut self) -> Result<T, crate::TryRecvError> {
                 $crate::api::PopOps::try_recv(&mut self.inner)
             }

@@ -295,7 +295,7 @@ unsafe impl<T> Ring<T> for StampedRing<T> {
         }
     }
 
-    #[inline]
+    #[inline(always)]
     fn try_pop(&self, _: &mut ()) -> Option<T> {
         let mut backoff = Backoff::new();
         let mut head = self.head.load(Ordering::Relaxed);
