@@ -79,8 +79,10 @@ unsafe impl<T: Send> Sync for StampedRing<T> {}
 /// What happened when a producer looked at the slot under `tail`.
 enum PushOutcome<T> {
     Pushed,
-    /// The ring is full; the value comes back with the `tail` seen.
-    Full(T, usize),
+    /// The ring is full; the value comes back.
+    Full(T),
+    /// The ring was full; the oldest value made room and comes back.
+    Evicted(T),
 }
 
 impl<T> StampedRing<T> {
@@ -145,10 +147,12 @@ impl<T> StampedRing<T> {
         self.single_producer || self.shared.producer_count() == 1
     }
 
-    /// Claims the slot under `tail` and fills it, unless the ring is full.
-    /// `sole`: the caller is the only producer (see `sole_producer`).
+    /// Claims the slot under `tail` and fills it; if the ring is full,
+    /// evicts its oldest value to make room when `EVICT`, else hands the
+    /// value back. `sole`: the caller is the only producer (see
+    /// `sole_producer`).
     #[inline]
-    fn push_or_full(&self, value: T, sole: bool) -> PushOutcome<T> {
+    fn push_with<const EVICT: bool>(&self, mut value: T, sole: bool) -> PushOutcome<T> {
         let mut backoff = Backoff::new();
         let mut tail = self.tail.load(Ordering::Relaxed);
         loop {
@@ -194,13 +198,27 @@ impl<T> StampedRing<T> {
                 }
             } else if stamp.wrapping_add(self.one_lap) == tail.wrapping_add(1) {
                 // The slot still holds last lap's value: full, unless a
-                // consumer has moved `head` since. SeqCst fence: pairs with
-                // the consumers' SeqCst CAS on `head`, so a `head` older than
-                // our stamp load is not read.
-                fence(Ordering::SeqCst);
-                let head = self.head.load(Ordering::Relaxed);
-                if head.wrapping_add(self.one_lap) == tail {
-                    return PushOutcome::Full(value, tail);
+                // consumer has moved `head` since.
+                if EVICT {
+                    // Claim that value by CAS on `head` straight away: the
+                    // CAS tells whether the ring is still full at `tail`. A
+                    // fence and a load of `head` first would only move
+                    // `head`'s line here twice (to read, then to write), the
+                    // most contended line of a full ring (`force_push` does
+                    // not load it either).
+                    match self.try_evict(tail, value, sole) {
+                        Ok(old) => return PushOutcome::Evicted(old),
+                        Err(back) => value = back,
+                    }
+                } else {
+                    // SeqCst fence: pairs with the consumers' SeqCst CAS on
+                    // `head`, so a `head` older than our stamp load is not
+                    // read.
+                    fence(Ordering::SeqCst);
+                    let head = self.head.load(Ordering::Relaxed);
+                    if head.wrapping_add(self.one_lap) == tail {
+                        return PushOutcome::Full(value);
+                    }
                 }
                 // A consumer (or evictor) claimed the head and is mid-way
                 // through the slot: it may be descheduled, so yield in time.
@@ -274,24 +292,18 @@ unsafe impl<T> Ring<T> for StampedRing<T> {
 
     #[inline]
     fn try_push(&self, _: &mut (), value: T) -> Result<(), T> {
-        match self.push_or_full(value, self.sole_producer()) {
+        match self.push_with::<false>(value, self.sole_producer()) {
             PushOutcome::Pushed => Ok(()),
-            PushOutcome::Full(value, _) => Err(value),
+            PushOutcome::Full(value) => Err(value),
+            PushOutcome::Evicted(_) => unreachable!("ringweir: a push that may not evict evicted"),
         }
     }
 
-    fn push_evicting(&self, _: &mut (), mut value: T) -> Option<T> {
-        let sole = self.sole_producer();
-        loop {
-            match self.push_or_full(value, sole) {
-                PushOutcome::Pushed => return None,
-                PushOutcome::Full(back, tail) => match self.try_evict(tail, back, sole) {
-                    Ok(old) => return Some(old),
-                    // The ring moved under us; it is no longer full at
-                    // `tail`, so the next attempt makes progress.
-                    Err(back) => value = back,
-                },
-            }
+    fn push_evicting(&self, _: &mut (), value: T) -> Option<T> {
+        match self.push_with::<true>(value, self.sole_producer()) {
+            PushOutcome::Pushed => None,
+            PushOutcome::Evicted(old) => Some(old),
+            PushOutcome::Full(_) => unreachable!("ringweir: an evicting push found the ring full"),
         }
     }
 
