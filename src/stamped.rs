@@ -76,15 +76,6 @@ unsafe impl<T: Send> Send for StampedRing<T> {}
 // SAFETY: as for `Send`; shared mutation goes through atomics or claimed slots.
 unsafe impl<T: Send> Sync for StampedRing<T> {}
 
-/// What happened when a producer looked at the slot under `tail`.
-enum PushOutcome<T> {
-    Pushed,
-    /// The ring is full; the value comes back.
-    Full(T),
-    /// The ring was full; the oldest value made room and comes back.
-    Evicted(T),
-}
-
 impl<T> StampedRing<T> {
     /// `single_producer`: the ring's producer handle cannot be cloned.
     pub(crate) fn new(config: Config, single_producer: bool) -> Result<Self, CapacityError> {
@@ -147,12 +138,12 @@ impl<T> StampedRing<T> {
         self.single_producer || self.shared.producer_count() == 1
     }
 
-    /// Claims the slot under `tail` and fills it; if the ring is full,
-    /// evicts its oldest value to make room when `EVICT`, else hands the
-    /// value back. `sole`: the caller is the only producer (see
-    /// `sole_producer`).
+    /// Claims the slot under `tail` and fills it (`None`), unless the ring
+    /// is full. Then, when `EVICT`, it evicts the oldest value to make room
+    /// and returns that; else it returns `value`. `sole`: the caller is the
+    /// only producer (see `sole_producer`).
     #[inline]
-    fn push_with<const EVICT: bool>(&self, mut value: T, sole: bool) -> PushOutcome<T> {
+    fn push_with<const EVICT: bool>(&self, mut value: T, sole: bool) -> Option<T> {
         let mut backoff = Backoff::new();
         let mut tail = self.tail.load(Ordering::Relaxed);
         loop {
@@ -189,7 +180,7 @@ impl<T> StampedRing<T> {
                         // Release: publishes the value to the consumer that
                         // loads this stamp.
                         slot.stamp.store(tail.wrapping_add(1), Ordering::Release);
-                        return PushOutcome::Pushed;
+                        return None;
                     }
                     Err(current) => {
                         tail = current;
@@ -207,7 +198,7 @@ impl<T> StampedRing<T> {
                     // most contended line of a full ring (`force_push` does
                     // not load it either).
                     match self.try_evict(tail, value, sole) {
-                        Ok(old) => return PushOutcome::Evicted(old),
+                        Ok(old) => return Some(old),
                         Err(back) => value = back,
                     }
                 } else {
@@ -217,7 +208,7 @@ impl<T> StampedRing<T> {
                     fence(Ordering::SeqCst);
                     let head = self.head.load(Ordering::Relaxed);
                     if head.wrapping_add(self.one_lap) == tail {
-                        return PushOutcome::Full(value);
+                        return Some(value);
                     }
                 }
                 // A consumer (or evictor) claimed the head and is mid-way
@@ -253,7 +244,7 @@ impl<T> StampedRing<T> {
         // We own the oldest value. No producer can claim `tail` (its slot is
         // stamped full for the previous lap), so a plain store moves it;
         // SeqCst, like a CAS of `tail`, for consumers deciding "empty"
-        // (Relaxed with a single producer, as in `push_or_full`).
+        // (Relaxed with a single producer, as in `push_with`).
         let order = if sole {
             Ordering::Relaxed
         } else {
@@ -293,18 +284,13 @@ unsafe impl<T> Ring<T> for StampedRing<T> {
     #[inline]
     fn try_push(&self, _: &mut (), value: T) -> Result<(), T> {
         match self.push_with::<false>(value, self.sole_producer()) {
-            PushOutcome::Pushed => Ok(()),
-            PushOutcome::Full(value) => Err(value),
-            PushOutcome::Evicted(_) => unreachable!("ringweir: a push that may not evict evicted"),
+            None => Ok(()),
+            Some(value) => Err(value),
         }
     }
 
     fn push_evicting(&self, _: &mut (), value: T) -> Option<T> {
-        match self.push_with::<true>(value, self.sole_producer()) {
-            PushOutcome::Pushed => None,
-            PushOutcome::Evicted(old) => Some(old),
-            PushOutcome::Full(_) => unreachable!("ringweir: an evicting push found the ring full"),
-        }
+        self.push_with::<true>(value, self.sole_producer())
     }
 
     #[inline(always)]
