@@ -54,6 +54,7 @@ mod error;
 mod handle;
 mod multi_producer;
 mod policy;
+mod recent_wake;
 mod ring;
 mod shared;
 mod slots;

@@ -57,6 +57,12 @@ pub enum Wait {
     /// Spin briefly, then sleep until the other side makes progress, closes,
     /// or the timeout passes. A send or receive with nobody asleep costs one
     /// fence and one load of a read-mostly word: no lock, no syscall.
+    ///
+    /// A thread that woke a sleeping partner less than 50 µs ago keeps
+    /// yielding, instead of sleeping, until those 50 µs have passed: its
+    /// partner is still waking up (that takes microseconds), and sleeping
+    /// now would make each side sleep and wake the other every few values.
+    /// A thread that woke nobody sleeps as soon as it would otherwise.
     #[default]
     Park,
 }

@@ -49,6 +49,7 @@
 //! thread needs no fast-path reasoning at all.
 
 use crate::barrier;
+use crate::recent_wake;
 use crate::sync::{spin_hint, yield_now, AtomicUsize, Condvar, Mutex, Ordering};
 use crate::Wait;
 use std::time::Instant;
@@ -161,6 +162,7 @@ impl WaitPoint {
         let state = self.state.load(Ordering::Relaxed);
         if state >= SLEEPER {
             self.wake(false);
+            recent_wake::note();
         }
         state & GONE != 0
     }
@@ -240,7 +242,11 @@ pub(crate) fn wait_until<R>(
         match strategy {
             Wait::Spin => backoff.spin(),
             Wait::Yield => backoff.snooze(),
-            Wait::Park if backoff.should_park() => return point.sleep(deadline, &mut attempt),
+            // A thread that has just woken its partner waits out the
+            // partner's wake-up before it sleeps too (see `recent_wake`).
+            Wait::Park if backoff.should_park() && !recent_wake::within_grace() => {
+                return point.sleep(deadline, &mut attempt)
+            }
             Wait::Park => backoff.snooze(),
         }
         if let Some(done) = attempt() {
