@@ -37,8 +37,37 @@ mod imp {
     /// Whether this thread woke a sleeper less than [`GRACE`] ago.
     pub(crate) fn within_grace() -> bool {
         WOKE_AT
-            .try_with(|at| at.get().is_some_and(|t| t.elapsed() < GRACE))
+            .try_with(|at| at.get().is_some_and(|woke| inside(woke, Instant::now())))
             .unwrap_or(false)
+    }
+
+    /// Whether `now` is less than [`GRACE`] after `woke`.
+    fn inside(woke: Instant, now: Instant) -> bool {
+        now.saturating_duration_since(woke) < GRACE
+    }
+
+    #[cfg(test)]
+    mod tests {
+        use super::*;
+
+        #[test]
+        fn the_grace_runs_for_fifty_microseconds_after_the_wake() {
+            let woke = Instant::now();
+            assert!(inside(woke, woke));
+            assert!(inside(woke, woke + Duration::from_micros(49)));
+            assert!(!inside(woke, woke + GRACE));
+            assert!(!inside(woke, woke + Duration::from_millis(1)));
+        }
+
+        #[test]
+        fn the_grace_belongs_to_the_thread_that_woke() {
+            // A new thread has woken nobody.
+            assert!(!std::thread::spawn(within_grace).join().unwrap());
+            note();
+            assert!(WOKE_AT.with(Cell::get).is_some());
+            // Another thread is not in this thread's grace.
+            assert!(!std::thread::spawn(within_grace).join().unwrap());
+        }
     }
 }
 
@@ -52,20 +81,3 @@ mod imp {
 }
 
 pub(crate) use imp::*;
-
-#[cfg(all(test, not(loom)))]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_grace_belongs_to_the_waking_thread_and_runs_out() {
-        // A new thread has woken nobody.
-        assert!(!std::thread::spawn(within_grace).join().unwrap());
-        note();
-        assert!(within_grace());
-        // Another thread is not in this thread's grace.
-        assert!(!std::thread::spawn(within_grace).join().unwrap());
-        std::thread::sleep(std::time::Duration::from_millis(1));
-        assert!(!within_grace());
-    }
-}
