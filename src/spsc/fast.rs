@@ -32,8 +32,9 @@
 //!   the `tail` line away from it. One stamp per block rather than per value
 //!   keeps the values nearly as dense as a bare array (seven `u64`s per
 //!   line instead of four), which is what a streaming transfer pays for.
-//! - The producer keeps a private copy of `head` and reloads the shared
-//!   one only when its copy says full (or too full for a whole slice), so in steady state it touches the
+//! - The producer keeps a private copy of `head` (as the position a lap
+//!   after it) and reloads the shared one only when its copy says full
+//!   (or too full for a whole slice), so in steady state it touches the
 //!   consumer's line once per lap, not once per value. It still stores
 //!   `tail` (its own line, which only `len`, the statistics and `Drop`
 //!   read).
@@ -86,10 +87,12 @@ pub(crate) struct FastRing<T> {
 pub(crate) struct PushLocal<T> {
     /// The block holding `tail`.
     at: Cursor<T>,
-    /// A value `head` had at some point; the true `head` is never behind it.
-    head_seen: usize,
-    /// The nearer of `at.block_end` and `head_seen + capacity`: until
-    /// `tail` reaches it a push needs no other check.
+    /// A lap after a value `head` had at some point: `tail` may run up to
+    /// it (the true `head` is never behind that value). Kept a lap ahead,
+    /// not as the `head` it came from, so the checks need no addition.
+    full_at: usize,
+    /// The nearer of `at.block_end` and `full_at`: until `tail` reaches it
+    /// a push needs no other check.
     limit: usize,
 }
 
@@ -172,10 +175,8 @@ impl<T> FastRing<T> {
         if tail == local.at.block_end {
             self.blocks.next_block(&mut local.at, tail);
         }
-        if tail == local.head_seen.wrapping_add(self.blocks.capacity()) {
-            // Acquire: the consumer's reads of the values it freed happen
-            // before we overwrite them.
-            local.head_seen = self.head.load(Ordering::Acquire);
+        if tail == local.full_at {
+            local.full_at = self.full_at();
         }
         self.reset_push_limit(local, tail);
         tail != local.limit
@@ -183,8 +184,17 @@ impl<T> FastRing<T> {
 
     #[inline]
     fn reset_push_limit(&self, local: &mut PushLocal<T>, tail: usize) {
-        let full_at = local.head_seen.wrapping_add(self.blocks.capacity());
-        local.limit = nearer(tail, local.at.block_end, full_at);
+        local.limit = nearer(tail, local.at.block_end, local.full_at);
+    }
+
+    /// A lap after the shared `head`: where the producer's `tail` may run
+    /// to. Acquire: the consumer's reads of the values it freed happen
+    /// before the producer overwrites them.
+    #[inline]
+    fn full_at(&self) -> usize {
+        self.head
+            .load(Ordering::Acquire)
+            .wrapping_add(self.blocks.capacity())
     }
 
     /// Called when a pop found `head` at `limit`: moves into the next block
@@ -326,7 +336,7 @@ unsafe impl<T> Ring<T> for FastRing<T> {
         let tail = self.tail.load(Ordering::Relaxed);
         let mut local = PushLocal {
             at: self.blocks.cursor_at(tail, self.blocks.index_of(tail)),
-            head_seen: tail,
+            full_at: tail.wrapping_add(self.blocks.capacity()),
             limit: tail,
         };
         self.reset_push_limit(&mut local, tail);
@@ -372,14 +382,12 @@ unsafe impl<T> Ring<T> for FastRing<T> {
     where
         T: Clone,
     {
-        let capacity = self.blocks.capacity();
         // Relaxed: only this producer writes `tail`.
         let tail = self.tail.load(Ordering::Relaxed);
-        let mut free = capacity - tail.wrapping_sub(local.head_seen);
+        let mut free = local.full_at.wrapping_sub(tail);
         if free < values.len() {
-            // Acquire: as in `try_push`.
-            local.head_seen = self.head.load(Ordering::Acquire);
-            free = capacity - tail.wrapping_sub(local.head_seen);
+            local.full_at = self.full_at();
+            free = local.full_at.wrapping_sub(tail);
         }
         let count = free.min(values.len());
         // Publishes what was written, also when a `clone` panics.
