@@ -227,16 +227,21 @@ impl<T> FastRing<T> {
     /// consumer's cursor and `limit` along; stores nothing (the caller
     /// moves the values out and stores `head`).
     ///
-    /// When the walk is about to cross into a block that no loaded stamp
-    /// covers, it loads `tail` once, which covers every block the producer
-    /// has finished, instead of a stamp per block, each in a line the
-    /// producer may be writing. A single `try_pop` never does: a consumer
-    /// at the producer's heels would pull `tail`'s line away from it on
-    /// every look. `tail` means what a stamp means: every position below it
-    /// is published (the producer stores it with Release after the stamps
-    /// of those values). It may lag behind the consumer (which found values
-    /// by their stamps first), and is never more than a lap ahead, so the
-    /// signed distance to `ready` tells which is further.
+    /// When no loaded stamp covers the walk's next position, it loads
+    /// `tail`, never a stamp: `tail` covers every value the producer has
+    /// published, in one load of a line the producer only stores to once
+    /// per push or run, where polling the stamp of the block the producer
+    /// is filling pulls away the line it is writing values into, once per
+    /// look. (Measured: paired trials, `try_recv_in_place` against a
+    /// producer of slices, 2.2-2.6x rtrb's chunks against 3.3-3.7x with a
+    /// stamp load per block.) A single `try_pop` does the opposite: its
+    /// value and the news of it come in one line, and a consumer at the
+    /// producer's heels would pull `tail`'s line away from it on every
+    /// look. `tail` means what a stamp means: every position below it is
+    /// published (the producer stores it with Release after the values and
+    /// stamps of those positions). It may lag behind the consumer (which
+    /// found values by their stamps first), and is never more than a lap
+    /// ahead, so the signed distance to `next` tells whether it covers it.
     #[inline(always)]
     fn published_runs(
         &self,
@@ -245,23 +250,25 @@ impl<T> FastRing<T> {
         max: usize,
         mut run: impl FnMut(&[Cell<T>]),
     ) -> usize {
-        let mut tail_seen = false;
         let mut next = from;
         let mut done = 0;
         while done < max {
             if next == local.limit {
-                if !tail_seen && next == local.at.block_end && !published(local.ready, next) {
-                    tail_seen = true;
+                if next == local.at.block_end {
+                    self.blocks.next_block(&mut local.at, next);
+                }
+                if !published(local.ready, next) {
                     // Acquire: the producer's writes of every value below
                     // `tail` happen before our reads of them.
                     let tail = self.tail.load(Ordering::Acquire);
-                    if published(tail, local.ready) {
+                    if published(tail, next) {
                         local.ready = tail;
+                    } else {
+                        local.limit = next;
+                        break;
                     }
                 }
-                if !self.find_published(local, next) {
-                    break;
-                }
+                local.limit = nearer(next, local.at.block_end, local.ready);
             }
             // Below `limit`, every position of the block is published.
             let n = local.limit.wrapping_sub(next).min(max - done);
