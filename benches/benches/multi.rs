@@ -5,17 +5,33 @@
 //! ringweir runs once per wait strategy. On a machine with fewer cores than
 //! threads, `Spin` is expected to collapse (a spinning thread holds a core
 //! the thread it waits for needs); that is the point of `Park`.
+//!
+//! Every implementation runs the same loops (`transfers::send_all` and
+//! `transfers::recv_all`), which the paired trials of the `interleaved`
+//! binary run too.
 
-use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
+use criterion::{criterion_group, criterion_main, BenchmarkGroup, BenchmarkId, Criterion};
 use ringweir::{Builder, Wait};
-use ringweir_benches::{config, messages, timed_group, transfer_group};
-use std::hint::black_box;
+use ringweir_benches::transfers::{recv_all, send_all, BlockingRecv, BlockingSend};
+use ringweir_benches::{config, messages, timed_group, transfer_group, WallTime};
 
 const CAP: usize = 1024;
 
 /// `n` handles: the original and `n - 1` clones.
 fn fan<T: Clone>(first: T, n: usize) -> Vec<T> {
     vec![first; n]
+}
+
+/// One row: `make` builds the producers' and consumers' handles.
+fn row<P: BlockingSend, C: BlockingRecv>(
+    g: &mut BenchmarkGroup<'_, WallTime>,
+    id: BenchmarkId,
+    per: u64,
+    make: impl Fn() -> (Vec<P>, Vec<C>),
+) {
+    g.bench_function(id, |b| {
+        b.iter_custom(|iters| timed_group(iters, per, &make, send_all, recv_all))
+    });
 }
 
 fn bench(c: &mut Criterion) {
@@ -33,186 +49,39 @@ fn bench(c: &mut Criterion) {
             ("ringweir-yield", Wait::Yield),
             ("ringweir-park", Wait::Park),
         ] {
-            g.bench_function(id(name), |b| {
-                b.iter_custom(|iters| {
-                    if nc == 1 {
-                        timed_group(
-                            iters,
-                            per,
-                            || {
-                                let (tx, rx) = Builder::new(CAP).wait(wait).mpsc::<u64>().unwrap();
-                                (fan(tx, np), vec![rx])
-                            },
-                            |mut tx, k| {
-                                for i in 0..k {
-                                    tx.send(i).unwrap();
-                                }
-                            },
-                            |mut rx| {
-                                let mut got = 0;
-                                while let Ok(v) = rx.recv() {
-                                    black_box(v);
-                                    got += 1;
-                                }
-                                got
-                            },
-                        )
-                    } else {
-                        timed_group(
-                            iters,
-                            per,
-                            || {
-                                let (tx, rx) = Builder::new(CAP).wait(wait).mpmc::<u64>().unwrap();
-                                (fan(tx, np), fan(rx, nc))
-                            },
-                            |mut tx, k| {
-                                for i in 0..k {
-                                    tx.send(i).unwrap();
-                                }
-                            },
-                            |mut rx| {
-                                let mut got = 0;
-                                while let Ok(v) = rx.recv() {
-                                    black_box(v);
-                                    got += 1;
-                                }
-                                got
-                            },
-                        )
-                    }
-                })
-            });
+            let ring = Builder::new(CAP).wait(wait);
+            if nc == 1 {
+                row(&mut g, id(name), per, || {
+                    let (tx, rx) = ring.mpsc::<u64>().unwrap();
+                    (fan(tx, np), vec![rx])
+                });
+            } else {
+                row(&mut g, id(name), per, || {
+                    let (tx, rx) = ring.mpmc::<u64>().unwrap();
+                    (fan(tx, np), fan(rx, nc))
+                });
+            }
         }
-
-        g.bench_function(id("crossbeam-channel"), |b| {
-            b.iter_custom(|iters| {
-                timed_group(
-                    iters,
-                    per,
-                    || {
-                        let (tx, rx) = crossbeam_channel::bounded::<u64>(CAP);
-                        (fan(tx, np), fan(rx, nc))
-                    },
-                    |tx, k| {
-                        for i in 0..k {
-                            tx.send(i).unwrap();
-                        }
-                    },
-                    |rx| {
-                        let mut got = 0;
-                        while let Ok(v) = rx.recv() {
-                            black_box(v);
-                            got += 1;
-                        }
-                        got
-                    },
-                )
-            })
+        row(&mut g, id("crossbeam-channel"), per, || {
+            let (tx, rx) = crossbeam_channel::bounded::<u64>(CAP);
+            (fan(tx, np), fan(rx, nc))
         });
-
-        g.bench_function(id("flume"), |b| {
-            b.iter_custom(|iters| {
-                timed_group(
-                    iters,
-                    per,
-                    || {
-                        let (tx, rx) = flume::bounded::<u64>(CAP);
-                        (fan(tx, np), fan(rx, nc))
-                    },
-                    |tx, k| {
-                        for i in 0..k {
-                            tx.send(i).unwrap();
-                        }
-                    },
-                    |rx| {
-                        let mut got = 0;
-                        while let Ok(v) = rx.recv() {
-                            black_box(v);
-                            got += 1;
-                        }
-                        got
-                    },
-                )
-            })
+        row(&mut g, id("flume"), per, || {
+            let (tx, rx) = flume::bounded::<u64>(CAP);
+            (fan(tx, np), fan(rx, nc))
         });
-
-        g.bench_function(id("kanal"), |b| {
-            b.iter_custom(|iters| {
-                timed_group(
-                    iters,
-                    per,
-                    || {
-                        let (tx, rx) = kanal::bounded::<u64>(CAP);
-                        (fan(tx, np), fan(rx, nc))
-                    },
-                    |tx, k| {
-                        for i in 0..k {
-                            tx.send(i).unwrap();
-                        }
-                    },
-                    |rx| {
-                        let mut got = 0;
-                        while let Ok(v) = rx.recv() {
-                            black_box(v);
-                            got += 1;
-                        }
-                        got
-                    },
-                )
-            })
+        row(&mut g, id("kanal"), per, || {
+            let (tx, rx) = kanal::bounded::<u64>(CAP);
+            (fan(tx, np), fan(rx, nc))
         });
-
         if nc == 1 {
-            g.bench_function(id("thingbuf"), |b| {
-                b.iter_custom(|iters| {
-                    timed_group(
-                        iters,
-                        per,
-                        || {
-                            let (tx, rx) = thingbuf::mpsc::blocking::channel::<u64>(CAP);
-                            (fan(tx, np), vec![rx])
-                        },
-                        |tx, k| {
-                            for i in 0..k {
-                                tx.send(i).unwrap();
-                            }
-                        },
-                        |rx| {
-                            let mut got = 0;
-                            while let Some(v) = rx.recv() {
-                                black_box(v);
-                                got += 1;
-                            }
-                            got
-                        },
-                    )
-                })
+            row(&mut g, id("thingbuf"), per, || {
+                let (tx, rx) = thingbuf::mpsc::blocking::channel::<u64>(CAP);
+                (fan(tx, np), vec![rx])
             });
-
-            g.bench_function(id("std-sync_channel"), |b| {
-                b.iter_custom(|iters| {
-                    timed_group(
-                        iters,
-                        per,
-                        || {
-                            let (tx, rx) = std::sync::mpsc::sync_channel::<u64>(CAP);
-                            (fan(tx, np), vec![rx])
-                        },
-                        |tx, k| {
-                            for i in 0..k {
-                                tx.send(i).unwrap();
-                            }
-                        },
-                        |rx| {
-                            let mut got = 0;
-                            while let Ok(v) = rx.recv() {
-                                black_box(v);
-                                got += 1;
-                            }
-                            got
-                        },
-                    )
-                })
+            row(&mut g, id("std-sync_channel"), per, || {
+                let (tx, rx) = std::sync::mpsc::sync_channel::<u64>(CAP);
+                (fan(tx, np), vec![rx])
             });
         }
     }

@@ -191,3 +191,79 @@ pub fn ringbuf_pop_slices(
 ) {
     recv_in_slices(n, batch, |buf| rx.pop_slice(buf));
 }
+
+/// The sending half of a channel with a blocking send, for the
+/// many-thread scenarios: one loop (`send_all`) for every implementation.
+pub trait BlockingSend: Send {
+    /// Sends `v`, waiting while the channel is full.
+    fn send_blocking(&mut self, v: u64);
+}
+
+/// The receiving half of a channel with a blocking receive: `None` once
+/// the channel is closed and drained.
+pub trait BlockingRecv: Send {
+    /// Receives a value, waiting while the channel is empty.
+    fn recv_blocking(&mut self) -> Option<u64>;
+}
+
+/// Implements `BlockingSend` for senders whose `send(v)` returns a
+/// `Result`.
+macro_rules! blocking_send {
+    ($($tx:ty),*) => {$(
+        impl BlockingSend for $tx {
+            #[inline]
+            fn send_blocking(&mut self, v: u64) {
+                let _ = self.send(v).unwrap();
+            }
+        }
+    )*};
+}
+
+/// Implements `BlockingRecv` for receivers whose `recv()` result `$got`
+/// turns into an `Option`.
+macro_rules! blocking_recv {
+    ($got:expr => $($rx:ty),*) => {$(
+        impl BlockingRecv for $rx {
+            #[inline]
+            fn recv_blocking(&mut self) -> Option<u64> {
+                $got(self.recv())
+            }
+        }
+    )*};
+}
+
+// `mpsc::Producer` is `mpmc::Producer`: one impl serves both.
+blocking_send!(
+    ringweir::mpmc::Producer<u64>,
+    crossbeam_channel::Sender<u64>,
+    flume::Sender<u64>,
+    kanal::Sender<u64>,
+    std::sync::mpsc::SyncSender<u64>,
+    thingbuf::mpsc::blocking::Sender<u64>
+);
+blocking_recv!(Result::ok =>
+    ringweir::mpsc::Consumer<u64>,
+    ringweir::mpmc::Consumer<u64>,
+    crossbeam_channel::Receiver<u64>,
+    flume::Receiver<u64>,
+    kanal::Receiver<u64>,
+    std::sync::mpsc::Receiver<u64>
+);
+blocking_recv!(std::convert::identity => thingbuf::mpsc::blocking::Receiver<u64>);
+
+/// Sends `0..k` with blocking sends.
+pub fn send_all(mut tx: impl BlockingSend, k: u64) {
+    for i in 0..k {
+        tx.send_blocking(i);
+    }
+}
+
+/// Receives until the channel is closed and drained; returns how many.
+pub fn recv_all(mut rx: impl BlockingRecv) -> u64 {
+    let mut got = 0;
+    while let Some(v) = rx.recv_blocking() {
+        black_box(v);
+        got += 1;
+    }
+    got
+}

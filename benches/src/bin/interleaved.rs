@@ -1,5 +1,6 @@
 //! Paired trials of the scenarios whose criterion rows swing with the VM:
-//! SPSC throughput, SPSC round trip, single thread, batches and drop-oldest.
+//! SPSC throughput, SPSC round trip, single thread, batches, drop-oldest
+//! and the blocking many-thread shapes.
 //!
 //! Criterion measures one implementation after another, so on a small VM
 //! whose two vCPUs move between one core's hyperthreads and two cores, two
@@ -21,7 +22,8 @@
 
 use crossbeam_utils::CachePadded;
 use ringweir::{Builder, Overflow, Sent, Wait};
-use ringweir_benches::{extra_dir, quick, spin_until, timed_pair, transfers};
+use ringweir_benches::transfers::{recv_all, send_all, BlockingRecv, BlockingSend};
+use ringweir_benches::{extra_dir, quick, spin_until, timed_group, timed_pair, transfers};
 use std::hint::black_box;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Barrier};
@@ -408,6 +410,96 @@ fn drop_oldest(cap: usize, n: u64) -> Scenario {
     }
 }
 
+/// One run of a many-thread shape: `np` producers send `total` values in
+/// all with blocking sends, the consumers receive until the ring closes;
+/// the same loops as the criterion `multi` bench.
+fn group<P: BlockingSend + 'static, C: BlockingRecv + 'static>(
+    np: usize,
+    total: u64,
+    make: impl Fn() -> (Vec<P>, Vec<C>) + 'static,
+) -> Runner {
+    let per_producer = total / np as u64;
+    Box::new(move || Sample {
+        ns: per(
+            timed_group(1, per_producer, &make, send_all, recv_all),
+            per_producer * np as u64,
+        ),
+        delivered: None,
+    })
+}
+
+/// Blocking MPSC (`nc == 1`) or MPMC throughput, ring of 1024: ringweir's
+/// `Yield` and `Park` (`Spin` collapses when threads outnumber cores, as
+/// the criterion rows show) against the peers with a blocking bounded
+/// channel.
+fn multi(np: usize, nc: usize, total: u64) -> Scenario {
+    const CAP: usize = 1024;
+    fn fan<T: Clone>(first: T, n: usize) -> Vec<T> {
+        vec![first; n]
+    }
+    let ours = |wait: Wait| -> Runner {
+        let ring = Builder::new(CAP).wait(wait);
+        if nc == 1 {
+            group(np, total, move || {
+                let (tx, rx) = ring.mpsc::<u64>().unwrap();
+                (fan(tx, np), vec![rx])
+            })
+        } else {
+            group(np, total, move || {
+                let (tx, rx) = ring.mpmc::<u64>().unwrap();
+                (fan(tx, np), fan(rx, nc))
+            })
+        }
+    };
+    let mut runs = vec![
+        ("ringweir-yield", Kind::Ours, ours(Wait::Yield)),
+        ("ringweir-park", Kind::Ours, ours(Wait::Park)),
+        (
+            "crossbeam-channel",
+            Kind::Peer,
+            group(np, total, move || {
+                let (tx, rx) = crossbeam_channel::bounded::<u64>(CAP);
+                (fan(tx, np), fan(rx, nc))
+            }),
+        ),
+        (
+            "kanal",
+            Kind::Peer,
+            group(np, total, move || {
+                let (tx, rx) = kanal::bounded::<u64>(CAP);
+                (fan(tx, np), fan(rx, nc))
+            }),
+        ),
+    ];
+    if nc == 1 {
+        runs.push((
+            "thingbuf",
+            Kind::Peer,
+            group(np, total, move || {
+                let (tx, rx) = thingbuf::mpsc::blocking::channel::<u64>(CAP);
+                (fan(tx, np), vec![rx])
+            }),
+        ));
+        runs.push((
+            "std-sync_channel",
+            Kind::Peer,
+            group(np, total, move || {
+                let (tx, rx) = std::sync::mpsc::sync_channel::<u64>(CAP);
+                (fan(tx, np), vec![rx])
+            }),
+        ));
+    }
+    Scenario {
+        name: match (np, nc) {
+            (2, 1) => "multi 2p1c",
+            (2, 2) => "multi 2p2c",
+            _ => "multi 4p4c",
+        },
+        unit: "per msg",
+        runs,
+    }
+}
+
 fn median(v: &mut [f64]) -> f64 {
     quantile(v, 0.5)
 }
@@ -435,6 +527,9 @@ fn main() {
         batch(64, msgs),
         drop_oldest(1024, msgs),
         drop_oldest(64, msgs),
+        multi(2, 1, msgs),
+        multi(2, 2, msgs),
+        multi(4, 4, msgs),
     ];
     // `RINGWEIR_BENCH_ONLY=batch` (a substring of a scenario's name) runs
     // just the scenarios that match: for a quick A/B of one change.
