@@ -32,12 +32,15 @@
 //!   the `tail` line away from it. One stamp per block rather than per value
 //!   keeps the values nearly as dense as a bare array (seven `u64`s per
 //!   line instead of four), which is what a streaming transfer pays for.
+//!   A batch receive (`pop_into`, `pop_slice`, `pop_in_place`) learns how
+//!   far the producer got from `tail` instead, never polling the stamp of
+//!   the block the producer is filling (see `published_runs`).
 //! - The producer keeps a private copy of `head` (as the position a lap
 //!   after it) and reloads the shared one only when its copy says full
 //!   (or too full for a whole slice), so in steady state it touches the
 //!   consumer's line once per lap, not once per value. It still stores
-//!   `tail` (its own line, which only `len`, the statistics and `Drop`
-//!   read).
+//!   `tail` (its own line, which batch receives, `len`, the statistics
+//!   and `Drop` read).
 //!
 //! Stamps never lie: let the consumer be at `head`, in block `b`, and load
 //! `b`'s stamp. Every stamp is `p + 1` for a position `p` the producer
@@ -379,8 +382,9 @@ unsafe impl<T> Ring<T> for FastRing<T> {
         // Release: publishes the value (and every earlier one) to the
         // consumer's Acquire load of the stamp.
         stamp.store(next, Ordering::Release);
-        // Release: `len`, the statistics and `Drop` read `tail`; the
-        // consumer does not.
+        // Release: a batch receive (`published_runs`) loads `tail` with
+        // Acquire and then reads the values below it; `len` and the
+        // statistics read it too. A single pop does not.
         self.tail.store(next, Ordering::Release);
         Ok(())
     }
@@ -597,9 +601,9 @@ impl<T> FastRing<T> {
 
 /// A producer's run of values (`push_slice`). Dropping it, also when a
 /// `clone` panicked, stamps the block the run was writing if the run has
-/// not stamped it yet, stores `tail` (Release: for `len` and the
-/// statistics; the stamps published the values) and resets the producer's
-/// `limit`.
+/// not stamped it yet, stores `tail` (Release: it publishes the run's
+/// values to batch receives, as the stamps do to single pops, and to
+/// `len` and the statistics) and resets the producer's `limit`.
 struct PushRun<'a, T> {
     ring: &'a FastRing<T>,
     local: &'a mut PushLocal<T>,
