@@ -481,6 +481,9 @@ impl<R: Ring<T>, T> PopHandle<R, T> {
 
 impl<R: Ring<T>, T> Drop for PopHandle<R, T> {
     fn drop(&mut self) {
+        // Before the flag that lets producers discard: the drain below may
+        // run beside them.
+        self.ring.share_pops(&mut self.local);
         if self.ring.shared().remove_consumer() {
             // The last consumer drops what is queued now rather than leaving
             // it to whichever handle goes last (a producer may run for

@@ -113,6 +113,13 @@ pub(crate) unsafe trait Ring<T> {
         self.pop_into(local, max, |value| look(std::slice::from_ref(&value)))
     }
 
+    /// The consumer handle owning `local` is about to leave: from here on
+    /// (its drain), pops through `local` may run beside producers that
+    /// discard orphans, and must be safe beside theirs.
+    fn share_pops(&self, local: &mut Self::PopLocal) {
+        let _ = local;
+    }
+
     /// The consumer handle owning `local` is going away (after draining).
     fn retire_pop(&self, local: &mut Self::PopLocal) {
         let _ = local;

@@ -33,12 +33,34 @@
 //! full), swaps its value in for the old one and stamps the slot full for
 //! the new lap. The old value is handed back to the caller, never dropped
 //! here.
+//!
+//! # A sole consumer
+//!
+//! An `mpsc` ring that never evicts has one taker of values: its consumer
+//! handle. Nobody else moves `head`, so that consumer needs no CAS to claim
+//! the value there: it reads it, stamps the slot empty for the next lap
+//! (Release, as a claimed pop does) and stores `head` one step on (Release;
+//! only `len`, the statistics and a producer deciding "full" read it). The
+//! stamp goes first, so a producer that sees the old stamp and then the
+//! new `head` retries, and one that sees the new stamp takes the slot; one
+//! that sees neither reports a full ring, as it would have a moment
+//! earlier. A slot's stamp is then always `head` (awaiting this lap's
+//! value) or `head + 1` (holding it): the consumer's own last store to it
+//! was `head`, and only the producer that claims `head` stores after that.
+//!
+//! Two things end that monopoly, and both switch the handle to claimed
+//! pops (`share_pops`) before they can race it: the consumer's drain when
+//! it leaves, and producers discarding orphans after it left, which first
+//! load the "consumers gone" flag with Acquire (the consumer's plain pops
+//! came before it set that flag, so they happen-before the producers'
+//! claims).
 
 use crate::error::CapacityError;
 use crate::ring::Ring;
 use crate::shared::{Config, Shared};
 use crate::sync::{fence, AtomicUsize, Ordering, UnsafeCell};
 use crate::wait::Backoff;
+use crate::Overflow;
 use crossbeam_utils::CachePadded;
 use std::mem::MaybeUninit;
 
@@ -61,6 +83,16 @@ pub(crate) struct StampedRing<T> {
     /// `DropOldest`): then it moves `tail` with plain stores, not a CAS
     /// (`sole_producer` extends this to the other rings while it holds).
     single_producer: bool,
+    /// Whether the consumer handle is the only taker of values (an `mpsc`
+    /// ring that never evicts): then it pops without a CAS (see "A sole
+    /// consumer" above).
+    sole_consumer: bool,
+}
+
+/// A consumer handle's view: whether it may pop without claiming.
+pub(crate) struct PopLocal {
+    /// Set while this handle is the ring's only taker of values.
+    sole: bool,
 }
 
 // Head and tail never share a cache line.
@@ -93,6 +125,7 @@ impl<T> StampedRing<T> {
             one_lap: (capacity + 1).next_power_of_two(),
             slots,
             single_producer,
+            sole_consumer: !config.many_consumers && config.overflow != Overflow::DropOldest,
         })
     }
 
@@ -204,7 +237,10 @@ impl<T> StampedRing<T> {
                 } else {
                     // SeqCst fence: pairs with the consumers' SeqCst CAS on
                     // `head`, so a `head` older than our stamp load is not
-                    // read.
+                    // read. (A sole consumer stores the empty stamp before
+                    // `head`: a `head` that still says full then means the
+                    // slot was not free when we loaded its stamp, where
+                    // this "full" linearizes.)
                     fence(Ordering::SeqCst);
                     let head = self.head.load(Ordering::Relaxed);
                     if head.wrapping_add(self.one_lap) == tail {
@@ -263,38 +299,11 @@ impl<T> StampedRing<T> {
         slot.stamp.store(tail.wrapping_add(1), Ordering::Release);
         Ok(old)
     }
-}
 
-// SAFETY: each claim of a slot (by CAS on `tail` to fill it, by CAS on `head`
-// to empty it) is won by exactly one thread, so each value is written once
-// and moved out once: by `try_pop`, by `try_evict` (handed back), or by
-// `Drop` (the slots still between `head` and `tail`).
-unsafe impl<T> Ring<T> for StampedRing<T> {
-    type PushLocal = ();
-    type PopLocal = ();
-
-    fn shared(&self) -> &Shared {
-        &self.shared
-    }
-
-    fn push_local(&self) {}
-
-    fn pop_local(&self) {}
-
-    #[inline]
-    fn try_push(&self, _: &mut (), value: T) -> Result<(), T> {
-        match self.push_with::<false>(value, self.sole_producer()) {
-            None => Ok(()),
-            Some(value) => Err(value),
-        }
-    }
-
-    fn push_evicting(&self, _: &mut (), value: T) -> Option<T> {
-        self.push_with::<true>(value, self.sole_producer())
-    }
-
+    /// A pop that claims the value at `head` by CAS: safe beside other
+    /// claimed pops and evicting producers.
     #[inline(always)]
-    fn try_pop(&self, _: &mut ()) -> Option<T> {
+    fn pop_claimed(&self) -> Option<T> {
         let mut backoff = Backoff::new();
         let mut head = self.head.load(Ordering::Relaxed);
         loop {
@@ -316,12 +325,7 @@ unsafe impl<T> Ring<T> for StampedRing<T> {
                         // said full gives us this value; nobody else reads or
                         // writes the slot until we stamp it empty.
                         // SAFETY: the head CAS won on a full stamp gives us this value.
-                        let value = slot.value.with_mut(|v| unsafe { (*v).assume_init_read() });
-                        // Release: our read happens before the next lap's
-                        // producer overwrites the slot.
-                        slot.stamp
-                            .store(head.wrapping_add(self.one_lap), Ordering::Release);
-                        return Some(value);
+                        return Some(unsafe { self.take(slot, head) });
                     }
                     Err(current) => {
                         head = current;
@@ -329,23 +333,7 @@ unsafe impl<T> Ring<T> for StampedRing<T> {
                     }
                 }
             } else if stamp == head {
-                if self.single_producer {
-                    // One producer publishes in order: with this value
-                    // unpublished, no later one is, and "empty" linearizes
-                    // before the push under way (at its stamp store). No
-                    // fence and no load of `tail`: a consumer polling an
-                    // empty ring would otherwise pull the producer's `tail`
-                    // line away on every poll.
-                    return None;
-                }
-                // The slot waits for this lap's value: empty, unless a
-                // producer has moved `tail` since. SeqCst fence: pairs with
-                // the producers' SeqCst claims of `tail` (a single producer
-                // stores `tail` Relaxed: then a stale `tail` only makes this
-                // "empty" linearize before a push whose stamp we did not see).
-                fence(Ordering::SeqCst);
-                let tail = self.tail.load(Ordering::Relaxed);
-                if tail == head {
+                if self.is_empty_at(head) {
                     return None;
                 }
                 // A producer claimed the slot and is mid-way through writing
@@ -360,9 +348,136 @@ unsafe impl<T> Ring<T> for StampedRing<T> {
         }
     }
 
+    /// A pop by the ring's only taker of values, which moves `head` with a
+    /// plain store (see "A sole consumer").
+    #[inline(always)]
+    fn pop_sole(&self) -> Option<T> {
+        let mut backoff = Backoff::new();
+        // Relaxed: only this consumer writes `head` while it is sole.
+        let head = self.head.load(Ordering::Relaxed);
+        let slot = self.slot(head);
+        loop {
+            // Acquire: the producer's write of the value happens before our
+            // read.
+            let stamp = slot.stamp.load(Ordering::Acquire);
+            if stamp == head.wrapping_add(1) {
+                // Why this is sound: the stamp says the producer that claimed
+                // `head` published its value here, and no one else takes
+                // values from this ring or moves `head`, so the value is ours
+                // until we stamp the slot empty.
+                // SAFETY: a published value at `head`, taken by its sole taker.
+                let value = unsafe { self.take(slot, head) };
+                // Release: the slot is stamped empty first, so a producer
+                // that finds `head` moved finds the slot free too (or
+                // retries); `len` and the statistics read `head` too.
+                self.head.store(self.next(head), Ordering::Release);
+                return Some(value);
+            }
+            debug_assert_eq!(
+                stamp, head,
+                "a sole consumer's slot holds this lap or awaits it"
+            );
+            if self.is_empty_at(head) {
+                return None;
+            }
+            // A producer claimed the slot and is mid-way through writing it:
+            // it may be descheduled, so yield in time.
+            backoff.snooze();
+        }
+    }
+
+    /// Moves the value at `head` out of its slot and stamps the slot empty
+    /// for the next lap.
+    ///
+    /// # Safety
+    /// The caller owns the published value at `head` in `slot` (a won claim,
+    /// or the sole consumer's turn), and nobody else touches the slot until
+    /// this stamp.
+    #[inline(always)]
+    unsafe fn take(&self, slot: &Slot<T>, head: usize) -> T {
+        // SAFETY: the caller owns the published value (see above).
+        let value = slot.value.with_mut(|v| unsafe { (*v).assume_init_read() });
+        // Release: our read happens before the next lap's producer
+        // overwrites the slot.
+        slot.stamp
+            .store(head.wrapping_add(self.one_lap), Ordering::Release);
+        value
+    }
+
+    /// Whether the ring is empty at `head`, whose slot awaits this lap's
+    /// value; `false` when a producer has claimed the slot and is writing it.
+    #[inline(always)]
+    fn is_empty_at(&self, head: usize) -> bool {
+        if self.single_producer {
+            // One producer publishes in order: with this value unpublished,
+            // no later one is, and "empty" linearizes before the push under
+            // way (at its stamp store). No fence and no load of `tail`: a
+            // consumer polling an empty ring would otherwise pull the
+            // producer's `tail` line away on every poll.
+            return true;
+        }
+        // Empty unless a producer has moved `tail` since. SeqCst fence:
+        // pairs with the producers' SeqCst claims of `tail` (a single
+        // producer stores `tail` Relaxed: then a stale `tail` only makes this
+        // "empty" linearize before a push whose stamp we did not see).
+        fence(Ordering::SeqCst);
+        self.tail.load(Ordering::Relaxed) == head
+    }
+}
+
+// SAFETY: each claim of a slot (by CAS on `tail` to fill it, by CAS on `head`
+// to empty it, or by the turn of a sole consumer) is won by exactly one thread, so each value is written once
+// and moved out once: by `try_pop`, by `try_evict` (handed back), or by
+// `Drop` (the slots still between `head` and `tail`).
+unsafe impl<T> Ring<T> for StampedRing<T> {
+    type PushLocal = ();
+    type PopLocal = PopLocal;
+
+    fn shared(&self) -> &Shared {
+        &self.shared
+    }
+
+    fn push_local(&self) {}
+
+    fn pop_local(&self) -> PopLocal {
+        PopLocal {
+            sole: self.sole_consumer,
+        }
+    }
+
+    #[inline]
+    fn try_push(&self, _: &mut (), value: T) -> Result<(), T> {
+        match self.push_with::<false>(value, self.sole_producer()) {
+            None => Ok(()),
+            Some(value) => Err(value),
+        }
+    }
+
+    fn push_evicting(&self, _: &mut (), value: T) -> Option<T> {
+        self.push_with::<true>(value, self.sole_producer())
+    }
+
+    #[inline(always)]
+    fn try_pop(&self, local: &mut PopLocal) -> Option<T> {
+        if local.sole {
+            self.pop_sole()
+        } else {
+            self.pop_claimed()
+        }
+    }
+
+    fn share_pops(&self, local: &mut PopLocal) {
+        local.sole = false;
+    }
+
     fn discard_orphans(&self, counted: &mut dyn FnMut()) {
-        // Pops are safe from any number of threads at once.
-        while let Some(value) = self.try_pop(&mut ()) {
+        // Acquire: reads the flag the last consumer set (Release) after its
+        // last pop without a claim, so those pops happen-before our claims
+        // (see "A sole consumer"). It is set: we were called because it is.
+        let gone = self.shared.consumers_gone();
+        debug_assert!(gone, "orphans are discarded once the consumers are gone");
+        // Claimed pops are safe from any number of threads at once.
+        while let Some(value) = self.pop_claimed() {
             counted();
             drop(value);
         }
@@ -423,18 +538,68 @@ mod tests {
     use std::rc::Rc;
 
     fn ring<T>(capacity: usize) -> StampedRing<T> {
+        ring_with(capacity, Overflow::DropOldest, false)
+    }
+
+    fn ring_with<T>(capacity: usize, overflow: Overflow, many_consumers: bool) -> StampedRing<T> {
         StampedRing::new(
             Config {
                 capacity,
-                overflow: Overflow::DropOldest,
+                overflow,
                 wait: Wait::Spin,
                 high: capacity,
                 low: 0,
-                many_consumers: false,
+                many_consumers,
             },
             false,
         )
         .unwrap()
+    }
+
+    #[test]
+    fn only_an_mpsc_ring_that_never_evicts_has_a_sole_consumer() {
+        for (overflow, many, sole) in [
+            (Overflow::Block, false, true),
+            (Overflow::DropNewest, false, true),
+            (Overflow::DropOldest, false, false),
+            (Overflow::Block, true, false),
+            (Overflow::DropOldest, true, false),
+        ] {
+            let r = ring_with::<u8>(4, overflow, many);
+            assert_eq!(
+                r.pop_local().sole,
+                sole,
+                "{overflow:?}, many consumers {many}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_sole_consumer_pops_in_order_across_laps_then_claims_after_sharing() {
+        for capacity in [1, 2, 3, 5] {
+            let r = ring_with::<u32>(capacity, Overflow::Block, false);
+            let mut pop = r.pop_local();
+            let mut next = 0u32;
+            for round in 0..6 {
+                let shared = round >= 4;
+                if round == 4 {
+                    r.share_pops(&mut pop);
+                }
+                assert_eq!(pop.sole, !shared);
+                for i in 0..capacity as u32 {
+                    r.try_push(&mut (), next + i).unwrap();
+                }
+                assert_eq!(r.try_push(&mut (), 99), Err(99), "full");
+                assert_eq!(r.len(), capacity);
+                for _ in 0..capacity {
+                    assert_eq!(r.try_pop(&mut pop), Some(next));
+                    next += 1;
+                }
+                assert_eq!(r.try_pop(&mut pop), None);
+                assert_eq!(r.len(), 0);
+                assert_eq!(r.positions(), (next as usize, next as usize));
+            }
+        }
     }
 
     #[test]
@@ -447,7 +612,7 @@ mod tests {
                     evicted.push(old);
                 }
             }
-            let kept: Vec<u32> = std::iter::from_fn(|| r.try_pop(&mut ())).collect();
+            let kept: Vec<u32> = std::iter::from_fn(|| r.try_pop(&mut r.pop_local())).collect();
             let expected_kept: Vec<u32> = (50 - capacity as u32..50).collect();
             assert_eq!(kept, expected_kept);
             assert_eq!(evicted, (0..50 - capacity as u32).collect::<Vec<_>>());
@@ -461,7 +626,7 @@ mod tests {
         let r = ring::<u8>(3);
         for i in 0..10u8 {
             r.try_push(&mut (), i).unwrap();
-            assert_eq!(r.try_pop(&mut ()), Some(i));
+            assert_eq!(r.try_pop(&mut r.pop_local()), Some(i));
             assert_eq!(r.positions(), (i as usize + 1, i as usize + 1));
         }
         assert_eq!(r.len(), 0);
@@ -474,7 +639,7 @@ mod tests {
         for _ in 0..5 {
             drop(r.push_evicting(&mut (), value.clone()));
         }
-        drop(r.try_pop(&mut ()));
+        drop(r.try_pop(&mut r.pop_local()));
         assert_eq!(Rc::strong_count(&value), 2);
         drop(r);
         assert_eq!(Rc::strong_count(&value), 1);

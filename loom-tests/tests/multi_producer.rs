@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::{assert_partition, ids, Drops};
+use common::{assert_partition, ids_until_closed, Drops, Tok};
 use loom::thread;
 use ringweir::{mpmc, mpsc, Builder, Overflow, Sent, TryRecvError, TrySendError, Wait};
 
@@ -188,15 +188,7 @@ fn three_way(mpmc_ring: bool) {
                     .into_iter()
                     .filter_map(|h| h.join().unwrap())
                     .collect();
-                let mut rest = Vec::new();
-                loop {
-                    match rx.try_recv() {
-                        Ok(t) => rest.push(t),
-                        Err(TryRecvError::Closed) => break,
-                        Err(TryRecvError::Empty) => panic!("empty but not closed after the joins"),
-                    }
-                }
-                let rest = ids(rest);
+                let rest = ids_until_closed(|| rx.try_recv());
                 assert_partition(3, &[&[first], &evicted, &rest]);
                 assert!(evicted.len() <= 1, "one slot was free: {evicted:?}");
                 if evicted.len() == 1 {
@@ -312,5 +304,83 @@ fn mpmc_stats_while_evicting_stay_within_sent() {
         producer.join().unwrap();
         let s = rx.stats();
         assert_eq!((s.sent, s.received, s.evicted), (3, 0, 2));
+    });
+}
+
+/// An `mpsc` ring that never evicts pops without a CAS (its consumer is
+/// the only taker of values): on a full ring of one slot, the consumer's
+/// plain pop races two producers deciding "full". The consumer never sees
+/// the full ring empty, each value is received or handed back exactly
+/// once, and at most one of the two producers gets the freed slot. Making
+/// the consumer's empty-stamp store Relaxed fails this model (and the
+/// next).
+#[test]
+fn mpsc_sole_consumer_pop_races_two_full_checks() {
+    loom::model(|| {
+        let drops = Drops::new(3);
+        let (mut tx, mut rx) = Builder::new(1).wait(Wait::Spin).mpsc::<Tok>().unwrap();
+        tx.try_send(drops.tok(0)).unwrap();
+        let producers: Vec<_> = [1, 2]
+            .into_iter()
+            .map(|id| {
+                let mut tx = tx.clone();
+                let tok = drops.tok(id);
+                thread::spawn(move || match tx.try_send(tok) {
+                    Ok(()) => None,
+                    Err(TrySendError::Full(back)) => Some(back.id),
+                    Err(TrySendError::Closed(back)) => panic!("closed early ({})", back.id),
+                })
+            })
+            .collect();
+        drop(tx);
+        let first = rx.try_recv().expect("a full ring is never empty").id;
+        assert_eq!(first, 0);
+        let refused: Vec<usize> = producers
+            .into_iter()
+            .filter_map(|h| h.join().unwrap())
+            .collect();
+        let rest = ids_until_closed(|| rx.try_recv());
+        assert!(rest.len() <= 1, "one slot, received {rest:?}");
+        assert_partition(3, &[&[first], &refused, &rest]);
+        let s = rx.stats();
+        assert_eq!(
+            (s.sent, s.received),
+            (1 + rest.len() as u64, 1 + rest.len() as u64)
+        );
+        drop(rx);
+        drops.assert_all_once();
+    });
+}
+
+/// The sole consumer takes a value without a CAS and then leaves while the
+/// producer sends two more: its drain claims values by CAS, as the
+/// producer discarding orphans does, and the producer's claims come after
+/// the consumer's plain pops. Every value is received, handed back or
+/// dropped exactly once, and none lingers while the producer lives.
+#[test]
+fn mpsc_sole_consumer_receives_then_leaves_while_sending() {
+    loom::model(|| {
+        let drops = Drops::new(3);
+        let (mut tx, mut rx) = Builder::new(1).wait(Wait::Spin).mpsc::<Tok>().unwrap();
+        tx.try_send(drops.tok(0)).unwrap();
+        let consumer = thread::spawn(move || {
+            let got = rx.try_recv().expect("a full ring is never empty").id;
+            drop(rx);
+            got
+        });
+        let mut refused = Vec::new();
+        for id in [1, 2] {
+            match tx.try_send(drops.tok(id)) {
+                Ok(()) => {}
+                Err(TrySendError::Full(back) | TrySendError::Closed(back)) => refused.push(back.id),
+            }
+        }
+        assert_eq!(consumer.join().unwrap(), 0);
+        // The producer handle is still alive: nothing may linger.
+        drops.assert_all_once();
+        let s = tx.stats();
+        assert_eq!(s.received, 1);
+        assert_eq!(s.sent, 1 + s.discarded);
+        drop(tx);
     });
 }

@@ -62,6 +62,21 @@ pub fn ids(toks: Vec<Tok>) -> Vec<usize> {
     toks.iter().map(|t| t.id).collect()
 }
 
+/// Receives through `try_recv` until `Closed` (every producer is gone),
+/// returning the ids of what it got; `Empty` before that fails the model.
+pub fn ids_until_closed(
+    mut try_recv: impl FnMut() -> Result<Tok, ringweir::TryRecvError>,
+) -> Vec<usize> {
+    let mut rest = Vec::new();
+    loop {
+        match try_recv() {
+            Ok(t) => rest.push(t),
+            Err(ringweir::TryRecvError::Closed) => return ids(rest),
+            Err(ringweir::TryRecvError::Empty) => panic!("empty but not closed after the joins"),
+        }
+    }
+}
+
 /// Strictly increasing.
 pub fn increasing(v: &[usize]) -> bool {
     v.windows(2).all(|w| w[0] < w[1])
