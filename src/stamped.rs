@@ -54,6 +54,23 @@
 //! load the "consumers gone" flag with Acquire (the consumer's plain pops
 //! came before it set that flag, so they happen-before the producers'
 //! claims).
+//!
+//! # A consumer behind an evictor
+//!
+//! On an spsc `DropOldest` ring, a consumer whose claim of `head` fails
+//! lost it to the one producer evicting from a full ring: nobody else moves
+//! `head`. That producer claimed the oldest value while the ring held
+//! `capacity` published values, all written by its earlier sends, so with
+//! two or more slots the value at the new `head` was published before its
+//! CAS; the failed CAS reads that `head` with Acquire from the producer's
+//! SeqCst (releasing) CAS, so the value's write happens-before our read. The
+//! consumer claims it at once, without loading its stamp: the failed CAS
+//! left `head`'s line in its cache, and a consumer that went back to load
+//! the stamp first lost the race again, to a producer that evicts a value
+//! every few nanoseconds. (With one slot the new `head` is the value the
+//! producer is writing: the consumer looks at the stamp again. And the
+//! leaving consumer's drain looks too, after `share_pops`: a producer
+//! discarding orphans then moves `head` by popping, up to an empty ring.)
 
 use crate::error::CapacityError;
 use crate::ring::Ring;
@@ -89,10 +106,21 @@ pub(crate) struct StampedRing<T> {
     sole_consumer: bool,
 }
 
-/// A consumer handle's view: whether it may pop without claiming.
+/// A consumer handle's view: how it takes values.
 pub(crate) struct PopLocal {
-    /// Set while this handle is the ring's only taker of values.
-    sole: bool,
+    mode: PopMode,
+}
+
+/// How a consumer takes values from a stamped ring.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum PopMode {
+    /// The ring's only taker of values: no claim (see "A sole consumer").
+    Sole,
+    /// By CAS on `head`, and the ring's only other mover of `head` is one
+    /// evicting producer (see "A consumer behind an evictor").
+    BehindEvictor,
+    /// By CAS on `head`, beside any number of other takers.
+    Claimed,
 }
 
 // Head and tail never share a cache line.
@@ -301,35 +329,54 @@ impl<T> StampedRing<T> {
     }
 
     /// A pop that claims the value at `head` by CAS: safe beside other
-    /// claimed pops and evicting producers.
+    /// claimed pops and evicting producers. `behind_evictor`: the only
+    /// other mover of `head` is one evicting producer (see "A consumer
+    /// behind an evictor").
     #[inline(always)]
-    fn pop_claimed(&self) -> Option<T> {
+    fn pop_claimed(&self, behind_evictor: bool) -> Option<T> {
         let mut backoff = Backoff::new();
         let mut head = self.head.load(Ordering::Relaxed);
+        // Whether the value at `head` is known to be published without a
+        // look at its stamp (see "A consumer behind an evictor").
+        let mut published = false;
         loop {
             let slot = self.slot(head);
-            // Acquire: the producer's write of the value happens before our
-            // read.
-            let stamp = slot.stamp.load(Ordering::Acquire);
+            let stamp = if published {
+                head.wrapping_add(1)
+            } else {
+                // Acquire: the producer's write of the value happens before
+                // our read.
+                slot.stamp.load(Ordering::Acquire)
+            };
             if stamp == head.wrapping_add(1) {
                 // SeqCst: one total order with evictors' CAS on `head` and
-                // the producers' fence before reading `head`.
+                // the producers' fence before reading `head`. Acquire on
+                // failure: see "A consumer behind an evictor".
                 match self.head.compare_exchange_weak(
                     head,
                     self.next(head),
                     Ordering::SeqCst,
-                    Ordering::Relaxed,
+                    Ordering::Acquire,
                 ) {
                     Ok(_) => {
                         // Why this is sound: winning the CAS from `head` while the stamp
-                        // said full gives us this value; nobody else reads or
-                        // writes the slot until we stamp it empty.
-                        // SAFETY: the head CAS won on a full stamp gives us this value.
+                        // said full (or while the value was known published, see
+                        // "A consumer behind an evictor") gives us this value;
+                        // nobody else reads or writes the slot until we stamp it
+                        // empty.
+                        // SAFETY: the head CAS won on a published value gives us this value.
                         return Some(unsafe { self.take(slot, head) });
                     }
                     Err(current) => {
+                        // Spurious, or someone took `head` first. With one
+                        // producer and one consumer that someone is the
+                        // producer evicting, and the next value is published:
+                        // claim it at once, while `head`'s line is still ours.
+                        published = current == head || behind_evictor;
                         head = current;
-                        backoff.spin();
+                        if !published {
+                            backoff.spin();
+                        }
                     }
                 }
             } else if stamp == head {
@@ -440,9 +487,14 @@ unsafe impl<T> Ring<T> for StampedRing<T> {
     fn push_local(&self) {}
 
     fn pop_local(&self) -> PopLocal {
-        PopLocal {
-            sole: self.sole_consumer,
-        }
+        let mode = if self.sole_consumer {
+            PopMode::Sole
+        } else if self.single_producer && self.capacity() > 1 {
+            PopMode::BehindEvictor
+        } else {
+            PopMode::Claimed
+        };
+        PopLocal { mode }
     }
 
     #[inline]
@@ -459,15 +511,17 @@ unsafe impl<T> Ring<T> for StampedRing<T> {
 
     #[inline(always)]
     fn try_pop(&self, local: &mut PopLocal) -> Option<T> {
-        if local.sole {
-            self.pop_sole()
-        } else {
-            self.pop_claimed()
+        match local.mode {
+            PopMode::Sole => self.pop_sole(),
+            PopMode::BehindEvictor => self.pop_claimed(true),
+            PopMode::Claimed => self.pop_claimed(false),
         }
     }
 
     fn share_pops(&self, local: &mut PopLocal) {
-        local.sole = false;
+        // The leaving consumer's drain may race producers' pops as well as
+        // their evictions: neither shortcut holds any more.
+        local.mode = PopMode::Claimed;
     }
 
     fn discard_orphans(&self, counted: &mut dyn FnMut()) {
@@ -477,7 +531,7 @@ unsafe impl<T> Ring<T> for StampedRing<T> {
         let gone = self.shared.consumers_gone();
         debug_assert!(gone, "orphans are discarded once the consumers are gone");
         // Claimed pops are safe from any number of threads at once.
-        while let Some(value) = self.pop_claimed() {
+        while let Some(value) = self.pop_claimed(false) {
             counted();
             drop(value);
         }
@@ -566,11 +620,21 @@ mod tests {
             (Overflow::DropOldest, true, false),
         ] {
             let r = ring_with::<u8>(4, overflow, many);
-            assert_eq!(
-                r.pop_local().sole,
-                sole,
-                "{overflow:?}, many consumers {many}"
-            );
+            let mode = r.pop_local().mode;
+            assert_eq!(mode == PopMode::Sole, sole, "{overflow:?}, many {many}");
+        }
+    }
+
+    #[test]
+    fn an_spsc_consumer_of_two_or_more_slots_claims_behind_its_evictor() {
+        for (capacity, mode) in [(1, PopMode::Claimed), (2, PopMode::BehindEvictor)] {
+            let mut config = ring::<u8>(capacity).shared.config;
+            config.capacity = capacity;
+            let r = StampedRing::<u8>::new(config, true).unwrap();
+            let mut pop = r.pop_local();
+            assert_eq!(pop.mode, mode, "capacity {capacity}");
+            r.share_pops(&mut pop);
+            assert_eq!(pop.mode, PopMode::Claimed);
         }
     }
 
@@ -585,7 +649,7 @@ mod tests {
                 if round == 4 {
                     r.share_pops(&mut pop);
                 }
-                assert_eq!(pop.sole, !shared);
+                assert_eq!(pop.mode == PopMode::Sole, !shared);
                 for i in 0..capacity as u32 {
                     r.try_push(&mut (), next + i).unwrap();
                 }
