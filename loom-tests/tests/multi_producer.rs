@@ -307,6 +307,13 @@ fn mpmc_stats_while_evicting_stay_within_sent() {
     });
 }
 
+/// An `mpsc` `Block` ring of one slot, holding token 0 of `drops`.
+fn full_mpsc_of_one_slot(drops: &Drops) -> (mpsc::Producer<Tok>, mpsc::Consumer<Tok>) {
+    let (mut tx, rx) = Builder::new(1).wait(Wait::Spin).mpsc::<Tok>().unwrap();
+    tx.try_send(drops.tok(0)).unwrap();
+    (tx, rx)
+}
+
 /// An `mpsc` ring that never evicts pops without a CAS (its consumer is
 /// the only taker of values): on a full ring of one slot, the consumer's
 /// plain pop races two producers deciding "full". The consumer never sees
@@ -318,8 +325,7 @@ fn mpmc_stats_while_evicting_stay_within_sent() {
 fn mpsc_sole_consumer_pop_races_two_full_checks() {
     loom::model(|| {
         let drops = Drops::new(3);
-        let (mut tx, mut rx) = Builder::new(1).wait(Wait::Spin).mpsc::<Tok>().unwrap();
-        tx.try_send(drops.tok(0)).unwrap();
+        let (tx, mut rx) = full_mpsc_of_one_slot(&drops);
         let producers: Vec<_> = [1, 2]
             .into_iter()
             .map(|id| {
@@ -361,8 +367,7 @@ fn mpsc_sole_consumer_pop_races_two_full_checks() {
 fn mpsc_sole_consumer_receives_then_leaves_while_sending() {
     loom::model(|| {
         let drops = Drops::new(3);
-        let (mut tx, mut rx) = Builder::new(1).wait(Wait::Spin).mpsc::<Tok>().unwrap();
-        tx.try_send(drops.tok(0)).unwrap();
+        let (mut tx, mut rx) = full_mpsc_of_one_slot(&drops);
         let consumer = thread::spawn(move || {
             let got = rx.try_recv().expect("a full ring is never empty").id;
             drop(rx);
