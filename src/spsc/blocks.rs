@@ -38,10 +38,10 @@ pub(crate) struct Blocks<T> {
     capacity: usize,
     /// Values in the last block: 1 to [`PER_BLOCK`].
     last_len: usize,
-    /// `blocks.len() - 1`: every block below this index holds
+    /// The address of the last block: every block below it holds
     /// [`PER_BLOCK`] values, so a cursor stepping into one needs no other
-    /// test.
-    regular: usize,
+    /// test. (The blocks stay where they are when `Blocks` moves.)
+    regular_end: usize,
     /// The position of the ring's first value.
     start: usize,
 }
@@ -61,8 +61,8 @@ pub(crate) struct Cursor<T> {
     /// position may run up to it, not onto it, before
     /// [`Blocks::next_block`].
     pub(crate) block_end: usize,
-    /// Which block `block` is.
-    index: usize,
+    /// The block; which one it is follows from its address (see
+    /// [`Blocks::index`]), so a step stores one field less.
     block: *const Block<T>,
     /// The block's first cell, moved back by the position of the block's
     /// first value (wrapping): position `p` of the block is at `base + p`.
@@ -88,7 +88,7 @@ impl<T> Blocks<T> {
         })?;
         Ok(Self {
             last_len: capacity - (blocks.len() - 1) * PER_BLOCK,
-            regular: blocks.len() - 1,
+            regular_end: blocks[blocks.len() - 1..].as_ptr().addr(),
             blocks,
             capacity,
             start,
@@ -124,11 +124,19 @@ impl<T> Blocks<T> {
         self.count(position) % self.capacity
     }
 
+    /// Which block `block` is: 0 for the first, `blocks.len()` for the
+    /// address just past the last.
+    fn index(&self, block: *const Block<T>) -> usize {
+        // A block is at least a line (its alignment), never zero-sized.
+        (block.addr() - self.blocks.as_ptr().addr()) / std::mem::size_of::<Block<T>>()
+    }
+
     /// The value index of `position`, one of `cursor`'s block's or its
     /// `block_end` (the first of the next block).
     pub(crate) fn value_index(&self, cursor: &Cursor<T>, position: usize) -> usize {
-        let first = cursor.block_end.wrapping_sub(self.len_of(cursor.index));
-        let value = cursor.index * PER_BLOCK + position.wrapping_sub(first);
+        let index = self.index(cursor.block);
+        let first = cursor.block_end.wrapping_sub(self.len_of(index));
+        let value = index * PER_BLOCK + position.wrapping_sub(first);
         if value == self.capacity {
             0
         } else {
@@ -157,20 +165,21 @@ impl<T> Blocks<T> {
     #[inline]
     pub(crate) fn next_block(&self, cursor: &mut Cursor<T>, position: usize) {
         debug_assert_eq!(position, cursor.block_end);
-        let index = cursor.index + 1;
-        if index >= self.regular {
+        // Every cursor's `block` comes from the slice's own pointer (see
+        // `cursor`), so stepping it reaches the next block (or, from the
+        // last, the address just past the slice: `wrapping_add`, and only
+        // its address is used then).
+        let block = cursor.block.wrapping_add(1);
+        if block.addr() >= self.regular_end {
             // The last block (which may be short), or back to the first.
+            let index = self.index(block);
             *cursor = self.cursor(if index == self.blocks.len() { 0 } else { index }, position);
             return;
         }
-        // The next block in place, without rebuilding the cursor. Every
-        // cursor's `block` comes from the slice's own pointer (see
-        // `cursor`), so stepping it reaches the next block.
-        let block = cursor.block.wrapping_add(1);
-        cursor.index = index;
+        // The next block in place, without rebuilding the cursor.
         cursor.block = block;
         cursor.block_end = position.wrapping_add(PER_BLOCK);
-        // SAFETY: `index` is below `regular`, so `block` is one of the
+        // SAFETY: `block` is below the last block, so it is one of the
         // slice's blocks, alive while the cursor is used (its contract).
         let first = unsafe { std::ptr::addr_of!((*block).values) }.cast::<Cell<T>>();
         // `wrapping_sub`: see `cursor`.
@@ -187,7 +196,6 @@ impl<T> Blocks<T> {
         let cells = unsafe { std::ptr::addr_of!((*block).values) }.cast::<Cell<T>>();
         Cursor {
             block_end: first.wrapping_add(self.len_of(index)),
-            index,
             block,
             // `wrapping_sub`: the pointer leaves the allocation; `cell`
             // brings it back for the block's own positions only.

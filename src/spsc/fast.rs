@@ -22,9 +22,10 @@
 //!   values stamps each block once, after its last value there). Positions
 //!   are published in order, so a stamp `s` says that every position below
 //!   `s` is published, whichever block it is in.
-//! - The consumer keeps `ready`, the last stamp it loaded. While
-//!   `head < ready` it takes values without any atomic load; once it
-//!   catches up it loads the stamp of the block holding `head`, the line it
+//! - The consumer keeps `limit`: the last stamp it loaded, cut at the end
+//!   of the block. While `head < limit` it takes values without any atomic
+//!   load; once it catches up it loads the stamp of the block holding
+//!   `head`, the line it
 //!   is about to read anyway. So the value and the news that it is there
 //!   arrive in one cache line: a round trip costs one line hand-off each way
 //!   (as the bare two-atomics ping-pong does) instead of two (first `tail`,
@@ -112,11 +113,16 @@ pub(crate) struct PopLocal<T> {
     head: usize,
     /// The block holding `head`.
     at: Cursor<T>,
-    /// A stamp this consumer loaded: every position below it is published.
-    ready: usize,
-    /// The nearer of `at.block_end` and `ready` (or `head` itself if
-    /// nothing is known to be published): until `head` reaches it a pop
-    /// needs no other check.
+    /// Every position below it is published (from the last stamp or `tail`
+    /// loaded), but no further than `at.block_end`; `head` itself if
+    /// nothing is known to be published: until `head` reaches it a pop
+    /// needs no other check. It is all the consumer keeps of what it
+    /// loaded: a stamp that covers more than its block (the producer lapped
+    /// into it) or a `tail` a batch receive loaded are cut at the block's
+    /// end. A pop that crosses blocks then stores two fields fewer
+    /// (`limit`, the cursor's `block`, `block_end` and `base`), which is
+    /// what a consumer behind a full ring pays for: its stores queue behind
+    /// its store of `head`, whose line the producer keeps reading.
     limit: usize,
 }
 
@@ -165,7 +171,6 @@ impl<T> FastRing<T> {
         PopLocal {
             head,
             at: self.blocks.cursor_at(head, value),
-            ready: head,
             limit: head,
         }
     }
@@ -201,23 +206,20 @@ impl<T> FastRing<T> {
     }
 
     /// Called when a pop found `head` at `limit`: moves into the next block
-    /// if `head` is at the block's end, loads the block's stamp if the last
-    /// one loaded does not cover `head`, and sets a new `limit`. Whether the
-    /// value at `head` is published.
+    /// if `head` is at the block's end, loads the block's stamp and sets a
+    /// new `limit`. Whether the value at `head` is published.
     #[inline]
     fn find_published(&self, local: &mut PopLocal<T>, head: usize) -> bool {
         if head == local.at.block_end {
             self.blocks.next_block(&mut local.at, head);
         }
-        if !published(local.ready, head) {
-            // SAFETY: the cursor is this ring's, which is alive.
-            let stamp = unsafe { local.at.stamp() };
-            // Acquire: the producer's writes of every value below the stamp
-            // happen before our reads of them.
-            local.ready = stamp.load(Ordering::Acquire);
-        }
-        local.limit = if published(local.ready, head) {
-            nearer(head, local.at.block_end, local.ready)
+        // SAFETY: the cursor is this ring's, which is alive.
+        let stamp = unsafe { local.at.stamp() };
+        // Acquire: the producer's writes of every value below the stamp
+        // happen before our reads of them.
+        let ready = stamp.load(Ordering::Acquire);
+        local.limit = if published(ready, head) {
+            nearer(head, local.at.block_end, ready)
         } else {
             head
         };
@@ -255,23 +257,24 @@ impl<T> FastRing<T> {
     ) -> usize {
         let mut next = from;
         let mut done = 0;
+        // Every position below it is published: at first what `limit`
+        // says, later the `tail` this walk loaded.
+        let mut ready = local.limit;
         while done < max {
             if next == local.limit {
                 if next == local.at.block_end {
                     self.blocks.next_block(&mut local.at, next);
                 }
-                if !published(local.ready, next) {
+                if !published(ready, next) {
                     // Acquire: the producer's writes of every value below
                     // `tail` happen before our reads of them.
-                    let tail = self.tail.load(Ordering::Acquire);
-                    if published(tail, next) {
-                        local.ready = tail;
-                    } else {
+                    ready = self.tail.load(Ordering::Acquire);
+                    if !published(ready, next) {
                         local.limit = next;
                         break;
                     }
                 }
-                local.limit = nearer(next, local.at.block_end, local.ready);
+                local.limit = nearer(next, local.at.block_end, ready);
             }
             // Below `limit`, every position of the block is published.
             let n = local.limit.wrapping_sub(next).min(max - done);
@@ -661,7 +664,6 @@ impl<T> Drop for FastRing<T> {
         // `&mut self`: both handles are gone, so `head` and `tail` are
         // final, `tail` not behind `head`, and every value between them is
         // published (the handles' stores happen-before this drop).
-        let tail = self.tail.load(Ordering::Relaxed);
         let head = self.head.load(Ordering::Relaxed);
         // The consumer handle retires before it goes (even when dropping a
         // value panics), handing over `head`'s value index; only a ring
@@ -669,13 +671,18 @@ impl<T> Drop for FastRing<T> {
         let value = self
             .handed_over(Ordering::Relaxed)
             .unwrap_or_else(|| self.blocks.index_of(head));
-        let mut rest = self.pop_local_at(head, value);
-        rest.ready = tail;
-        drop_rest(self, &mut rest);
+        drop_rest(self, &mut self.pop_local_at(head, value));
+        // The stamps say where the values end: at `tail`, as the pushes and
+        // runs stamped every value they stored `tail` past.
+        debug_assert_eq!(
+            self.head.load(Ordering::Relaxed),
+            self.tail.load(Ordering::Relaxed)
+        );
     }
 }
 
-/// Drops the values from `head` up to `local.ready`. If one's drop panics,
+/// Drops the values from `head` on, as far as the stamps say values are
+/// published (at rest, up to `tail`). If one's drop panics,
 /// the rest are still dropped (a second panic aborts, as for a `Vec`'s
 /// elements): none leaks and none is dropped twice (each pop stores `head`
 /// before its value is dropped).
