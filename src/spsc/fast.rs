@@ -218,6 +218,19 @@ impl<T> FastRing<T> {
         // Acquire: the producer's writes of every value below the stamp
         // happen before our reads of them.
         let ready = stamp.load(Ordering::Acquire);
+        if !published(local.at.block_end, ready) {
+            // The producer has filled this block and gone on: the next
+            // block holds values too (or will, before we get there), so
+            // its line can travel while we take this block's. A consumer
+            // behind a full ring reads every line from the producer's
+            // cache, and without this each one arrived only when asked
+            // for. One that is still in the producer's block (at its
+            // heels) does not ask for the line the producer is to write
+            // next. (Paired trials, quick, three rounds: 5.4-6.1 -> 3.7-4.2
+            // ns/msg at capacity 1024, 7.2-7.6 -> 4.4-6.4 at 64; round trip
+            // unchanged.)
+            self.blocks.prefetch_after(&local.at);
+        }
         local.limit = if published(ready, head) {
             nearer(head, local.at.block_end, ready)
         } else {
