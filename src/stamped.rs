@@ -100,10 +100,6 @@ pub(crate) struct StampedRing<T> {
     /// `DropOldest`): then it moves `tail` with plain stores, not a CAS
     /// (`sole_producer` extends this to the other rings while it holds).
     single_producer: bool,
-    /// Whether the consumer handle is the only taker of values (an `mpsc`
-    /// ring that never evicts): then it pops without a CAS (see "A sole
-    /// consumer" above).
-    sole_consumer: bool,
 }
 
 /// A consumer handle's view: how it takes values.
@@ -153,7 +149,6 @@ impl<T> StampedRing<T> {
             one_lap: (capacity + 1).next_power_of_two(),
             slots,
             single_producer,
-            sole_consumer: !config.many_consumers && config.overflow != Overflow::DropOldest,
         })
     }
 
@@ -472,10 +467,11 @@ impl<T> StampedRing<T> {
     }
 }
 
-// SAFETY: each claim of a slot (by CAS on `tail` to fill it, by CAS on `head`
-// to empty it, or by the turn of a sole consumer) is won by exactly one thread, so each value is written once
-// and moved out once: by `try_pop`, by `try_evict` (handed back), or by
-// `Drop` (the slots still between `head` and `tail`).
+// SAFETY: each claim of a slot (by CAS on `tail` to fill it, by CAS on
+// `head` to empty it, or by the turn of a sole consumer) is won by exactly
+// one thread, so each value is written once and moved out once: by
+// `try_pop`, by `try_evict` (handed back), or by `Drop` (the slots still
+// between `head` and `tail`).
 unsafe impl<T> Ring<T> for StampedRing<T> {
     type PushLocal = ();
     type PopLocal = PopLocal;
@@ -487,7 +483,10 @@ unsafe impl<T> Ring<T> for StampedRing<T> {
     fn push_local(&self) {}
 
     fn pop_local(&self) -> PopLocal {
-        let mode = if self.sole_consumer {
+        let config = &self.shared.config;
+        // The consumer handle is the only taker of values on an `mpsc` ring
+        // that never evicts: it pops without a CAS (see "A sole consumer").
+        let mode = if !config.many_consumers && config.overflow != Overflow::DropOldest {
             PopMode::Sole
         } else if self.single_producer && self.capacity() > 1 {
             PopMode::BehindEvictor

@@ -17,11 +17,6 @@ use ringweir_benches::{config, messages, timed_group, transfer_group, WallTime};
 
 const CAP: usize = 1024;
 
-/// `n` handles: the original and `n - 1` clones.
-fn fan<T: Clone>(first: T, n: usize) -> Vec<T> {
-    vec![first; n]
-}
-
 /// One row: `make` builds the producers' and consumers' handles.
 fn row<P: BlockingSend, C: BlockingRecv>(
     g: &mut BenchmarkGroup<'_, WallTime>,
@@ -53,35 +48,35 @@ fn bench(c: &mut Criterion) {
             if nc == 1 {
                 row(&mut g, id(name), per, || {
                     let (tx, rx) = ring.mpsc::<u64>().unwrap();
-                    (fan(tx, np), vec![rx])
+                    (vec![tx; np], vec![rx])
                 });
             } else {
                 row(&mut g, id(name), per, || {
                     let (tx, rx) = ring.mpmc::<u64>().unwrap();
-                    (fan(tx, np), fan(rx, nc))
+                    (vec![tx; np], vec![rx; nc])
                 });
             }
         }
         row(&mut g, id("crossbeam-channel"), per, || {
             let (tx, rx) = crossbeam_channel::bounded::<u64>(CAP);
-            (fan(tx, np), fan(rx, nc))
+            (vec![tx; np], vec![rx; nc])
         });
         row(&mut g, id("flume"), per, || {
             let (tx, rx) = flume::bounded::<u64>(CAP);
-            (fan(tx, np), fan(rx, nc))
+            (vec![tx; np], vec![rx; nc])
         });
         row(&mut g, id("kanal"), per, || {
             let (tx, rx) = kanal::bounded::<u64>(CAP);
-            (fan(tx, np), fan(rx, nc))
+            (vec![tx; np], vec![rx; nc])
         });
         if nc == 1 {
             row(&mut g, id("thingbuf"), per, || {
                 let (tx, rx) = thingbuf::mpsc::blocking::channel::<u64>(CAP);
-                (fan(tx, np), vec![rx])
+                (vec![tx; np], vec![rx])
             });
             row(&mut g, id("std-sync_channel"), per, || {
                 let (tx, rx) = std::sync::mpsc::sync_channel::<u64>(CAP);
-                (fan(tx, np), vec![rx])
+                (vec![tx; np], vec![rx])
             });
         }
     }

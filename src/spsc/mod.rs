@@ -128,8 +128,9 @@ enum ConsumerInner<T> {
 ///
 /// By default the stamped arm runs out of line: it serves only
 /// `DropOldest` rings, and keeping its retry loops out of the caller lets
-/// the fast ring's path inline into the caller's loop. Its handle is boxed, and the call is handed the box's contents,
-/// never a pointer into the enum: then nothing in that loop can reach the
+/// the fast ring's path inline into the caller's loop. Its handle is
+/// boxed, and the call is handed the box's contents, never a pointer into
+/// the enum: then nothing in that loop can reach the
 /// fast handle's memory, and the compiler may keep its positions in
 /// registers.
 ///

@@ -434,20 +434,17 @@ fn group<P: BlockingSend + 'static, C: BlockingRecv + 'static>(
 /// channel.
 fn multi(np: usize, nc: usize, total: u64) -> Scenario {
     const CAP: usize = 1024;
-    fn fan<T: Clone>(first: T, n: usize) -> Vec<T> {
-        vec![first; n]
-    }
     let ours = |wait: Wait| -> Runner {
         let ring = Builder::new(CAP).wait(wait);
         if nc == 1 {
             group(np, total, move || {
                 let (tx, rx) = ring.mpsc::<u64>().unwrap();
-                (fan(tx, np), vec![rx])
+                (vec![tx; np], vec![rx])
             })
         } else {
             group(np, total, move || {
                 let (tx, rx) = ring.mpmc::<u64>().unwrap();
-                (fan(tx, np), fan(rx, nc))
+                (vec![tx; np], vec![rx; nc])
             })
         }
     };
@@ -459,7 +456,7 @@ fn multi(np: usize, nc: usize, total: u64) -> Scenario {
             Kind::Peer,
             group(np, total, move || {
                 let (tx, rx) = crossbeam_channel::bounded::<u64>(CAP);
-                (fan(tx, np), fan(rx, nc))
+                (vec![tx; np], vec![rx; nc])
             }),
         ),
         (
@@ -467,7 +464,7 @@ fn multi(np: usize, nc: usize, total: u64) -> Scenario {
             Kind::Peer,
             group(np, total, move || {
                 let (tx, rx) = kanal::bounded::<u64>(CAP);
-                (fan(tx, np), fan(rx, nc))
+                (vec![tx; np], vec![rx; nc])
             }),
         ),
     ];
@@ -477,7 +474,7 @@ fn multi(np: usize, nc: usize, total: u64) -> Scenario {
             Kind::Peer,
             group(np, total, move || {
                 let (tx, rx) = thingbuf::mpsc::blocking::channel::<u64>(CAP);
-                (fan(tx, np), vec![rx])
+                (vec![tx; np], vec![rx])
             }),
         ));
         runs.push((
@@ -485,7 +482,7 @@ fn multi(np: usize, nc: usize, total: u64) -> Scenario {
             Kind::Peer,
             group(np, total, move || {
                 let (tx, rx) = std::sync::mpsc::sync_channel::<u64>(CAP);
-                (fan(tx, np), vec![rx])
+                (vec![tx; np], vec![rx])
             }),
         ));
     }
