@@ -78,7 +78,7 @@ SCENARIOS = [
      "send while a consumer thread drains; `delivered` is the share of values "
      "the consumer got (the rest were evicted)."),
     ("wake_latency", "Wake-up latency (mean)", "wake",
-     "The receiver is asleep in recv; the sender sleeps 100 us between sends. "
+     "The receiver is asleep in recv; the sender sleeps 1 ms between sends (long enough for every receiver to be asleep). "
      "Time from just before send to just after recv returned."),
 ]
 FLOOR_MARKERS = ("floor", "no sleep")

@@ -5,9 +5,9 @@
 //! ```text
 //! cargo run --release -p ringweir-benches --bin wake_latency -- [SAMPLES] [GAP_US]
 //! ```
-//! Defaults: 5000 samples (2000 with `RINGWEIR_BENCH_QUICK=1`), 100 µs
-//! between sends. Writes `target/ringweir-extra/wake_latency.json` for
-//! `scripts/bench.py`.
+//! Defaults: 5000 samples (2000 with `RINGWEIR_BENCH_QUICK=1`), 1 ms
+//! (`wake::GAP`) between sends. Writes
+//! `target/ringweir-extra/wake_latency.json` for `scripts/bench.py`.
 
 use ringweir_benches::{extra_dir, percentile, quick, wake};
 use std::time::Duration;
@@ -18,7 +18,10 @@ fn main() {
         .next()
         .and_then(|a| a.parse().ok())
         .unwrap_or(if quick() { 2000 } else { 5000 });
-    let gap = Duration::from_micros(args.next().and_then(|a| a.parse().ok()).unwrap_or(100));
+    let gap = args
+        .next()
+        .and_then(|a| a.parse().ok())
+        .map_or(wake::GAP, Duration::from_micros);
 
     println!("wake-up latency, {count} samples, {gap:?} between sends (ns)");
     println!(
