@@ -25,12 +25,13 @@
 //! - The consumer keeps `limit`: the last stamp it loaded, cut at the end
 //!   of the block. While `head < limit` it takes values without any atomic
 //!   load; once it catches up it loads the stamp of the block holding
-//!   `head`, the line it
-//!   is about to read anyway. So the value and the news that it is there
-//!   arrive in one cache line: a round trip costs one line hand-off each way
-//!   (as the bare two-atomics ping-pong does) instead of two (first `tail`,
-//!   then the value), and a consumer at the producer's heels never pulls
-//!   the `tail` line away from it. One stamp per block rather than per value
+//!   `head`, the line it is about to read anyway. So the value and the
+//!   news that it is there arrive in one cache line: a round trip costs
+//!   one line hand-off each way (as the bare two-atomics ping-pong does)
+//!   instead of two (first `tail`, then the value), and a consumer at the
+//!   producer's heels never pulls the `tail` line away from it. A consumer
+//!   that finds its new block already filled prefetches the next one (see
+//!   `find_published`). One stamp per block rather than per value
 //!   keeps the values nearly as dense as a bare array (seven `u64`s per
 //!   line instead of four), which is what a streaming transfer pays for.
 //!   A batch receive (`pop_into`, `pop_slice`, `pop_in_place`) learns how
@@ -40,8 +41,8 @@
 //!   after it) and reloads the shared one only when its copy says full
 //!   (or too full for a whole slice), so in steady state it touches the
 //!   consumer's line once per lap, not once per value. It still stores
-//!   `tail` (its own line, which batch receives, `len`, the statistics
-//!   and `Drop` read).
+//!   `tail` (its own line, which batch receives, `len` and the statistics
+//!   read).
 //!
 //! Stamps never lie: let the consumer be at `head`, in block `b`, and load
 //! `b`'s stamp. Every stamp is `p + 1` for a position `p` the producer
@@ -119,10 +120,11 @@ pub(crate) struct PopLocal<T> {
     /// needs no other check. It is all the consumer keeps of what it
     /// loaded: a stamp that covers more than its block (the producer lapped
     /// into it) or a `tail` a batch receive loaded are cut at the block's
-    /// end. A pop that crosses blocks then stores two fields fewer
-    /// (`limit`, the cursor's `block`, `block_end` and `base`), which is
-    /// what a consumer behind a full ring pays for: its stores queue behind
-    /// its store of `head`, whose line the producer keeps reading.
+    /// end. A pop that crosses blocks then stores four fields (`limit` and
+    /// the cursor's `block`, `block_end` and `base`), two fewer than with a
+    /// separate `ready` and a block index; a consumer behind a full ring
+    /// pays for each, as its stores queue behind its store of `head`, whose
+    /// line the producer keeps reading.
     limit: usize,
 }
 
@@ -226,8 +228,8 @@ impl<T> FastRing<T> {
             // cache, and without this each one arrived only when asked
             // for. One that is still in the producer's block (at its
             // heels) does not ask for the line the producer is to write
-            // next. (Paired trials, quick, three rounds: 5.4-6.1 -> 3.7-4.2
-            // ns/msg at capacity 1024, 7.2-7.6 -> 4.4-6.4 at 64; round trip
+            // next. (Paired trials, 31 each, two alternations: 5.4 -> 3.3-3.5
+            // ns/msg at capacity 1024, 5.5-5.8 -> 4.0-4.3 at 64; round trip
             // unchanged.)
             self.blocks.prefetch_after(&local.at);
         }
