@@ -202,9 +202,9 @@ impl<T> Blocks<T> {
             } else {
                 cursor.block.wrapping_add(1)
             };
-            // SAFETY: a prefetch neither faults nor reads or writes memory
-            // as the program sees it, whatever the address; this one is a
-            // block of the ring's, alive while the cursor is.
+            // A prefetch neither faults nor reads or writes memory as the
+            // program sees it, whatever the address it is given.
+            // SAFETY: a hint only, here for a live block of the ring's.
             unsafe {
                 std::arch::x86_64::_mm_prefetch(next.cast::<i8>(), std::arch::x86_64::_MM_HINT_T0)
             };
