@@ -270,6 +270,61 @@ fn round_trip(r: u64) -> Scenario {
     }
 }
 
+/// The round trip with blocking `send`/`recv` on both sides: what a user of
+/// a blocking channel gets. The peer is crossbeam-channel, the fastest
+/// blocking peer of the criterion table.
+fn blocking_round_trip(r: u64) -> Scenario {
+    let ours = |wait: Wait| -> Runner {
+        Box::new(move || {
+            let ring = || Builder::new(1024).wait(wait).spsc::<u64>().unwrap();
+            let ((tx1, rx1), (tx2, rx2)) = (ring(), ring());
+            ping_pong(
+                ((rx1, tx2), (tx1, rx2)),
+                r,
+                |(mut rx, mut tx)| {
+                    for _ in 0..r {
+                        tx.send(rx.recv().unwrap()).unwrap();
+                    }
+                },
+                |(mut tx, mut rx)| {
+                    for i in 0..r {
+                        tx.send(i).unwrap();
+                        black_box(rx.recv().unwrap());
+                    }
+                },
+            )
+        })
+    };
+    let crossbeam: Runner = Box::new(move || {
+        let ring = || crossbeam_channel::bounded::<u64>(1024);
+        let ((tx1, rx1), (tx2, rx2)) = (ring(), ring());
+        ping_pong(
+            ((rx1, tx2), (tx1, rx2)),
+            r,
+            |(rx, tx)| {
+                for _ in 0..r {
+                    tx.send(rx.recv().unwrap()).unwrap();
+                }
+            },
+            |(tx, rx)| {
+                for i in 0..r {
+                    tx.send(i).unwrap();
+                    black_box(rx.recv().unwrap());
+                }
+            },
+        )
+    });
+    Scenario {
+        name: "spsc_roundtrip_blocking",
+        unit: "per round trip",
+        runs: vec![
+            ("ringweir-spin-blocking", Kind::Ours, ours(Wait::Spin)),
+            ("ringweir-park-blocking", Kind::Ours, ours(Wait::Park)),
+            ("crossbeam-channel", Kind::Peer, crossbeam),
+        ],
+    }
+}
+
 fn single_thread(rounds: u64) -> Scenario {
     const BURST: u64 = 512;
     let ours: Runner = Box::new(move || {
@@ -520,6 +575,7 @@ fn main() {
         throughput(1024, msgs),
         throughput(64, msgs),
         round_trip(trips),
+        blocking_round_trip(trips),
         single_thread(rounds),
         batch(64, msgs),
         drop_oldest(1024, msgs),
