@@ -62,6 +62,9 @@ pub(crate) struct Backoff {
 
 /// Steps that spin before the back-off starts yielding.
 const SPIN_STEPS: u32 = if cfg!(loom) { 0 } else { 6 };
+/// Attempts a waiter makes one spin hint apart before it backs off
+/// (see [`wait_until`]).
+const QUICK_POLLS: u32 = if cfg!(loom) { 0 } else { 64 };
 /// Steps after which a `Park` waiter stops yielding and sleeps.
 const PARK_AFTER: u32 = if cfg!(loom) { 0 } else { 11 };
 
@@ -237,6 +240,7 @@ impl WaitPoint {
 
 /// Retries `attempt` by `strategy` until it returns `Some` (then that) or
 /// `deadline` passes (then `None`). The caller has already tried once.
+#[cfg_attr(loom, allow(clippy::absurd_extreme_comparisons))]
 pub(crate) fn wait_until<R>(
     strategy: Wait,
     point: &WaitPoint,
@@ -244,16 +248,26 @@ pub(crate) fn wait_until<R>(
     mut attempt: impl FnMut() -> Option<R>,
 ) -> Option<R> {
     let mut backoff = Backoff::new();
+    let mut quick_polls = 0;
     loop {
-        match strategy {
-            Wait::Spin => backoff.spin(),
-            Wait::Yield => backoff.snooze(),
-            // A thread that has just woken its partner waits out the
-            // partner's wake-up before it sleeps too (see `recent_wake`).
-            Wait::Park if backoff.should_park() && !recent_wake::within_grace() => {
-                return point.sleep(deadline, &mut attempt)
+        // The awaited progress usually lands within a few hundred
+        // nanoseconds (the partner is mid-push or mid-pop on the other
+        // core), and an exponential back-off would overshoot it by up to
+        // 64 hints: poll at a fixed, fine rate first, then back off.
+        if quick_polls < QUICK_POLLS {
+            quick_polls += 1;
+            spin_hint();
+        } else {
+            match strategy {
+                Wait::Spin => backoff.spin(),
+                Wait::Yield => backoff.snooze(),
+                // A thread that has just woken its partner waits out the
+                // partner's wake-up before it sleeps too (see `recent_wake`).
+                Wait::Park if backoff.should_park() && !recent_wake::within_grace() => {
+                    return point.sleep(deadline, &mut attempt)
+                }
+                Wait::Park => backoff.snooze(),
             }
-            Wait::Park => backoff.snooze(),
         }
         if let Some(done) = attempt() {
             return Some(done);
