@@ -394,6 +394,10 @@ macro_rules! consumer_api {
 
             /// Like [`recv`](Self::recv), waiting at most `timeout`. A zero
             /// timeout looks once; one too long to represent waits forever.
+            /// A value counts as arrived once it is fully written: if time
+            /// runs out while a producer is still writing the oldest value,
+            /// the answer is `Timeout`, even when a later value is already
+            /// in (it can only be received after that one).
             ///
             /// # Errors
             /// [`RecvTimeoutError::Timeout`](crate::RecvTimeoutError::Timeout),

@@ -7,7 +7,7 @@ use crate::cold::out_of_line_result;
 use crate::ring::Ring;
 use crate::stats::{Counters, Tally};
 use crate::sync::{Arc, Ordering};
-use crate::wait::wait_until;
+use crate::wait::{wait_until, Look};
 use crate::{
     Overflow, Pressure, RecvTimeoutError, SendTimeoutError, Sent, Stats, TryRecvError, TrySendError,
 };
@@ -131,7 +131,7 @@ impl<R: Ring<T>, T> PushHandle<R, T> {
         }
         Counters::bump(&shared.counters.waits);
         let mut pending = Some(value);
-        let done = wait_until(shared.config.wait, &shared.not_full, deadline, || {
+        let done = wait_until(shared.config.wait, &shared.not_full, deadline, |_| {
             let value = pending.take()?;
             if shared.consumers_gone() {
                 return Some(Err(SendTimeoutError::Closed(value)));
@@ -303,17 +303,22 @@ impl<R: Ring<T>, T> PopHandle<R, T> {
     }
 
     /// Waits for a value until `deadline` (`None`: as long as it takes).
+    ///
+    /// Its polls go through `pop_waiting`: a receiver that waits need not
+    /// tell an empty ring from a value still being written (see
+    /// `Ring::pop_waiting`); only its re-check before sleeping looks
+    /// exactly (see `wait::Look`). So a deadline that passes while a
+    /// producer is still writing the oldest value reports `Timeout`, even if
+    /// a later value is already in: the value at the head had not arrived.
     #[inline(always)]
     pub(crate) fn recv_until(&mut self, deadline: Option<Instant>) -> Result<T, RecvTimeoutError> {
-        match self.try_recv() {
-            Ok(value) => Ok(value),
-            Err(TryRecvError::Closed) => Err(RecvTimeoutError::Closed),
-            // Out of line with its result in registers (see
-            // `out_of_line_result`), like the rest of this receive's.
-            Err(TryRecvError::Empty) => {
-                out_of_line_result(RecvTimeoutError::Timeout, || self.recv_waiting(deadline))
-            }
+        if let Some(value) = self.ring.pop_waiting(&mut self.local) {
+            self.took(1);
+            return Ok(value);
         }
+        // Out of line with its result in registers (see
+        // `out_of_line_result`), like the rest of this receive's.
+        out_of_line_result(RecvTimeoutError::Timeout, || self.recv_waiting(deadline))
     }
 
     #[cold]
@@ -321,16 +326,28 @@ impl<R: Ring<T>, T> PopHandle<R, T> {
         let ring = &*self.ring;
         let local = &mut self.local;
         let shared = ring.shared();
-        let taken = wait_until(shared.config.wait, &shared.not_empty, deadline, || {
-            if let Some(value) = ring.try_pop(local) {
+        // The caller found nothing at once: tell a closed ring from an empty
+        // one before waiting, so a closed ring never waits.
+        let mut attempt = |look| {
+            let taken = match look {
+                Look::Poll => ring.pop_waiting(local),
+                Look::Exact => ring.try_pop(local),
+            };
+            if let Some(value) = taken {
                 return Some(Ok(value));
             }
             if shared.producers_gone() {
-                // See `empty_or_closed`.
+                // Every producer is gone and their pushes happen before the
+                // flag we just saw (Release/Acquire): one more look finds
+                // any value they left.
                 return Some(ring.try_pop(local).ok_or(RecvTimeoutError::Closed));
             }
             None
-        });
+        };
+        let taken = match attempt(Look::Poll) {
+            Some(done) => Some(done),
+            None => wait_until(shared.config.wait, &shared.not_empty, deadline, attempt),
+        };
         let taken = taken.unwrap_or(Err(RecvTimeoutError::Timeout));
         if taken.is_ok() {
             self.took(1);

@@ -48,6 +48,16 @@ pub(crate) unsafe trait Ring<T> {
     /// Takes the oldest value, if any.
     fn try_pop(&self, local: &mut Self::PopLocal) -> Option<T>;
 
+    /// Takes the oldest value, for a receiver polling while it waits: it
+    /// may also return `None` while the value at the head is still being
+    /// written (not only when the ring is empty), so a protocol need not
+    /// look at shared state to tell the two apart. Not for a decision to
+    /// sleep or to report the ring empty: those use `try_pop`.
+    #[inline(always)]
+    fn pop_waiting(&self, local: &mut Self::PopLocal) -> Option<T> {
+        self.try_pop(local)
+    }
+
     /// Enqueues clones of the longest prefix of `values` that fits now and
     /// returns its length. Ignores closing and never waits. A protocol that
     /// can publishes the whole run with one store. If a `clone` panics, the

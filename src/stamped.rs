@@ -71,6 +71,27 @@
 //! producer is writing: the consumer looks at the stamp again. And the
 //! leaving consumer's drain looks too, after `share_pops`: a producer
 //! discarding orphans then moves `head` by popping, up to an empty ring.)
+//!
+//! # A receiver that waits
+//!
+//! A slot stamped empty at `head` means one of two things: the ring is
+//! empty, or a producer has claimed `head` (moved `tail`) and is still
+//! writing the value. `try_recv` must tell them apart (with a later value
+//! already published, "empty" would be a lie), and pays for it with a
+//! `SeqCst` fence and a load of `tail`, the line every producer CASes. A
+//! receiver that waits anyway (`recv`, `recv_timeout`, the first value of
+//! `recv_many`) polls through `pop_waiting`, which stops at the stamp: a
+//! consumer polling an empty ring then reads no line the producers claim,
+//! only the slot it waits for. (On two cores with two producers and one
+//! consumer, loading `tail` on every poll made every value cost three to
+//! four times what it does without.) Only the re-check of a receiver about
+//! to sleep looks exactly (`Look::Exact` in `wait.rs`), so a consumer still
+//! sleeps only on an empty ring: with several consumers, one asleep while
+//! a later value is published and the value at `head` still in writing
+//! would get no wake-up for that later value once another consumer took
+//! the one at `head`. Once every producer has gone their pushes are all
+//! visible, so the closing check (`producers_gone`, then an exact look)
+//! still finds every value.
 
 use crate::error::CapacityError;
 use crate::ring::Ring;
@@ -326,9 +347,9 @@ impl<T> StampedRing<T> {
     /// A pop that claims the value at `head` by CAS: safe beside other
     /// claimed pops and evicting producers. `behind_evictor`: the only
     /// other mover of `head` is one evicting producer (see "A consumer
-    /// behind an evictor").
+    /// behind an evictor"). `WAITING`: see "A receiver that waits".
     #[inline(always)]
-    fn pop_claimed(&self, behind_evictor: bool) -> Option<T> {
+    fn pop_claimed<const WAITING: bool>(&self, behind_evictor: bool) -> Option<T> {
         let mut backoff = Backoff::new();
         let mut head = self.head.load(Ordering::Relaxed);
         // Whether the value at `head` is known to be published without a
@@ -375,7 +396,7 @@ impl<T> StampedRing<T> {
                     }
                 }
             } else if stamp == head {
-                if self.is_empty_at(head) {
+                if WAITING || self.is_empty_at(head) {
                     return None;
                 }
                 // A producer claimed the slot and is mid-way through writing
@@ -391,9 +412,10 @@ impl<T> StampedRing<T> {
     }
 
     /// A pop by the ring's only taker of values, which moves `head` with a
-    /// plain store (see "A sole consumer").
+    /// plain store (see "A sole consumer"). `WAITING`: see "A receiver that
+    /// waits".
     #[inline(always)]
-    fn pop_sole(&self) -> Option<T> {
+    fn pop_sole<const WAITING: bool>(&self) -> Option<T> {
         let mut backoff = Backoff::new();
         // Relaxed: only this consumer writes `head` while it is sole.
         let head = self.head.load(Ordering::Relaxed);
@@ -419,12 +441,22 @@ impl<T> StampedRing<T> {
                 stamp, head,
                 "a sole consumer's slot holds this lap or awaits it"
             );
-            if self.is_empty_at(head) {
+            if WAITING || self.is_empty_at(head) {
                 return None;
             }
             // A producer claimed the slot and is mid-way through writing it:
             // it may be descheduled, so yield in time.
             backoff.snooze();
+        }
+    }
+
+    /// A pop by the handle's mode; `WAITING`: see "A receiver that waits".
+    #[inline(always)]
+    fn pop<const WAITING: bool>(&self, local: &PopLocal) -> Option<T> {
+        match local.mode {
+            PopMode::Sole => self.pop_sole::<WAITING>(),
+            PopMode::BehindEvictor => self.pop_claimed::<WAITING>(true),
+            PopMode::Claimed => self.pop_claimed::<WAITING>(false),
         }
     }
 
@@ -510,11 +542,12 @@ unsafe impl<T> Ring<T> for StampedRing<T> {
 
     #[inline(always)]
     fn try_pop(&self, local: &mut PopLocal) -> Option<T> {
-        match local.mode {
-            PopMode::Sole => self.pop_sole(),
-            PopMode::BehindEvictor => self.pop_claimed(true),
-            PopMode::Claimed => self.pop_claimed(false),
-        }
+        self.pop::<false>(local)
+    }
+
+    #[inline(always)]
+    fn pop_waiting(&self, local: &mut PopLocal) -> Option<T> {
+        self.pop::<true>(local)
     }
 
     fn share_pops(&self, local: &mut PopLocal) {
@@ -530,7 +563,7 @@ unsafe impl<T> Ring<T> for StampedRing<T> {
         let gone = self.shared.consumers_gone();
         debug_assert!(gone, "orphans are discarded once the consumers are gone");
         // Claimed pops are safe from any number of threads at once.
-        while let Some(value) = self.pop_claimed(false) {
+        while let Some(value) = self.pop_claimed::<false>(false) {
             counted();
             drop(value);
         }

@@ -213,17 +213,18 @@ impl WaitPoint {
     }
 
     /// Sleeps until `attempt` returns `Some` or `deadline` passes (then
-    /// `None`). `attempt` is re-run after every wake-up, with the mutex held.
+    /// `None`). `attempt` is re-run after every wake-up, with the mutex held,
+    /// and told to look exactly (see [`wait_until`]).
     fn sleep<R>(
         &self,
         deadline: Option<Instant>,
-        attempt: &mut impl FnMut() -> Option<R>,
+        attempt: &mut impl FnMut(Look) -> Option<R>,
     ) -> Option<R> {
         let mut guard = self.lock.lock();
         self.state.fetch_add(SLEEPER, Ordering::SeqCst);
         barrier::heavy(); // F2
         let outcome = loop {
-            if let Some(done) = attempt() {
+            if let Some(done) = attempt(Look::Exact) {
                 break Some(done);
             }
             if deadline.is_some_and(crate::sync::expired) {
@@ -238,6 +239,21 @@ impl WaitPoint {
     }
 }
 
+/// How closely an attempt made while waiting must look.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Look {
+    /// A poll between spins or yields: finding nothing only means "not
+    /// yet", so the attempt may skip work that tells why (a receiver need
+    /// not tell an empty ring from a value still being written: see
+    /// `Ring::pop_waiting`).
+    Poll,
+    /// The re-check of a thread about to sleep (or woken): what it finds
+    /// decides whether it sleeps, so it must be exact. A consumer then
+    /// sleeps only on an empty ring, and every value that lands after its
+    /// re-check comes with a wake-up.
+    Exact,
+}
+
 /// Retries `attempt` by `strategy` until it returns `Some` (then that) or
 /// `deadline` passes (then `None`). The caller has already tried once.
 #[cfg_attr(loom, allow(clippy::absurd_extreme_comparisons))]
@@ -245,7 +261,7 @@ pub(crate) fn wait_until<R>(
     strategy: Wait,
     point: &WaitPoint,
     deadline: Option<Instant>,
-    mut attempt: impl FnMut() -> Option<R>,
+    mut attempt: impl FnMut(Look) -> Option<R>,
 ) -> Option<R> {
     let mut backoff = Backoff::new();
     let mut quick_polls = 0;
@@ -269,7 +285,7 @@ pub(crate) fn wait_until<R>(
                 Wait::Park => backoff.snooze(),
             }
         }
-        if let Some(done) = attempt() {
+        if let Some(done) = attempt(Look::Poll) {
             return Some(done);
         }
         if deadline.is_some_and(crate::sync::expired) {

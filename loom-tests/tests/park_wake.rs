@@ -135,3 +135,56 @@ fn mpsc_producer_clone_parks_consumer_receives() {
         drop(tx);
     });
 }
+
+/// mpsc, two producer threads, a consumer parked in `recv`: the value at
+/// the head may still be being written while the later one is published.
+/// A waiting receive then stops at the head's stamp without loading `tail`
+/// (see "A receiver that waits" in `src/stamped.rs`), so it relies on the
+/// producer of that very value to wake it. Both values arrive and nobody
+/// sleeps forever (a lost wake-up is a loom deadlock).
+#[test]
+fn mpsc_consumer_parks_two_producers_send() {
+    loom::model(|| {
+        let (tx, mut rx) = Builder::new(2).wait(Wait::Park).mpsc::<u32>().unwrap();
+        let producers: Vec<_> = [1, 2]
+            .into_iter()
+            .map(|v| {
+                let mut tx = tx.clone();
+                thread::spawn(move || {
+                    tx.send(v).unwrap();
+                    tx
+                })
+            })
+            .collect();
+        let mut got = [rx.recv().unwrap(), rx.recv().unwrap()];
+        got.sort_unstable();
+        assert_eq!(got, [1, 2]);
+        assert_eq!(rx.try_recv(), Err(TryRecvError::Empty));
+        let _txs: Vec<_> = producers.into_iter().map(|p| p.join().unwrap()).collect();
+        drop(tx);
+    });
+}
+
+/// mpmc: the same race for a cloned consumer parked in `recv` on another
+/// thread, whose pops claim `head` by CAS.
+#[test]
+fn mpmc_cloned_consumer_parks_two_producers_send() {
+    loom::model(|| {
+        let (mut tx, rx) = Builder::new(2).wait(Wait::Park).mpmc::<u32>().unwrap();
+        let mut tx2 = tx.clone();
+        let mut rx2 = rx.clone();
+        let consumer = thread::spawn(move || {
+            let first = rx2.recv().unwrap();
+            (first, rx2.recv().unwrap())
+        });
+        let producer = thread::spawn(move || {
+            tx2.send(2).unwrap();
+            tx2
+        });
+        tx.send(1).unwrap();
+        let (a, b) = consumer.join().unwrap();
+        assert_eq!([a.min(b), a.max(b)], [1, 2]);
+        let _tx2 = producer.join().unwrap();
+        drop((tx, rx));
+    });
+}
