@@ -131,12 +131,18 @@ impl<R: Ring<T>, T> PushHandle<R, T> {
         }
         Counters::bump(&shared.counters.waits);
         let mut pending = Some(value);
-        let done = wait_until(shared.config.wait, &shared.not_full, deadline, |_| {
+        let done = wait_until(shared.config.wait, &shared.not_full, deadline, |look| {
             let value = pending.take()?;
             if shared.consumers_gone() {
                 return Some(Err(SendTimeoutError::Closed(value)));
             }
-            match ring.try_push(local, value) {
+            // A poll need not tell a full ring from a consumer still taking
+            // the value in our slot (see `Ring::push_waiting`).
+            let pushed = match look {
+                Look::Poll => ring.push_waiting(local, value),
+                Look::Exact => ring.try_push(local, value),
+            };
+            match pushed {
                 Ok(()) => Some(Ok(Sent::Queued)),
                 Err(value) => {
                     pending = Some(value);

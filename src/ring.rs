@@ -39,6 +39,17 @@ pub(crate) unsafe trait Ring<T> {
     /// closing and never waits.
     fn try_push(&self, local: &mut Self::PushLocal, value: T) -> Result<(), T>;
 
+    /// Enqueues `value` if there is room, for a sender polling while it
+    /// waits: it may also hand `value` back while a consumer is still
+    /// taking the value in the slot it needs (not only when the ring is
+    /// full), so a protocol need not look at shared state to tell the two
+    /// apart. Not for a decision to sleep or to report the ring full: those
+    /// use `try_push`.
+    #[inline(always)]
+    fn push_waiting(&self, local: &mut Self::PushLocal, value: T) -> Result<(), T> {
+        self.try_push(local, value)
+    }
+
     /// Enqueues `value`, first evicting the oldest queued value if the ring
     /// is full; returns the evicted value. Only called on rings built with
     /// [`Overflow::DropOldest`](crate::Overflow::DropOldest), which the

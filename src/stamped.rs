@@ -92,6 +92,18 @@
 //! the one at `head`. Once every producer has gone their pushes are all
 //! visible, so the closing check (`producers_gone`, then an exact look)
 //! still finds every value.
+//!
+//! # A sender that waits
+//!
+//! The same holds the other way round. A slot still stamped full from the
+//! last lap means a full ring, or a consumer that has claimed `head` and is
+//! still taking the value; `try_send` tells them apart with a fence and a
+//! load of `head`, the line the consumers CAS. A blocked `send` polls
+//! through `push_waiting`, which stops at the stamp; its re-check before
+//! sleeping looks exactly, so a producer sleeps only on a full ring. (With
+//! one producer and two consumers on two cores, a producer polling `head`
+//! on a full ring made every value cost several times what it does
+//! without.)
 
 use crate::error::CapacityError;
 use crate::ring::Ring;
@@ -218,9 +230,16 @@ impl<T> StampedRing<T> {
     /// Claims the slot under `tail` and fills it (`None`), unless the ring
     /// is full. Then, when `EVICT`, it evicts the oldest value to make room
     /// and returns that; else it returns `value`. `sole`: the caller is the
-    /// only producer (see `sole_producer`).
+    /// only producer (see `sole_producer`). `WAITING` (never with `EVICT`):
+    /// a slot still full from the last lap hands `value` back at once, as
+    /// a full ring, without telling a full ring from a consumer still
+    /// taking that value (see "A sender that waits").
     #[inline]
-    fn push_with<const EVICT: bool>(&self, mut value: T, sole: bool) -> Option<T> {
+    fn push_with<const EVICT: bool, const WAITING: bool>(
+        &self,
+        mut value: T,
+        sole: bool,
+    ) -> Option<T> {
         let mut backoff = Backoff::new();
         let mut tail = self.tail.load(Ordering::Relaxed);
         loop {
@@ -278,6 +297,8 @@ impl<T> StampedRing<T> {
                         Ok(old) => return Some(old),
                         Err(back) => value = back,
                     }
+                } else if WAITING {
+                    return Some(value);
                 } else {
                     // SeqCst fence: pairs with the consumers' SeqCst CAS on
                     // `head`, so a `head` older than our stamp load is not
@@ -530,14 +551,22 @@ unsafe impl<T> Ring<T> for StampedRing<T> {
 
     #[inline]
     fn try_push(&self, _: &mut (), value: T) -> Result<(), T> {
-        match self.push_with::<false>(value, self.sole_producer()) {
+        match self.push_with::<false, false>(value, self.sole_producer()) {
+            None => Ok(()),
+            Some(value) => Err(value),
+        }
+    }
+
+    #[inline]
+    fn push_waiting(&self, _: &mut (), value: T) -> Result<(), T> {
+        match self.push_with::<false, true>(value, self.sole_producer()) {
             None => Ok(()),
             Some(value) => Err(value),
         }
     }
 
     fn push_evicting(&self, _: &mut (), value: T) -> Option<T> {
-        self.push_with::<true>(value, self.sole_producer())
+        self.push_with::<true, false>(value, self.sole_producer())
     }
 
     #[inline(always)]

@@ -142,10 +142,18 @@ fn mpsc_producer_clone_parks_consumer_receives() {
 /// (see "A receiver that waits" in `src/stamped.rs`), so it relies on the
 /// producer of that very value to wake it. Both values arrive and nobody
 /// sleeps forever (a lost wake-up is a loom deadlock).
+/// Under `Spin` the same race runs through the polls that stop at the
+/// stamp (under loom a `Park` waiter sleeps at once, after one exact look).
 #[test]
 fn mpsc_consumer_parks_two_producers_send() {
-    loom::model(|| {
-        let (tx, mut rx) = Builder::new(2).wait(Wait::Park).mpsc::<u32>().unwrap();
+    for wait in [Wait::Park, Wait::Spin] {
+        mpsc_consumer_waits_two_producers_send(wait);
+    }
+}
+
+fn mpsc_consumer_waits_two_producers_send(wait: Wait) {
+    loom::model(move || {
+        let (tx, mut rx) = Builder::new(2).wait(wait).mpsc::<u32>().unwrap();
         let producers: Vec<_> = [1, 2]
             .into_iter()
             .map(|v| {
@@ -186,5 +194,26 @@ fn mpmc_cloned_consumer_parks_two_producers_send() {
         assert_eq!([a.min(b), a.max(b)], [1, 2]);
         let _tx2 = producer.join().unwrap();
         drop((tx, rx));
+    });
+}
+
+/// mpsc, `Spin`: a producer clone blocked in `send` on a full ring polls
+/// through `push_waiting`, which stops at the slot's stamp and never loads
+/// `head`, while the consumer receives. (Under loom a `Park` waiter sleeps
+/// at once after one exact look, so `Spin` is what runs the polls.)
+#[test]
+fn mpsc_producer_clone_spins_consumer_receives() {
+    loom::model(|| {
+        let (mut tx, mut rx) = Builder::new(1).wait(Wait::Spin).mpsc::<u32>().unwrap();
+        let mut tx2 = tx.clone();
+        tx.send(0).unwrap();
+        let producer = thread::spawn(move || {
+            tx2.send(1).unwrap();
+            tx2
+        });
+        assert_eq!(rx.recv(), Ok(0));
+        assert_eq!(rx.recv(), Ok(1));
+        let _tx2 = producer.join().unwrap();
+        drop(tx);
     });
 }
