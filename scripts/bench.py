@@ -223,20 +223,24 @@ def paired_section(paired, cmd):
         "",
         f"From `{' '.join(cmd)}`: {n} trials; each trial runs every "
         "implementation of a scenario once, back to back, in an order that "
-        "rotates between trials. \"paired ratio\" is the median over trials "
+        "rotates between trials. \"vs fastest\" is the median over trials "
         "of ringweir's time divided by the fastest peer's time in the same "
         "trial, so a shift of the VM between trials cancels out; \"faster "
-        "in\" counts the trials ringweir won. The criterion tables above "
-        "time one implementation after another and can straddle such a "
-        "shift.",
+        "in\" counts the trials ringweir won. With several noisy peers the "
+        "fastest of each trial is a minimum of noisy times, lower than any "
+        "one peer's typical time, so \"vs best peer\" also pairs each trial "
+        "with one peer, the one with the lowest median (named). The "
+        "criterion tables above time one implementation after another and "
+        "can straddle such a shift.",
         "",
     ]
     for sc in paired.get("scenarios", []):
         rows = sc["rows"]
         has_floor = any(r.get("floor") for r in rows)
         has_delivered = any("delivered" in r for r in rows)
-        head = "| implementation | median | p25 - p75 | paired ratio | faster in |"
-        sep = "|---|---:|---:|---:|---:|"
+        head = ("| implementation | median | p25 - p75 | vs fastest | faster in "
+                "| vs best peer |")
+        sep = "|---|---:|---:|---:|---:|---:|"
         if has_floor:
             head += " vs floor |"
             sep += "---:|"
@@ -250,8 +254,10 @@ def paired_section(paired, cmd):
                      f"{fmt_ns(r['p25'])} - {fmt_ns(r['p75'])}"]
             if r.get("ours"):
                 cells += [f"{r['paired_ratio']:.2f}x", f"{r['wins']}/{n}"]
+                cells.append(f"{r['best_peer_ratio']:.2f}x ({r['best_peer']})"
+                             if "best_peer_ratio" in r else "-")
             else:
-                cells += ["-", "-"]
+                cells += ["-", "-", "-"]
             if has_floor:
                 cells.append(f"{r['floor_ratio']:.2f}x" if "floor_ratio" in r else "-")
             if has_delivered:

@@ -607,7 +607,8 @@ fn main() {
     }
 
     println!(
-        "{trials} paired trials per scenario; ratio = ringweir / fastest peer of the same trial"
+        "{trials} paired trials per scenario; ratio = ringweir / fastest peer of the same trial, \
+         then ringweir / the peer with the lowest median, trial by trial"
     );
     let mut json = Vec::new();
     for (scenario, per_impl) in scenarios.iter().zip(&samples) {
@@ -621,6 +622,21 @@ fn main() {
                 .map(|(_, s)| s[t].ns)
                 .fold(f64::INFINITY, f64::min)
         };
+        // The peer with the lowest median time: ringweir's trials are also
+        // paired with that one peer's. (The fastest peer of each trial is
+        // the minimum of several noisy times, which sits below every
+        // peer's typical time when there are several peers: a stricter
+        // yardstick than any real peer.)
+        let best_peer = scenario
+            .runs
+            .iter()
+            .zip(per_impl)
+            .filter(|((_, k, _), _)| *k == Kind::Peer)
+            .map(|((name, _, _), s)| {
+                let mut ns: Vec<f64> = s.iter().map(|x| x.ns).collect();
+                (*name, median(&mut ns), s)
+            })
+            .min_by(|a, b| a.1.total_cmp(&b.1));
         let mut rows = Vec::new();
         for ((name, kind, _), s) in scenario.runs.iter().zip(per_impl) {
             let mut ns: Vec<f64> = s.iter().map(|x| x.ns).collect();
@@ -646,6 +662,13 @@ fn main() {
                 fields.push(format!("\"paired_ratio\": {ratio:.4}"));
                 fields.push(format!("\"wins\": {wins}"));
                 line += &format!("  vs peer {ratio:.2}x, faster in {wins}/{trials}");
+                if let Some((peer, _, p)) = best_peer {
+                    let mut ratios: Vec<f64> = (0..trials).map(|t| s[t].ns / p[t].ns).collect();
+                    let ratio = median(&mut ratios);
+                    fields.push(format!("\"best_peer\": \"{peer}\""));
+                    fields.push(format!("\"best_peer_ratio\": {ratio:.4}"));
+                    line += &format!("  vs {peer} {ratio:.2}x");
+                }
                 if scenario.runs.iter().any(|r| r.1 == Kind::Floor) {
                     let mut floor: Vec<f64> = (0..trials)
                         .map(|t| s[t].ns / best(Kind::Floor, t))
