@@ -52,6 +52,7 @@ mod builder;
 mod cold;
 mod error;
 mod handle;
+mod idle_partner;
 mod multi_producer;
 mod policy;
 mod recent_wake;

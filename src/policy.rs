@@ -54,9 +54,17 @@ pub enum Wait {
     /// Spin a little, then [`yield_now`](std::thread::yield_now) between
     /// checks.
     Yield,
-    /// Spin briefly, then sleep until the other side makes progress, closes,
-    /// or the timeout passes. A send or receive with nobody asleep costs one
-    /// fence and one load of a read-mostly word: no lock, no syscall.
+    /// Spin briefly, yield a few times, then sleep until the other side
+    /// makes progress, closes, or the timeout passes. A send or receive
+    /// with nobody asleep costs one fence and one load of a read-mostly
+    /// word: no lock, no syscall.
+    ///
+    /// A thread whose last wait ended after a long sleep (250 µs or more:
+    /// its partner sends now and then) skips the yields and sleeps as soon
+    /// as it has spun, because on Linux a thread that yielded just before
+    /// it slept wakes up several times slower. A wait that ends sooner
+    /// brings the yields back, which keep a busy partner from having to
+    /// wake it when threads outnumber cores.
     ///
     /// A thread that woke a sleeping partner less than 50 µs ago keeps
     /// yielding, instead of sleeping, until those 50 µs have passed: its

@@ -49,6 +49,7 @@
 //! thread needs no fast-path reasoning at all.
 
 use crate::barrier;
+use crate::idle_partner;
 use crate::recent_wake;
 use crate::sync::{spin_hint, yield_now, AtomicUsize, Condvar, Mutex, Ordering};
 use crate::Wait;
@@ -109,6 +110,11 @@ impl Backoff {
     /// Whether a `Park` waiter has spun and yielded enough to go to sleep.
     pub(crate) fn should_park(&self) -> bool {
         self.step >= PARK_AFTER
+    }
+
+    /// Whether the spinning is over (the next snooze would yield).
+    fn spun(&self) -> bool {
+        self.step > SPIN_STEPS
     }
 }
 
@@ -279,13 +285,22 @@ pub(crate) fn wait_until<R>(
                 Wait::Yield => backoff.snooze(),
                 // A thread that has just woken its partner waits out the
                 // partner's wake-up before it sleeps too (see `recent_wake`).
-                Wait::Park if backoff.should_park() && !recent_wake::within_grace() => {
-                    return point.sleep(deadline, &mut attempt)
+                // It skips the yields when its last wait slept long (see
+                // `idle_partner`).
+                Wait::Park
+                    if (backoff.should_park() || backoff.spun() && idle_partner::slept_long())
+                        && !recent_wake::within_grace() =>
+                {
+                    let start = idle_partner::sleep_starts();
+                    let outcome = point.sleep(deadline, &mut attempt);
+                    idle_partner::sleep_ended(start);
+                    return outcome;
                 }
                 Wait::Park => backoff.snooze(),
             }
         }
         if let Some(done) = attempt(Look::Poll) {
+            idle_partner::woke_without_sleeping();
             return Some(done);
         }
         if deadline.is_some_and(crate::sync::expired) {
