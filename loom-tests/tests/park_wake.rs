@@ -118,11 +118,20 @@ fn mpmc_cloned_consumer_parks_producer_sends() {
 /// mpsc with two producer handles: one clone parks in `send` on a full
 /// ring in another thread while the consumer receives. (Two producer
 /// *threads* both blocked on the one slot would make loom explore the two
-/// spinning on each other forever; see README.md.)
+/// spinning on each other forever; see README.md.) Under `Spin` the clone
+/// polls through `push_waiting`, which stops at the slot's stamp and never
+/// loads `head` (under loom a `Park` waiter sleeps at once, after one
+/// exact look).
 #[test]
 fn mpsc_producer_clone_parks_consumer_receives() {
-    loom::model(|| {
-        let (mut tx, mut rx) = Builder::new(1).wait(Wait::Park).mpsc::<u32>().unwrap();
+    for wait in [Wait::Park, Wait::Spin] {
+        mpsc_producer_clone_waits_consumer_receives(wait);
+    }
+}
+
+fn mpsc_producer_clone_waits_consumer_receives(wait: Wait) {
+    loom::model(move || {
+        let (mut tx, mut rx) = Builder::new(1).wait(wait).mpsc::<u32>().unwrap();
         let mut tx2 = tx.clone();
         tx.send(0).unwrap();
         let producer = thread::spawn(move || {
@@ -194,26 +203,5 @@ fn mpmc_cloned_consumer_parks_two_producers_send() {
         assert_eq!([a.min(b), a.max(b)], [1, 2]);
         let _tx2 = producer.join().unwrap();
         drop((tx, rx));
-    });
-}
-
-/// mpsc, `Spin`: a producer clone blocked in `send` on a full ring polls
-/// through `push_waiting`, which stops at the slot's stamp and never loads
-/// `head`, while the consumer receives. (Under loom a `Park` waiter sleeps
-/// at once after one exact look, so `Spin` is what runs the polls.)
-#[test]
-fn mpsc_producer_clone_spins_consumer_receives() {
-    loom::model(|| {
-        let (mut tx, mut rx) = Builder::new(1).wait(Wait::Spin).mpsc::<u32>().unwrap();
-        let mut tx2 = tx.clone();
-        tx.send(0).unwrap();
-        let producer = thread::spawn(move || {
-            tx2.send(1).unwrap();
-            tx2
-        });
-        assert_eq!(rx.recv(), Ok(0));
-        assert_eq!(rx.recv(), Ok(1));
-        let _tx2 = producer.join().unwrap();
-        drop(tx);
     });
 }
