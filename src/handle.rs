@@ -332,9 +332,9 @@ impl<R: Ring<T>, T> PopHandle<R, T> {
         let ring = &*self.ring;
         let local = &mut self.local;
         let shared = ring.shared();
-        // The caller found nothing at once: tell a closed ring from an empty
-        // one before waiting, so a closed ring never waits.
-        let mut attempt = |look| {
+        // The caller found nothing at once; `wait_until`'s first attempt
+        // (one spin hint later) tells a closed ring from an empty one.
+        let attempt = |look| {
             let taken = match look {
                 Look::Poll => ring.pop_waiting(local),
                 Look::Exact => ring.try_pop(local),
@@ -350,11 +350,8 @@ impl<R: Ring<T>, T> PopHandle<R, T> {
             }
             None
         };
-        let taken = match attempt(Look::Poll) {
-            Some(done) => Some(done),
-            None => wait_until(shared.config.wait, &shared.not_empty, deadline, attempt),
-        };
-        let taken = taken.unwrap_or(Err(RecvTimeoutError::Timeout));
+        let taken = wait_until(shared.config.wait, &shared.not_empty, deadline, attempt)
+            .unwrap_or(Err(RecvTimeoutError::Timeout));
         if taken.is_ok() {
             self.took(1);
         }

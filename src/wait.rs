@@ -300,7 +300,11 @@ pub(crate) fn wait_until<R>(
             }
         }
         if let Some(done) = attempt(Look::Poll) {
-            idle_partner::woke_without_sleeping();
+            // Only `Park` waits use the history (a `Spin` round trip would
+            // otherwise write it on every value).
+            if strategy == Wait::Park {
+                idle_partner::woke_without_sleeping();
+            }
             return Some(done);
         }
         if deadline.is_some_and(crate::sync::expired) {
