@@ -52,10 +52,8 @@ mod builder;
 mod cold;
 mod error;
 mod handle;
-mod idle_partner;
 mod multi_producer;
 mod policy;
-mod recent_wake;
 mod ring;
 mod shared;
 mod slots;
@@ -63,6 +61,7 @@ mod stamped;
 mod stats;
 mod sync;
 mod wait;
+mod wait_history;
 
 pub mod mpmc;
 pub mod mpsc;

@@ -49,9 +49,8 @@
 //! thread needs no fast-path reasoning at all.
 
 use crate::barrier;
-use crate::idle_partner;
-use crate::recent_wake;
 use crate::sync::{spin_hint, yield_now, AtomicUsize, Condvar, Mutex, Ordering};
+use crate::wait_history;
 use crate::Wait;
 use std::time::Instant;
 
@@ -113,7 +112,9 @@ impl Backoff {
     }
 
     /// Whether the spinning is over (the next snooze would yield).
-    fn spun(&self) -> bool {
+    // Read by `wait_history`, whose history is empty under loom.
+    #[cfg_attr(loom, allow(dead_code))]
+    pub(crate) fn spun(&self) -> bool {
         self.step > SPIN_STEPS
     }
 }
@@ -177,7 +178,7 @@ impl WaitPoint {
         let state = self.state.load(Ordering::Relaxed);
         if state >= SLEEPER {
             self.wake(false);
-            recent_wake::note();
+            wait_history::woke_a_sleeper();
         }
         state & GONE != 0
     }
@@ -283,17 +284,14 @@ pub(crate) fn wait_until<R>(
             match strategy {
                 Wait::Spin => backoff.spin(),
                 Wait::Yield => backoff.snooze(),
-                // A thread that has just woken its partner waits out the
-                // partner's wake-up before it sleeps too (see `recent_wake`).
-                // It skips the yields when its last wait slept long (see
-                // `idle_partner`).
-                Wait::Park
-                    if (backoff.should_park() || backoff.spun() && idle_partner::slept_long())
-                        && !recent_wake::within_grace() =>
-                {
-                    let start = idle_partner::sleep_starts();
+                // When to sleep depends on this thread's history as well
+                // as on its back-off (see `wait_history`): it waits out the
+                // wake-up of a partner it has just woken, and skips the
+                // yields after a long sleep.
+                Wait::Park if wait_history::time_to_sleep(&backoff) => {
+                    let start = wait_history::sleep_starts();
                     let outcome = point.sleep(deadline, &mut attempt);
-                    idle_partner::sleep_ended(start);
+                    wait_history::sleep_ended(start);
                     return outcome;
                 }
                 Wait::Park => backoff.snooze(),
@@ -303,7 +301,7 @@ pub(crate) fn wait_until<R>(
             // Only `Park` waits use the history (a `Spin` round trip would
             // otherwise write it on every value).
             if strategy == Wait::Park {
-                idle_partner::woke_without_sleeping();
+                wait_history::woke_without_sleeping();
             }
             return Some(done);
         }
