@@ -150,6 +150,13 @@ impl Shared {
         self.producers.load(Ordering::Acquire)
     }
 
+    /// How many consumer handles exist, as advice (a producer's choice of
+    /// how to claim slots): Relaxed, nothing is read on the strength of it.
+    #[inline]
+    pub(crate) fn consumer_count(&self) -> usize {
+        self.consumers.load(Ordering::Relaxed)
+    }
+
     /// A producer handle leaves; the last one closes the ring for consumers
     /// and wakes them all. Returns whether it was the last.
     pub(crate) fn remove_producer(&self) -> bool {

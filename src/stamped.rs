@@ -133,6 +133,11 @@ pub(crate) struct StampedRing<T> {
     /// `DropOldest`): then it moves `tail` with plain stores, not a CAS
     /// (`sole_producer` extends this to the other rings while it holds).
     single_producer: bool,
+    /// Whether consumer handles can be cloned (`mpmc`): then a producer
+    /// checks how many there are before it takes the plain-store path (see
+    /// `sole_producer`). Kept beside `single_producer`, in a line every
+    /// push reads anyway.
+    many_consumers: bool,
 }
 
 /// A consumer handle's view: how it takes values.
@@ -182,6 +187,7 @@ impl<T> StampedRing<T> {
             one_lap: (capacity + 1).next_power_of_two(),
             slots,
             single_producer,
+            many_consumers: config.many_consumers,
         })
     }
 
@@ -213,18 +219,30 @@ impl<T> StampedRing<T> {
             .wrapping_add(pos & (self.one_lap - 1))
     }
 
-    /// Whether the calling producer is the only one for the whole of its
-    /// current send, so that it may move `tail` with plain stores.
+    /// Whether the calling producer moves `tail` with plain stores for the
+    /// whole of its current send: it must be the only producer, and it
+    /// chooses to only while there is one consumer handle.
     ///
-    /// Always on spsc rings. On the others, when the producer count is 1:
-    /// the other handles are gone, and their drops (AcqRel decrements,
-    /// read here with Acquire) came after their last claims of `tail`, so
-    /// those happen-before this send; and no new producer can appear before
-    /// it returns, because a clone is made from a handle and the only one
-    /// left is the caller's, borrowed mutably by this send.
+    /// The only producer: always on spsc rings. On the others, when the
+    /// producer count is 1: the other handles are gone, and their drops
+    /// (AcqRel decrements, read here with Acquire) came after their last
+    /// claims of `tail`, so those happen-before this send; and no new
+    /// producer can appear before it returns, because a clone is made from
+    /// a handle and the only one left is the caller's, borrowed mutably by
+    /// this send.
+    ///
+    /// One consumer handle: a choice, not a condition of soundness (a
+    /// consumer may be cloned mid-send; the consumers' protocol does not
+    /// depend on how `tail` moves). Against two consumers that claim
+    /// `head` by CAS, a producer that stores `tail` ran blocking 2p2c at
+    /// about twice the time of one that claims it by CAS, once the other
+    /// producer had finished (paired; see ANALYSIS), while with one
+    /// consumer the store is the faster of the two (2p1c).
     #[inline]
     fn sole_producer(&self) -> bool {
-        self.single_producer || self.shared.producer_count() == 1
+        self.single_producer
+            || self.shared.producer_count() == 1
+                && (!self.many_consumers || self.shared.consumer_count() == 1)
     }
 
     /// Claims the slot under `tail` and fills it (`None`), unless the ring
@@ -669,6 +687,24 @@ mod tests {
             false,
         )
         .unwrap()
+    }
+
+    #[test]
+    fn a_lone_producer_stores_tail_only_beside_one_consumer_handle() {
+        for many in [false, true] {
+            let r = ring_with::<u8>(4, Overflow::Block, many);
+            assert!(r.sole_producer(), "many {many}");
+            r.shared.add_producer();
+            assert!(!r.sole_producer(), "two producers, many {many}");
+            r.shared.remove_producer();
+            assert!(r.sole_producer(), "many {many}");
+        }
+        // A cloned mpmc consumer turns the store path off while it lives.
+        let r = ring_with::<u8>(4, Overflow::Block, true);
+        r.shared.add_consumer();
+        assert!(!r.sole_producer());
+        r.shared.remove_consumer();
+        assert!(r.sole_producer());
     }
 
     #[test]

@@ -279,6 +279,60 @@ fn mpsc_sole_producer_after_clone_leaves_drop_newest_cap2() {
     sole_producer_after_a_clone_leaves(Overflow::DropNewest, 2);
 }
 
+/// The only producer of an `mpmc` ring claims `tail` with plain stores while
+/// there is one consumer handle and by CAS once there are more (a choice
+/// made per send, see `StampedRing::sole_producer`). A consumer cloned and
+/// receiving while the producer sends switches it between the two paths
+/// from one send to the next: every value is still received once, and
+/// each consumer's values in order.
+fn mpmc_sole_producer_while_a_consumer_is_cloned(overflow: Overflow, capacity: usize) {
+    loom::model(move || {
+        let (mut tx, mut rx) = Builder::new(capacity)
+            .overflow(overflow)
+            .wait(Wait::Spin)
+            .mpmc::<usize>()
+            .unwrap();
+        let mut rx2 = rx.clone();
+        let other = thread::spawn(move || {
+            let got: Vec<usize> = rx2.try_recv().into_iter().collect();
+            drop(rx2);
+            got
+        });
+        let mut out = Vec::new();
+        for v in [0, 1] {
+            match tx.send(v).unwrap() {
+                Sent::Queued => {}
+                Sent::Evicted(old) => out.push(old),
+                Sent::Dropped(v) => out.push(v),
+            }
+        }
+        drop(tx);
+        let mut got: Vec<usize> = Vec::new();
+        while let Ok(v) = rx.recv() {
+            got.push(v);
+        }
+        let theirs = other.join().unwrap();
+        assert!(got.windows(2).all(|w| w[0] < w[1]), "{got:?}");
+        let mut all: Vec<usize> = got.iter().chain(&theirs).chain(&out).copied().collect();
+        all.sort_unstable();
+        assert_eq!(
+            all,
+            [0, 1],
+            "received {got:?} and {theirs:?}, handed back {out:?}"
+        );
+    });
+}
+
+#[test]
+fn mpmc_sole_producer_while_a_consumer_is_cloned_drop_newest_cap2() {
+    mpmc_sole_producer_while_a_consumer_is_cloned(Overflow::DropNewest, 2);
+}
+
+#[test]
+fn mpmc_sole_producer_while_a_consumer_is_cloned_drop_oldest_cap1() {
+    mpmc_sole_producer_while_a_consumer_is_cloned(Overflow::DropOldest, 1);
+}
+
 /// A statistics snapshot taken while a producer evicts: every eviction it
 /// counts has left through the head it reads, so `received + evicted`
 /// never exceeds `sent` (reading the eviction count after the positions
