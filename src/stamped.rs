@@ -131,7 +131,8 @@ pub(crate) struct StampedRing<T> {
     one_lap: usize,
     /// Whether one producer handle is all there will ever be (spsc
     /// `DropOldest`): then it moves `tail` with plain stores, not a CAS
-    /// (`sole_producer` extends this to the other rings while it holds).
+    /// (`sole_producer` extends this to the other rings while there is
+    /// one producer handle and one consumer handle).
     single_producer: bool,
     /// Whether consumer handles can be cloned (`mpmc`): then a producer
     /// checks how many there are before it takes the plain-store path (see
@@ -220,7 +221,8 @@ impl<T> StampedRing<T> {
     }
 
     /// Whether the calling producer moves `tail` with plain stores for the
-    /// whole of its current send: it must be the only producer, and it
+    /// whole of its current push attempt (one `push_with`; a blocking send
+    /// asks again on each attempt): it must be the only producer, and it
     /// chooses to only while there is one consumer handle.
     ///
     /// The only producer: always on spsc rings. On the others, when the

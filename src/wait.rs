@@ -67,6 +67,10 @@ const SPIN_STEPS: u32 = if cfg!(loom) { 0 } else { 6 };
 const QUICK_POLLS: u32 = if cfg!(loom) { 0 } else { 64 };
 /// Steps after which a `Park` waiter stops yielding and sleeps.
 const PARK_AFTER: u32 = if cfg!(loom) { 0 } else { 11 };
+// A waiter that may sleep has spun: `wait_history::time_to_sleep` skips
+// its history while `!spun()` on this (loom has no history to skip).
+#[cfg(not(loom))]
+const _: () = assert!(PARK_AFTER > SPIN_STEPS);
 
 // Under loom both step limits are 0, which makes some comparisons below
 // constant there: that is the point (loom explores no spinning).
