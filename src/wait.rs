@@ -274,6 +274,17 @@ pub(crate) fn wait_until<R>(
     deadline: Option<Instant>,
     mut attempt: impl FnMut(Look) -> Option<R>,
 ) -> Option<R> {
+    let sleep = |attempt: &mut _| {
+        let start = wait_history::sleep_starts();
+        let outcome = point.sleep(deadline, attempt);
+        wait_history::sleep_ended(start);
+        outcome
+    };
+    // A partner that has been idle is likely idle still: spinning first
+    // would only slow this thread's own wake-up (see `wait_history`).
+    if strategy == Wait::Park && wait_history::sleep_at_once() {
+        return sleep(&mut attempt);
+    }
     let mut backoff = Backoff::new();
     let mut quick_polls = 0;
     loop {
@@ -293,10 +304,7 @@ pub(crate) fn wait_until<R>(
                 // wake-up of a partner it has just woken, and skips the
                 // yields after a long sleep.
                 Wait::Park if wait_history::time_to_sleep(&backoff) => {
-                    let start = wait_history::sleep_starts();
-                    let outcome = point.sleep(deadline, &mut attempt);
-                    wait_history::sleep_ended(start);
-                    return outcome;
+                    return sleep(&mut attempt);
                 }
                 Wait::Park => backoff.snooze(),
             }

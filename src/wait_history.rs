@@ -2,8 +2,9 @@
 //! partner, and so how soon its next `Wait::Park` wait goes to sleep.
 //!
 //! A `Park` waiter spins, yields a few times and then sleeps. Two facts of
-//! this thread's history change that, each kept in one thread-local record
-//! read once per decision ([`time_to_sleep`]):
+//! this thread's history change that, both kept in one thread-local record
+//! read once per decision ([`sleep_at_once`] when a wait begins,
+//! [`time_to_sleep`] at each step of its back-off):
 //!
 //! - **It woke a sleeper a moment ago** (less than [`GRACE`]): then it keeps
 //!   yielding instead of sleeping. A sleeper takes a while to run again
@@ -18,8 +19,14 @@
 //!   A waiter that woke nobody sleeps as soon as before, so an idle
 //!   receiver costs no more CPU.
 //! - **Its last wait ended after a long sleep** (at least [`LONG_SLEEP`]):
-//!   then its partner is idle, not streaming, and it sleeps as soon as it
-//!   has spun, without yielding first. The yields pay off when threads
+//!   then its partner is idle, not streaming, and it sleeps at once,
+//!   without spinning or yielding first (unless it is in the grace above;
+//!   then it sleeps as soon as the grace is over and it has spun). The
+//!   spin costs an idle partner's wake-up too: a thread that spun before
+//!   it slept is slower to be scheduled once woken (`wake_latency`, a
+//!   receiver woken 1 ms after it went to sleep, Intel host, paired: p50
+//!   2.4-2.9 us after the spin, 2.0-2.3 without, std's channel 1.9-2.1 in
+//!   the same runs). The yields pay off when threads
 //!   outnumber cores: a waiter that yields lets the thread it waits for run
 //!   on its core, and is back before that thread would have had to wake it
 //!   (on two cores, 2p1c blocking throughput took three times as long
@@ -73,7 +80,19 @@ mod imp {
         /// would let it sleep.
         fn sleeps(self, backoff: &Backoff, now: impl FnOnce() -> Instant) -> bool {
             let ready = backoff.should_park() || backoff.spun() && self.slept_long;
-            ready && !self.woke_at.is_some_and(|woke| within(woke, now(), GRACE))
+            ready && !self.in_grace(now)
+        }
+
+        /// Whether a `Park` waiter with this history sleeps as its wait
+        /// begins, before any spin.
+        fn sleeps_at_once(self, now: impl FnOnce() -> Instant) -> bool {
+            self.slept_long && !self.in_grace(now)
+        }
+
+        /// Whether this thread woke a sleeper less than [`GRACE`] before
+        /// `now` (asked for only if it woke one at all).
+        fn in_grace(self, now: impl FnOnce() -> Instant) -> bool {
+            self.woke_at.is_some_and(|woke| within(woke, now(), GRACE))
         }
     }
 
@@ -108,6 +127,15 @@ mod imp {
             .try_with(|cell| cell.get())
             .unwrap_or(History::NEW)
             .sleeps(backoff, Instant::now)
+    }
+
+    /// Whether this thread's `Park` wait, as it begins, goes to sleep
+    /// without spinning (see the module docs).
+    pub(crate) fn sleep_at_once() -> bool {
+        HISTORY
+            .try_with(|cell| cell.get())
+            .unwrap_or(History::NEW)
+            .sleeps_at_once(Instant::now)
     }
 
     /// This thread has just woken a sleeper.
@@ -170,6 +198,23 @@ mod imp {
         }
 
         #[test]
+        fn only_a_long_sleep_outside_the_grace_makes_the_next_wait_sleep_at_once() {
+            let now = Instant::now();
+            assert!(!History::NEW.sleeps_at_once(|| now));
+            let slept_long = History {
+                slept_long: true,
+                ..History::NEW
+            };
+            assert!(slept_long.sleeps_at_once(|| now));
+            let woke = History {
+                woke_at: Some(now),
+                ..slept_long
+            };
+            assert!(!woke.sleeps_at_once(|| now + Duration::from_micros(49)));
+            assert!(woke.sleeps_at_once(|| now + GRACE));
+        }
+
+        #[test]
         fn the_grace_after_a_wake_keeps_the_waiter_up_for_fifty_microseconds() {
             let (_, done) = backoffs();
             let woke = Instant::now();
@@ -229,6 +274,10 @@ mod imp {
 mod imp {
     use super::Backoff;
 
+    pub(crate) fn sleep_at_once() -> bool {
+        false
+    }
+
     pub(crate) fn time_to_sleep(backoff: &Backoff) -> bool {
         backoff.should_park()
     }
@@ -247,5 +296,5 @@ mod imp {
 }
 
 pub(crate) use imp::{
-    sleep_ended, sleep_starts, time_to_sleep, woke_a_sleeper, woke_without_sleeping,
+    sleep_at_once, sleep_ended, sleep_starts, time_to_sleep, woke_a_sleeper, woke_without_sleeping,
 };
