@@ -105,6 +105,11 @@ mod imp {
         later.saturating_duration_since(earlier) < span
     }
 
+    /// This thread's history; a new one while the thread is torn down.
+    fn read() -> History {
+        HISTORY.try_with(Cell::get).unwrap_or(History::NEW)
+    }
+
     /// Changes this thread's history. A thread being torn down has no
     /// waits left to shape, so nothing is lost if its record is gone.
     fn update(change: impl FnOnce(&mut History)) {
@@ -123,19 +128,13 @@ mod imp {
         if !backoff.spun() {
             return false;
         }
-        HISTORY
-            .try_with(|cell| cell.get())
-            .unwrap_or(History::NEW)
-            .sleeps(backoff, Instant::now)
+        read().sleeps(backoff, Instant::now)
     }
 
     /// Whether this thread's `Park` wait, as it begins, goes to sleep
     /// without spinning (see the module docs).
     pub(crate) fn sleep_at_once() -> bool {
-        HISTORY
-            .try_with(|cell| cell.get())
-            .unwrap_or(History::NEW)
-            .sleeps_at_once(Instant::now)
+        read().sleeps_at_once(Instant::now)
     }
 
     /// This thread has just woken a sleeper.
