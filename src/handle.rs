@@ -96,7 +96,7 @@ impl<R: Ring<T>, T> PushHandle<R, T> {
             if evicted.is_some() {
                 shared.after_eviction();
             }
-            self.after_push();
+            self.after_push(1);
             return Ok(match evicted {
                 Some(old) => Sent::Evicted(old),
                 None => Sent::Queued,
@@ -104,7 +104,7 @@ impl<R: Ring<T>, T> PushHandle<R, T> {
         }
         match ring.try_push(&mut self.local, value) {
             Ok(()) => {
-                self.after_push();
+                self.after_push(1);
                 Ok(Sent::Queued)
             }
             Err(value) if shared.config.overflow == Overflow::DropNewest => {
@@ -152,7 +152,7 @@ impl<R: Ring<T>, T> PushHandle<R, T> {
         });
         match done {
             Some(Ok(sent)) => {
-                self.after_push();
+                self.after_push(1);
                 Ok(sent)
             }
             Some(Err(closed)) => Err(closed),
@@ -171,7 +171,7 @@ impl<R: Ring<T>, T> PushHandle<R, T> {
         }
         match ring.try_push(&mut self.local, value) {
             Ok(()) => {
-                self.after_push();
+                self.after_push(1);
                 Ok(())
             }
             Err(value) => Err(TrySendError::Full(value)),
@@ -190,12 +190,18 @@ impl<R: Ring<T>, T> PushHandle<R, T> {
             return None;
         }
         // The guard runs `after_push` even when a `clone` panics: the values
-        // cloned before it are queued and a sleeping consumer must hear.
-        let notify = AfterPush(self);
-        let handle = &mut *notify.0;
+        // cloned before it are queued and sleeping consumers must hear. How
+        // many is then unknown, so it wakes them all.
+        let mut notify = AfterPush {
+            handle: self,
+            pushed: usize::MAX,
+        };
+        let handle = &mut *notify.handle;
         let queued = handle.ring.push_slice(&mut handle.local, values);
         if queued == 0 {
             std::mem::forget(notify);
+        } else {
+            notify.pushed = queued;
         }
         Some(queued)
     }
@@ -220,11 +226,12 @@ impl<R: Ring<T>, T> PushHandle<R, T> {
         Ok(())
     }
 
-    /// Wakes a sleeping consumer; if every consumer left while we pushed,
-    /// takes over their last duty and discards what is queued.
+    /// Wakes up to `pushed` sleeping consumers; if every consumer left
+    /// while we pushed, takes over their last duty and discards what is
+    /// queued.
     #[inline(always)]
-    fn after_push(&self) {
-        if self.ring.shared().after_push() {
+    fn after_push(&self, pushed: usize) {
+        if self.ring.shared().after_push(pushed) {
             discard_orphans(&*self.ring);
         }
     }
@@ -264,13 +271,16 @@ impl<R: Ring<T>, T> Drop for PushHandle<R, T> {
     }
 }
 
-/// Runs the producer's after-push duty when dropped (a batch push, even one
-/// cut short by a panicking `clone`).
-struct AfterPush<'a, R: Ring<T>, T>(&'a mut PushHandle<R, T>);
+/// Runs the producer's after-push duty for `pushed` values when dropped (a
+/// batch push, even one cut short by a panicking `clone`).
+struct AfterPush<'a, R: Ring<T>, T> {
+    handle: &'a mut PushHandle<R, T>,
+    pushed: usize,
+}
 
 impl<R: Ring<T>, T> Drop for AfterPush<'_, R, T> {
     fn drop(&mut self) {
-        self.0.after_push();
+        self.handle.after_push(self.pushed);
     }
 }
 
@@ -427,8 +437,9 @@ impl<R: Ring<T>, T> PopHandle<R, T> {
         })
     }
 
-    /// Counts `n` values taken, then the consumer's after-pop duty. Rings
-    /// that cannot evict never tally receives: no count, no branch.
+    /// Counts `n` values taken, then the consumer's after-pop duty (which
+    /// lets up to `n` sleeping producers go on). Rings that cannot evict
+    /// never tally receives: no count, no branch.
     #[inline(always)]
     fn took(&mut self, n: usize) {
         let shared = self.ring.shared();
@@ -436,7 +447,7 @@ impl<R: Ring<T>, T> PopHandle<R, T> {
             self.received = self.received.wrapping_add(n);
             shared.tally_received(self.received);
         }
-        shared.after_pop();
+        shared.after_pop(n);
     }
 
     /// Takes up to `max` values into `sink` as one run where the protocol

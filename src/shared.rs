@@ -88,16 +88,17 @@ impl Shared {
         self.not_full.gone()
     }
 
-    /// After a push: wakes a sleeping consumer and says whether every
-    /// consumer left meanwhile, in which case the pushing producer must
-    /// discard what is queued (see `remove_consumer`).
+    /// After `pushed` values were pushed: wakes up to that many sleeping
+    /// consumers and says whether every consumer left meanwhile, in which
+    /// case the pushing producer must discard what is queued (see
+    /// `remove_consumer`).
     ///
     /// The push (a store of `tail`), F1, then the load of the `not_empty`
     /// word: the waker's half of two store/fence/load pairs, against a
     /// sleeping consumer's and against the last consumer's `remove_consumer`.
     #[inline]
-    pub(crate) fn after_push(&self) -> bool {
-        self.not_empty.after_progress()
+    pub(crate) fn after_push(&self, pushed: usize) -> bool {
+        self.not_empty.after_progress(pushed)
     }
 
     /// After a consumer took values (`received` of them so far, counted by
@@ -113,13 +114,13 @@ impl Shared {
         }
     }
 
-    /// After a pop: wakes a sleeping producer. Whether producers are gone
-    /// does not matter here. On a ring whose producers never sleep this is
+    /// After `popped` values were taken: wakes up to that many sleeping
+    /// producers. Whether producers are gone does not matter here. On a ring whose producers never sleep this is
     /// a test of a constant: no compiler fence, no load of the wake word.
     #[inline]
-    pub(crate) fn after_pop(&self) {
+    pub(crate) fn after_pop(&self, popped: usize) {
         if self.producers_sleep {
-            self.not_full.after_progress();
+            self.not_full.after_progress(popped);
         }
     }
 

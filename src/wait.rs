@@ -161,27 +161,34 @@ impl WaitPoint {
     }
 
     /// Called by the other side right after it published progress (a
-    /// Release store or CAS of `head`/`tail`): runs F1, wakes one sleeper if
-    /// there is one, and says whether this side has gone. See the module
-    /// docs for why F1 and a Relaxed load suffice.
+    /// Release store or CAS of `head`/`tail`) that let `steps` waiters of
+    /// this side go on (values pushed for consumers, slots freed for
+    /// producers): runs F1, wakes up to `steps` sleepers, and says whether
+    /// this side has gone. See the module docs for why F1 and a Relaxed
+    /// load suffice.
+    ///
+    /// Waking as many sleepers as there are steps matters for batches: a
+    /// receive that frees four slots beside four sleeping producers must
+    /// let all four go on, or three sleep beside free slots for good.
     #[inline]
-    pub(crate) fn after_progress(&self) -> bool {
+    pub(crate) fn after_progress(&self, steps: usize) -> bool {
         barrier::light(); // F1 when membarrier pairs with it
         if self.state.load(Ordering::Relaxed) == 0 {
             return false;
         }
-        self.after_progress_slow()
+        self.after_progress_slow(steps)
     }
 
     #[cold]
     #[inline(never)]
-    fn after_progress_slow(&self) -> bool {
+    fn after_progress_slow(&self, steps: usize) -> bool {
         if self.state.load(Ordering::Relaxed) & FENCE != 0 {
             barrier::light_fallback(); // F1 without membarrier
         }
         let state = self.state.load(Ordering::Relaxed);
-        if state >= SLEEPER {
-            self.wake(false);
+        let sleepers = state / SLEEPER;
+        if sleepers > 0 {
+            self.wake(steps.min(sleepers));
             wait_history::woke_a_sleeper();
         }
         state & GONE != 0
@@ -205,21 +212,27 @@ impl WaitPoint {
     /// Wakes every sleeper (closing). Always takes the lock: rare, and it
     /// makes the close hand-off independent of the fence argument.
     pub(crate) fn notify_all(&self) {
-        self.wake(true);
+        self.wake(usize::MAX);
     }
 
+    /// Wakes `count` sleepers (all of them when `count` is at least the
+    /// number asleep).
     #[cold]
-    fn wake(&self, all: bool) {
+    fn wake(&self, count: usize) {
         // Taking the lock waits out a sleeper between its increment and its
         // wait; once we have it, every counted sleeper is waiting (or has
         // seen the progress and left). Notifying after the unlock lets the
         // woken thread take the lock at once instead of waking into a lock
         // we still hold.
         drop(self.lock.lock());
-        if all {
+        // Relaxed: the lock ordered every counted sleeper's increment before
+        // this load; a sleeper that left meanwhile only makes us wake more.
+        if count >= self.state.load(Ordering::Relaxed) / SLEEPER {
             self.cond.notify_all();
         } else {
-            self.cond.notify_one();
+            for _ in 0..count {
+                self.cond.notify_one();
+            }
         }
     }
 
