@@ -31,8 +31,19 @@
 //! and a racing evictor cannot both take it), then stores `tail` one step on
 //! (no other producer can claim `tail` meanwhile: the slot's stamp says
 //! full), swaps its value in for the old one and stamps the slot full for
-//! the new lap. The old value is handed back to the caller, never dropped
-//! here.
+//! the new lap (a sole producer stores `tail` last, see below). The old
+//! value is handed back to the caller, never dropped here.
+//!
+//! # A sole producer
+//!
+//! A producer that knows it is the only one (see `sole_producer`) needs no
+//! CAS to claim `tail`: it writes the value, stamps the slot full (Release)
+//! and only then stores `tail` one step on (Release). `tail` therefore never
+//! counts a value that is not published: a consumer that saw the ring
+//! non-empty through `len` finds the value at `head`, and `len` never counts
+//! what a receive cannot yet take. The consumer may take that value before
+//! `tail` moves past it, so `tail` can lag one step behind `head`; `len`,
+//! `positions` and the "empty" check read that as an empty ring.
 //!
 //! # A sole consumer
 //!
@@ -213,6 +224,19 @@ impl<T> StampedRing<T> {
         &self.slots[pos & (self.one_lap - 1)]
     }
 
+    /// How many positions `to` lies past `from`, negative when it lies
+    /// behind. From laps and indices rather than from `count`, which jumps
+    /// when a position wraps around `usize` (reachable on 32-bit targets):
+    /// the wrapping difference of two laps is exact whenever they are
+    /// close, as every pair compared here is.
+    fn distance(&self, from: usize, to: usize) -> isize {
+        let mask = self.one_lap - 1;
+        let laps =
+            ((to & !mask).wrapping_sub(from & !mask) as isize) >> self.one_lap.trailing_zeros();
+        laps.wrapping_mul(self.capacity() as isize)
+            .wrapping_add((to & mask) as isize - (from & mask) as isize)
+    }
+
     /// Values that ever passed `pos` (laps times capacity plus index).
     fn count(&self, pos: usize) -> usize {
         let laps = pos >> self.one_lap.trailing_zeros();
@@ -268,41 +292,34 @@ impl<T> StampedRing<T> {
             // before we overwrite it.
             let stamp = slot.stamp.load(Ordering::Acquire);
             if stamp == tail {
-                let claimed = if sole {
-                    // Nobody else moves `tail`: the slot is ours without a
-                    // CAS. Relaxed: consumers read `tail` only to tell
-                    // "empty" from "a producer is mid-slot" once the stamp
-                    // said empty; the value is published by the stamp.
-                    self.tail.store(self.next(tail), Ordering::Relaxed);
-                    Ok(tail)
-                } else {
+                if !sole {
                     // SeqCst: with the fences below, orders claims of `tail`
                     // against loads of `tail` by consumers deciding "empty".
-                    self.tail.compare_exchange_weak(
+                    if let Err(current) = self.tail.compare_exchange_weak(
                         tail,
                         self.next(tail),
                         Ordering::SeqCst,
                         Ordering::Relaxed,
-                    )
-                };
-                match claimed {
-                    Ok(_) => {
-                        // Why this is sound: winning the CAS from `tail` while the stamp
-                        // said empty gives us the slot until we re-stamp it;
-                        // the previous value (if any) was moved out by its
-                        // consumer before it stamped the slot empty.
-                        // SAFETY: the tail CAS won on an empty stamp gives us the slot.
-                        slot.value.with_mut(|v| unsafe { (*v).write(value) });
-                        // Release: publishes the value to the consumer that
-                        // loads this stamp.
-                        slot.stamp.store(tail.wrapping_add(1), Ordering::Release);
-                        return None;
-                    }
-                    Err(current) => {
+                    ) {
                         tail = current;
                         backoff.spin();
+                        continue;
                     }
                 }
+                // Why this is sound: the stamp said empty and either we won
+                // the CAS from `tail` or nobody else moves `tail` (`sole`),
+                // so the slot is ours until we re-stamp it; the previous
+                // value (if any) was moved out by its consumer before it
+                // stamped the slot empty.
+                // SAFETY: a slot claimed on an empty stamp is ours alone.
+                slot.value.with_mut(|v| unsafe { (*v).write(value) });
+                // Release: publishes the value to the consumer that loads
+                // this stamp.
+                slot.stamp.store(tail.wrapping_add(1), Ordering::Release);
+                if sole {
+                    self.publish_tail(self.next(tail));
+                }
+                return None;
             } else if stamp.wrapping_add(self.one_lap) == tail.wrapping_add(1) {
                 // The slot still holds last lap's value: full, unless a
                 // consumer has moved `head` since.
@@ -363,15 +380,13 @@ impl<T> StampedRing<T> {
             return Err(value);
         }
         // We own the oldest value. No producer can claim `tail` (its slot is
-        // stamped full for the previous lap), so a plain store moves it;
-        // SeqCst, like a CAS of `tail`, for consumers deciding "empty"
-        // (Relaxed with a single producer, as in `push_with`).
-        let order = if sole {
-            Ordering::Relaxed
-        } else {
-            Ordering::SeqCst
-        };
-        self.tail.store(new_tail, order);
+        // stamped full for the previous lap), so a plain store moves it:
+        // SeqCst, like a CAS of `tail`, for consumers deciding "empty"; a
+        // sole producer moves it only once the new value is published, as
+        // in `push_with`.
+        if !sole {
+            self.tail.store(new_tail, Ordering::SeqCst);
+        }
         let slot = self.slot(tail);
         // Why this is sound: the slot holds the value published at `head` (its stamp is
         // `head + 1`, which the caller's Acquire load saw); winning the CAS
@@ -382,6 +397,9 @@ impl<T> StampedRing<T> {
         });
         // Release: publishes the new value to its consumer.
         slot.stamp.store(tail.wrapping_add(1), Ordering::Release);
+        if sole {
+            self.publish_tail(new_tail);
+        }
         Ok(old)
     }
 
@@ -519,24 +537,44 @@ impl<T> StampedRing<T> {
         value
     }
 
+    /// A sole producer moves `tail` past a value it has published (see "A
+    /// sole producer").
+    ///
+    /// Release: `len` and `positions` load `tail` with (at least) Acquire,
+    /// so a value they count has its stamp visible to whatever the same
+    /// thread loads next: a consumer that saw the ring non-empty finds the
+    /// value. This holds on weakly ordered hardware (ARM, POWER) as well; a
+    /// Relaxed store would only be enough on x86, where every store is a
+    /// release.
+    #[inline(always)]
+    fn publish_tail(&self, tail: usize) {
+        self.tail.store(tail, Ordering::Release);
+    }
+
     /// Whether the ring is empty at `head`, whose slot awaits this lap's
     /// value; `false` when a producer has claimed the slot and is writing it.
     #[inline(always)]
     fn is_empty_at(&self, head: usize) -> bool {
         if self.single_producer {
-            // One producer publishes in order: with this value unpublished,
-            // no later one is, and "empty" linearizes before the push under
-            // way (at its stamp store). No fence and no load of `tail`: a
-            // consumer polling an empty ring would otherwise pull the
-            // producer's `tail` line away on every poll.
+            // One producer publishes in order, and moves `tail` only past
+            // published values (see "A sole producer"): with this value
+            // unpublished, no later one is, no `len` has counted it, and
+            // "empty" linearizes before the push under way (at its stamp
+            // store). No fence and no load of `tail`: a consumer polling an
+            // empty ring would otherwise pull the producer's `tail` line
+            // away on every poll.
             return true;
         }
-        // Empty unless a producer has moved `tail` since. SeqCst fence:
-        // pairs with the producers' SeqCst claims of `tail` (a single
-        // producer stores `tail` Relaxed: then a stale `tail` only makes this
-        // "empty" linearize before a push whose stamp we did not see).
+        // Empty unless a producer has claimed `head` (moved `tail` past it)
+        // since. SeqCst fence: pairs with the producers' SeqCst claims of
+        // `tail`. A sole producer moves `tail` after the stamp, so `tail`
+        // may still be one step behind `head` (we took the value it has
+        // just published): empty too. And a stale `tail` from a sole
+        // producer only makes this "empty" linearize before a push whose
+        // stamp we did not see.
         fence(Ordering::SeqCst);
-        self.tail.load(Ordering::Relaxed) == head
+        let tail = self.tail.load(Ordering::Relaxed);
+        tail == head || self.next(tail) == head
     }
 }
 
@@ -619,50 +657,78 @@ unsafe impl<T> Ring<T> for StampedRing<T> {
     }
 
     fn len(&self) -> usize {
-        // From lap and index rather than from `count`, which jumps when a
-        // position wraps around `usize` (reachable on 32-bit targets).
         loop {
             let tail = self.tail.load(Ordering::SeqCst);
             let head = self.head.load(Ordering::SeqCst);
             // A consistent pair: `tail` did not move while `head` was read.
             if self.tail.load(Ordering::SeqCst) == tail {
-                let mask = self.one_lap - 1;
-                let (h, t) = (head & mask, tail & mask);
-                return if h < t {
-                    t - h
-                } else if h > t {
-                    self.capacity() - h + t
-                } else if tail == head {
-                    0
-                } else {
-                    self.capacity()
-                };
+                // Negative when a sole producer has yet to move `tail` past a
+                // value the consumer already took: empty.
+                let queued = self.distance(head, tail).max(0) as usize;
+                return queued.min(self.capacity());
             }
         }
     }
 
     fn positions(&self) -> (usize, usize) {
-        // `head` first: `tail` is never behind it.
+        // `head` first, so `tail` is not behind it, except by the one step
+        // a sole producer may not have stored yet (the ring is then empty).
         let head = self.head.load(Ordering::SeqCst);
         let tail = self.tail.load(Ordering::SeqCst);
+        let tail = if self.distance(head, tail) < 0 {
+            head
+        } else {
+            tail
+        };
         (self.count(tail), self.count(head))
     }
 }
 
 impl<T> Drop for StampedRing<T> {
     fn drop(&mut self) {
-        // `&mut self`: every handle is gone, so nothing is mid-claim.
+        // `&mut self`: every handle is gone, so nothing is mid-claim, and
+        // every position from `head` to `tail` holds a published value
+        // nobody took.
         let tail = self.tail.load(Ordering::Relaxed);
-        let mut head = self.head.load(Ordering::Relaxed);
-        while head != tail {
-            // Why this is sound: every position from `head` to `tail` holds a published
-            // value nobody took; each is dropped once, here.
-            self.slot(head)
-                .value
-                // SAFETY: with `&mut self`, head..tail hold untaken values, dropped once.
-                .with_mut(|v| unsafe { (*v).assume_init_drop() });
-            head = self.next(head);
+        let head = self.head.load(Ordering::Relaxed);
+        let mut rest = Unreceived {
+            ring: self,
+            head,
+            tail,
+        };
+        rest.drop_all();
+    }
+}
+
+/// The values a dropped ring still holds, from `head` up to `tail`. If one
+/// of them panics in its `Drop`, this guard's own drop (run while
+/// unwinding) drops the rest, so none is leaked; a second panic aborts, as
+/// it does for the elements of a `Vec`.
+struct Unreceived<'a, T> {
+    ring: &'a StampedRing<T>,
+    head: usize,
+    tail: usize,
+}
+
+impl<T> Unreceived<'_, T> {
+    fn drop_all(&mut self) {
+        while self.head != self.tail {
+            let slot = self.ring.slot(self.head);
+            // Past this value before dropping it: a panic in its `Drop`
+            // must not have the guard drop it again.
+            self.head = self.ring.next(self.head);
+            // SAFETY: `head..tail` of a ring no handle can reach any more
+            // holds published values nobody took (see `StampedRing`'s
+            // `Drop`); this one is dropped here, once, and never touched
+            // again.
+            slot.value.with_mut(|v| unsafe { (*v).assume_init_drop() });
         }
+    }
+}
+
+impl<T> Drop for Unreceived<'_, T> {
+    fn drop(&mut self) {
+        self.drop_all();
     }
 }
 
