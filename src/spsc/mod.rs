@@ -1,14 +1,21 @@
 //! Single producer, single consumer: the fastest ring.
 //!
 //! Rings that never evict ([`Overflow::Block`], [`Overflow::DropNewest`])
-//! use the protocol in `src/spsc/fast.rs`: values sit in line-sized blocks
-//! whose stamp tells the consumer that they are there (one cache line
-//! carries both), the producer caches the consumer's index, and there is
-//! no atomic read-modify-write and no division on the fast path.
-//! [`Overflow::DropOldest`] rings need the producer to take the oldest
-//! value while the consumer may be taking it too, so both claim it through
-//! the head with a CAS: they use the stamped protocol of the multi-producer
-//! rings instead, and the rings that never evict do not pay for that.
+//! of values up to 64 bytes use the protocol in `src/spsc/fast.rs`: values
+//! sit in line-sized blocks whose stamp tells the consumer that they are
+//! there (one cache line carries both), the producer caches the consumer's
+//! index, and there is no atomic read-modify-write and no division on the
+//! fast path. [`Overflow::DropOldest`] rings need the producer to take the
+//! oldest value while the consumer may be taking it too, so both claim it
+//! through the head with a CAS: they use the stamped protocol of the
+//! multi-producer rings instead, and the rings that never evict do not pay
+//! for that. So do rings of larger values, which the stamped protocol
+//! holds with one stamp each, in exactly `capacity` slots.
+//!
+//! Memory: every ring holds exactly `capacity` values, plus a word-sized
+//! stamp per value (per seven values, for the small values of the fast
+//! protocol, whose last block may have up to six unused places), plus a
+//! few cache lines of indices and state.
 //!
 //! ```
 //! use std::thread;
@@ -62,9 +69,23 @@ pub fn channel<T>(capacity: usize) -> (Producer<T>, Consumer<T>) {
     }
 }
 
+/// Whether a ring of `T` uses the fast protocol: it never evicts, and a
+/// value is small enough that blocks of seven pay. A block's stamp shares a
+/// cache line with the values only while they are small, and a ring of
+/// blocks holds its capacity rounded up to whole blocks: up to six values
+/// more than asked for, which for a value of a cache line or less is at
+/// most a few hundred bytes. Larger values go in the stamped ring, one
+/// stamp per value, so a ring takes `capacity` values' memory and no more.
+fn uses_blocks<T>(config: &Config) -> bool {
+    config.overflow != Overflow::DropOldest && std::mem::size_of::<T>() <= MAX_BLOCKED_VALUE
+}
+
+/// The largest value, in bytes, that the fast protocol holds in blocks.
+const MAX_BLOCKED_VALUE: usize = 64;
+
 /// Builds the ring a validated configuration calls for.
 pub(crate) fn build<T>(config: Config) -> Result<(Producer<T>, Consumer<T>), CapacityError> {
-    Ok(if config.overflow == Overflow::DropOldest {
+    Ok(if !uses_blocks::<T>(&config) {
         let (push, pop) = pair(StampedRing::new(config, true)?);
         (
             Producer {
