@@ -410,7 +410,13 @@ impl<T> StampedRing<T> {
     #[inline(always)]
     fn pop_claimed<const WAITING: bool>(&self, behind_evictor: bool) -> Option<T> {
         let mut backoff = Backoff::new();
-        let mut head = self.head.load(Ordering::Relaxed);
+        // Acquire, here and below: a `head` moved by an evicting producer
+        // comes with what that producer published before its CAS, so a
+        // stamp we load at that `head` is not older than the value's (on
+        // weakly ordered hardware a Relaxed load could pair the new `head`
+        // with a stale "empty" stamp, and the sole-producer "empty" check
+        // would believe it; on x86 an Acquire load is a plain load).
+        let mut head = self.head.load(Ordering::Acquire);
         // Whether the value at `head` is known to be published without a
         // look at its stamp (see "A consumer behind an evictor").
         let mut published = false;
@@ -461,11 +467,11 @@ impl<T> StampedRing<T> {
                 // A producer claimed the slot and is mid-way through writing
                 // it: it may be descheduled, so yield in time.
                 backoff.snooze();
-                head = self.head.load(Ordering::Relaxed);
+                head = self.head.load(Ordering::Acquire);
             } else {
                 // A producer is filling the slot, or `head` is stale.
                 backoff.snooze();
-                head = self.head.load(Ordering::Relaxed);
+                head = self.head.load(Ordering::Acquire);
             }
         }
     }

@@ -1,0 +1,406 @@
+#![cfg(loom)]
+//! A consumer that meets a push by a ring's only producer that is not yet
+//! published. With one consumer, a ring that this consumer has seen
+//! non-empty stays non-empty until it takes a value, and `len()` never
+//! counts a value that a receive cannot take yet: after `!is_empty()`,
+//! `try_recv` returns a value; after `len() > 0`, `try_recv_slice`,
+//! `try_recv_in_place` and `try_recv_many` each take at least one.
+//!
+//! The producer sends while the consumer looks. Every topology and policy
+//! is covered, at capacity 1 and 2: the spsc `DropOldest` ring (the stamped
+//! ring with a producer that can never be cloned, which moves `tail` by a
+//! plain store), the lone producer of an `mpsc` or `mpmc` ring beside one
+//! consumer handle (plain stores of `tail` too, see `sole_producer` in
+//! `src/stamped.rs`), and the spsc fast ring (`Block`, `DropNewest`). At
+//! the end every value is received, evicted or dropped exactly once, the
+//! received ones in order.
+//!
+//! One model isolates the memory ordering: a `len()` that sees the sole
+//! producer's new `tail` must be followed by a receive that sees the value.
+//! A producer that stamped the value before a Relaxed store of `tail`
+//! would fail it (loom lets the stamp load return the old stamp: nothing
+//! orders it after the `tail` that `len()` read); a Release store passes.
+
+use loom::thread;
+use ringweir::{mpmc, mpsc, spsc, Builder, Overflow, Sent, TryRecvError};
+
+/// The producer calls the models use, on every topology.
+trait Tx {
+    fn send_one(&mut self, value: usize) -> Sent<usize>;
+}
+
+/// The consumer calls the models use, on every topology.
+trait Rx {
+    fn len(&self) -> usize;
+    fn is_empty(&self) -> bool;
+    fn try_recv(&mut self) -> Result<usize, TryRecvError>;
+    fn try_recv_slice(&mut self, out: &mut [usize]) -> usize;
+    fn try_recv_in_place(&mut self, max: usize, look: impl FnMut(&[usize])) -> usize;
+    fn try_recv_many(&mut self, buf: &mut Vec<usize>, max: usize) -> usize;
+}
+
+// (`mpmc::Producer` is `mpsc::Producer`.)
+macro_rules! producers {
+    ($($m:ident),*) => {$(
+        impl Tx for $m::Producer<usize> {
+            fn send_one(&mut self, value: usize) -> Sent<usize> {
+                self.send(value).unwrap()
+            }
+        }
+    )*};
+}
+
+macro_rules! consumers {
+    ($($m:ident),*) => {$(
+        impl Rx for $m::Consumer<usize> {
+            fn len(&self) -> usize {
+                self.len()
+            }
+            fn is_empty(&self) -> bool {
+                self.is_empty()
+            }
+            fn try_recv(&mut self) -> Result<usize, TryRecvError> {
+                self.try_recv()
+            }
+            fn try_recv_slice(&mut self, out: &mut [usize]) -> usize {
+                self.try_recv_slice(out)
+            }
+            fn try_recv_in_place(&mut self, max: usize, look: impl FnMut(&[usize])) -> usize {
+                self.try_recv_in_place(max, look)
+            }
+            fn try_recv_many(&mut self, buf: &mut Vec<usize>, max: usize) -> usize {
+                self.try_recv_many(buf, max)
+            }
+        }
+    )*};
+}
+
+producers!(spsc, mpsc);
+consumers!(spsc, mpsc, mpmc);
+
+/// How the consumer takes values once it has seen the ring non-empty.
+#[derive(Clone, Copy, Debug)]
+enum Take {
+    /// `!is_empty()`, then `try_recv`.
+    Recv,
+    /// `len() > 0`, then `try_recv_slice` into a buffer of two.
+    Slice,
+    /// `len() > 0`, then `try_recv_in_place(2, ..)`.
+    InPlace,
+    /// `len() > 0`, then `try_recv_many(.., 2)`.
+    Many,
+}
+
+impl Take {
+    const ALL: [Take; 4] = [Take::Recv, Take::Slice, Take::InPlace, Take::Many];
+
+    /// One look and, if it saw values, one receive: what it took.
+    fn look_then_take(self, rx: &mut impl Rx) -> Vec<usize> {
+        let mut got = Vec::new();
+        match self {
+            Take::Recv => {
+                if !rx.is_empty() {
+                    let taken = rx.try_recv();
+                    assert!(taken.is_ok(), "seen non-empty, then try_recv: {taken:?}");
+                    got.extend(taken);
+                }
+            }
+            _ => {
+                let len = rx.len();
+                if len > 0 {
+                    match self {
+                        Take::Slice => {
+                            let mut out = [usize::MAX; 2];
+                            let k = rx.try_recv_slice(&mut out);
+                            got.extend_from_slice(&out[..k]);
+                        }
+                        Take::InPlace => {
+                            rx.try_recv_in_place(2, |run| got.extend_from_slice(run));
+                        }
+                        _ => {
+                            rx.try_recv_many(&mut got, 2);
+                        }
+                    }
+                    assert!(
+                        !got.is_empty(),
+                        "len() was {len}, then {self:?} took nothing"
+                    );
+                }
+            }
+        }
+        got
+    }
+}
+
+/// The consumer looks and takes twice by `take` on its own thread while
+/// the producer sends `0..n` (and keeps its handle); then the consumer
+/// drains what is left. `n` never makes a `Block` producer wait.
+///
+/// The consumer runs on the spawned thread, the producer after the spawn:
+/// loom's DPOR then reaches the consumer's loads between the producer's
+/// store of `tail` and its stamp (with the roles swapped, the producer's
+/// own load of `tail` before its store hides the consumer's earlier load
+/// from loom, and a model that sends one value runs one execution).
+fn sent_while_looking<P: Tx + 'static, C: Rx + Send + 'static>(
+    make: fn() -> (P, C),
+    n: usize,
+    take: Take,
+) {
+    loom::model(move || {
+        let (mut tx, mut rx) = make();
+        let consumer = thread::spawn(move || {
+            let mut received = take.look_then_take(&mut rx);
+            received.extend(take.look_then_take(&mut rx));
+            (rx, received)
+        });
+        let mut gone = Vec::new();
+        for v in 0..n {
+            match tx.send_one(v) {
+                Sent::Queued => {}
+                Sent::Evicted(old) | Sent::Dropped(old) => gone.push(old),
+            }
+        }
+        let (mut rx, mut received) = consumer.join().unwrap();
+        while let Ok(v) = rx.try_recv() {
+            received.push(v);
+        }
+        assert!(
+            received.windows(2).all(|w| w[0] < w[1]),
+            "received {received:?}"
+        );
+        let mut all: Vec<_> = received.iter().chain(&gone).copied().collect();
+        all.sort_unstable();
+        assert_eq!(all, (0..n).collect::<Vec<_>>(), "received {received:?}");
+        drop(tx);
+    });
+}
+
+/// Every `Take` against a ring made by `$make`, with `$n` values sent.
+macro_rules! every_take {
+    ($name:ident, $make:expr, $n:expr) => {
+        #[test]
+        fn $name() {
+            for take in Take::ALL {
+                sent_while_looking($make, $n, take);
+            }
+        }
+    };
+}
+
+// The spsc `DropOldest` ring: the stamped ring with a producer that can
+// never be cloned. Capacity + 1 values: the last send evicts.
+every_take!(
+    spsc_drop_oldest_cap1,
+    || {
+        Builder::new(1)
+            .overflow(Overflow::DropOldest)
+            .spsc::<usize>()
+            .unwrap()
+    },
+    2
+);
+every_take!(
+    spsc_drop_oldest_cap2,
+    || {
+        Builder::new(2)
+            .overflow(Overflow::DropOldest)
+            .spsc::<usize>()
+            .unwrap()
+    },
+    3
+);
+
+// The spsc fast ring. `Block`: as many values as slots; `DropNewest`: one
+// more, which may be dropped.
+every_take!(
+    spsc_block_cap1,
+    || Builder::new(1)
+        .overflow(Overflow::Block)
+        .spsc::<usize>()
+        .unwrap(),
+    1
+);
+every_take!(
+    spsc_block_cap2,
+    || Builder::new(2)
+        .overflow(Overflow::Block)
+        .spsc::<usize>()
+        .unwrap(),
+    2
+);
+every_take!(
+    spsc_drop_newest_cap1,
+    || {
+        Builder::new(1)
+            .overflow(Overflow::DropNewest)
+            .spsc::<usize>()
+            .unwrap()
+    },
+    2
+);
+every_take!(
+    spsc_drop_newest_cap2,
+    || {
+        Builder::new(2)
+            .overflow(Overflow::DropNewest)
+            .spsc::<usize>()
+            .unwrap()
+    },
+    3
+);
+
+// The lone producer of an `mpsc` ring (one producer handle, one consumer
+// handle: it stores `tail`).
+every_take!(
+    mpsc_block_cap1,
+    || Builder::new(1)
+        .overflow(Overflow::Block)
+        .mpsc::<usize>()
+        .unwrap(),
+    1
+);
+every_take!(
+    mpsc_block_cap2,
+    || Builder::new(2)
+        .overflow(Overflow::Block)
+        .mpsc::<usize>()
+        .unwrap(),
+    2
+);
+every_take!(
+    mpsc_drop_newest_cap1,
+    || {
+        Builder::new(1)
+            .overflow(Overflow::DropNewest)
+            .mpsc::<usize>()
+            .unwrap()
+    },
+    2
+);
+every_take!(
+    mpsc_drop_newest_cap2,
+    || {
+        Builder::new(2)
+            .overflow(Overflow::DropNewest)
+            .mpsc::<usize>()
+            .unwrap()
+    },
+    3
+);
+every_take!(
+    mpsc_drop_oldest_cap1,
+    || {
+        Builder::new(1)
+            .overflow(Overflow::DropOldest)
+            .mpsc::<usize>()
+            .unwrap()
+    },
+    2
+);
+every_take!(
+    mpsc_drop_oldest_cap2,
+    || {
+        Builder::new(2)
+            .overflow(Overflow::DropOldest)
+            .mpsc::<usize>()
+            .unwrap()
+    },
+    3
+);
+
+// The lone producer of an `mpmc` ring with one consumer handle.
+every_take!(
+    mpmc_block_cap1,
+    || Builder::new(1)
+        .overflow(Overflow::Block)
+        .mpmc::<usize>()
+        .unwrap(),
+    1
+);
+every_take!(
+    mpmc_block_cap2,
+    || Builder::new(2)
+        .overflow(Overflow::Block)
+        .mpmc::<usize>()
+        .unwrap(),
+    2
+);
+every_take!(
+    mpmc_drop_newest_cap1,
+    || {
+        Builder::new(1)
+            .overflow(Overflow::DropNewest)
+            .mpmc::<usize>()
+            .unwrap()
+    },
+    2
+);
+every_take!(
+    mpmc_drop_newest_cap2,
+    || {
+        Builder::new(2)
+            .overflow(Overflow::DropNewest)
+            .mpmc::<usize>()
+            .unwrap()
+    },
+    3
+);
+every_take!(
+    mpmc_drop_oldest_cap1,
+    || {
+        Builder::new(1)
+            .overflow(Overflow::DropOldest)
+            .mpmc::<usize>()
+            .unwrap()
+    },
+    2
+);
+every_take!(
+    mpmc_drop_oldest_cap2,
+    || {
+        Builder::new(2)
+            .overflow(Overflow::DropOldest)
+            .mpmc::<usize>()
+            .unwrap()
+    },
+    3
+);
+
+/// The memory ordering alone: the sole producer of an spsc `DropOldest`
+/// ring sends one value; a consumer whose `len()` saw it (the producer's
+/// new `tail`) must receive it. The consumer receives only after that
+/// look, so a producer that stamps before it moves `tail` is never caught
+/// with `tail` behind a value already taken (which the models above also
+/// check); what is left is the ordering. Only the store of `tail` can carry
+/// the stamp to this consumer: with "stamp, then a Relaxed `tail` store"
+/// loom lets the stamp load read the old stamp after `len()` read the new
+/// `tail`; a Release store passes. (Moving `tail` before stamping fails it
+/// by interleaving alone.)
+fn len_then_recv_one_value(capacity: usize) {
+    loom::model(move || {
+        let (mut tx, mut rx) = Builder::new(capacity)
+            .overflow(Overflow::DropOldest)
+            .spsc::<usize>()
+            .unwrap();
+        let consumer = thread::spawn(move || {
+            if rx.len() == 1 {
+                assert_eq!(rx.try_recv(), Ok(7), "len() saw the value");
+            }
+            rx
+        });
+        assert_eq!(tx.send(7).unwrap(), Sent::Queued);
+        let _rx = consumer.join().unwrap();
+    });
+}
+
+/// Capacity 1: the consumer claims `head` by CAS.
+#[test]
+fn len_then_recv_sees_the_stamp_cap1() {
+    len_then_recv_one_value(1);
+}
+
+/// Capacity 2: the consumer claims behind its evictor.
+#[test]
+fn len_then_recv_sees_the_stamp_cap2() {
+    len_then_recv_one_value(2);
+}
