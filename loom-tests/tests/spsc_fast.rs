@@ -1,7 +1,10 @@
 #![cfg(loom)]
-//! The SPSC fast ring (`Overflow::Block` and `Overflow::DropNewest`): a send
-//! racing a receive delivers every value once, in order, across the slot
-//! index wrap and the cached-index reloads.
+//! SPSC rings that never evict (`Overflow::Block` and
+//! `Overflow::DropNewest`): a send racing a receive delivers every value
+//! once, in order, across the slot index wrap and the cached-index reloads.
+//! Values of up to 64 bytes use the fast ring; larger ones (`Large`) the
+//! stamped ring with a sole producer (which stores `tail` after the value)
+//! and a sole consumer (which stores `head` without a CAS).
 
 mod common;
 
@@ -9,24 +12,39 @@ use common::{assert_partition, increasing};
 use loom::thread;
 use ringweir::{Builder, Overflow, Sent, TryRecvError, Wait};
 
+/// A value too large for the fast ring's blocks (over 64 bytes).
+type Large = [usize; 9];
+
+fn large(i: usize) -> Large {
+    [i; 9]
+}
+
 /// Producer sends `0..n` into a `Block` ring of `capacity`, consumer
 /// receives them; the producer handle stays alive until the consumer is
 /// done, so only the push's wake-up (not the close) can end a wait.
 fn block_in_order(capacity: usize, n: usize, wait: Wait) {
+    block_in_order_of(capacity, n, wait, |i| i);
+}
+
+/// `block_in_order` for values of type `V`, value `i` made by `make(i)`.
+fn block_in_order_of<V>(capacity: usize, n: usize, wait: Wait, make: fn(usize) -> V)
+where
+    V: Send + PartialEq + std::fmt::Debug + 'static,
+{
     loom::model(move || {
         let (mut tx, mut rx) = Builder::new(capacity)
             .overflow(Overflow::Block)
             .wait(wait)
-            .spsc::<usize>()
+            .spsc::<V>()
             .unwrap();
         let producer = thread::spawn(move || {
             for i in 0..n {
-                assert_eq!(tx.send(i).unwrap(), Sent::Queued);
+                assert_eq!(tx.send(make(i)).unwrap(), Sent::Queued);
             }
             tx
         });
         for i in 0..n {
-            assert_eq!(rx.recv(), Ok(i));
+            assert_eq!(rx.recv(), Ok(make(i)));
         }
         let tx = producer.join().unwrap();
         let s = rx.stats();
@@ -65,6 +83,21 @@ fn block_spin_cap2_three_values() {
 #[test]
 fn block_park_cap2_three_values() {
     block_in_order(2, 3, Wait::Park);
+}
+
+#[test]
+fn large_values_park_cap1_three_values() {
+    block_in_order_of(1, 3, Wait::Park, large);
+}
+
+#[test]
+fn large_values_park_cap2_three_values() {
+    block_in_order_of(2, 3, Wait::Park, large);
+}
+
+#[test]
+fn large_values_spin_cap2_three_values() {
+    block_in_order_of(2, 3, Wait::Spin, large);
 }
 
 /// Under loom a block holds two values, so a ring of 3 has a full block and
