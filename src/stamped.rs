@@ -279,11 +279,7 @@ impl<T> StampedRing<T> {
     /// a full ring, without telling a full ring from a consumer still
     /// taking that value (see "A sender that waits").
     #[inline]
-    fn push_with<const EVICT: bool, const WAITING: bool>(
-        &self,
-        mut value: T,
-        sole: bool,
-    ) -> Option<T> {
+    fn push_with<const EVICT: bool, const WAITING: bool>(&self, value: T, sole: bool) -> Option<T> {
         let mut backoff = Backoff::new();
         let mut tail = self.tail.load(Ordering::Relaxed);
         loop {
@@ -330,9 +326,8 @@ impl<T> StampedRing<T> {
                     // `head`'s line here twice (to read, then to write), the
                     // most contended line of a full ring (`force_push` does
                     // not load it either).
-                    match self.try_evict(tail, value, sole) {
-                        Ok(old) => return Some(old),
-                        Err(back) => value = back,
+                    if self.claim_oldest(tail, sole) {
+                        return Some(self.swap_in(slot, tail, value, sole));
                     }
                 } else if WAITING {
                     return Some(value);
@@ -362,11 +357,13 @@ impl<T> StampedRing<T> {
         }
     }
 
-    /// Evicts the oldest value of a full ring whose tail was `tail`, puts
-    /// `value` in its place and returns the old one; or hands `value` back
-    /// if the ring changed meanwhile (a consumer took the oldest value, or
-    /// another producer evicted it).
-    fn try_evict(&self, tail: usize, value: T, sole: bool) -> Result<T, T> {
+    /// Claims the oldest value of a full ring whose tail was `tail`, by the
+    /// consumers' CAS on `head`; `false` if the ring changed meanwhile (a
+    /// consumer took the oldest value, or another producer evicted it). On
+    /// success the caller owns that value and the slot under `tail`, and
+    /// must [`swap_in`](Self::swap_in) its own.
+    #[inline(always)]
+    fn claim_oldest(&self, tail: usize, sole: bool) -> bool {
         let head = tail.wrapping_sub(self.one_lap);
         let new_tail = self.next(tail);
         let new_head = new_tail.wrapping_sub(self.one_lap);
@@ -377,30 +374,40 @@ impl<T> StampedRing<T> {
             .compare_exchange(head, new_head, Ordering::SeqCst, Ordering::Relaxed)
             .is_err()
         {
-            return Err(value);
+            return false;
         }
-        // We own the oldest value. No producer can claim `tail` (its slot is
-        // stamped full for the previous lap), so a plain store moves it:
-        // SeqCst, like a CAS of `tail`, for consumers deciding "empty"; a
-        // sole producer moves it only once the new value is published, as
-        // in `push_with`.
+        // No producer can claim `tail` (its slot is stamped full for the
+        // previous lap), so a plain store moves it: SeqCst, like a CAS of
+        // `tail`, for consumers deciding "empty"; a sole producer moves it
+        // only once the new value is published (`swap_in`).
         if !sole {
             self.tail.store(new_tail, Ordering::SeqCst);
         }
-        let slot = self.slot(tail);
-        // Why this is sound: the slot holds the value published at `head` (its stamp is
-        // `head + 1`, which the caller's Acquire load saw); winning the CAS
-        // on `head` made it ours, and no consumer reads it until we re-stamp.
+        true
+    }
+
+    /// After [`claim_oldest`](Self::claim_oldest) won: moves the oldest
+    /// value out of `slot` (under `tail`), `value` in, publishes it and
+    /// returns the old one. Each value is moved once, in place: a large `T`
+    /// needs no temporary copies on the stack.
+    #[inline(always)]
+    fn swap_in(&self, slot: &Slot<T>, tail: usize, value: T, sole: bool) -> T {
+        // Why this is sound: the slot holds the value published at `head`
+        // (its stamp is `head + 1`, which the caller's Acquire load saw);
+        // winning the CAS on `head` made it ours, and no consumer reads it
+        // until we re-stamp.
         // SAFETY: the head CAS won on a full stamp gives us the oldest value.
         let old = slot.value.with_mut(|v| unsafe {
-            std::mem::replace(&mut *v, MaybeUninit::new(value)).assume_init()
+            let old = (*v).assume_init_read();
+            (*v).write(value);
+            old
         });
         // Release: publishes the new value to its consumer.
         slot.stamp.store(tail.wrapping_add(1), Ordering::Release);
         if sole {
-            self.publish_tail(new_tail);
+            self.publish_tail(self.next(tail));
         }
-        Ok(old)
+        old
     }
 
     /// A pop that claims the value at `head` by CAS: safe beside other
@@ -629,6 +636,7 @@ unsafe impl<T> Ring<T> for StampedRing<T> {
         }
     }
 
+    #[inline]
     fn push_evicting(&self, _: &mut (), value: T) -> Option<T> {
         self.push_with::<true, false>(value, self.sole_producer())
     }
