@@ -35,6 +35,12 @@ impl Builder {
     /// Starts a ring of exactly `capacity` slots (any value from 1 up; no
     /// rounding to a power of two).
     ///
+    /// Memory: one allocation of `capacity` values and a word-sized stamp
+    /// per value (each slot padded to the value's alignment), plus a few
+    /// cache lines of indices and state. SPSC rings of values of up to 64
+    /// bytes that never evict keep one stamp per block of seven values
+    /// instead, and their last block may have up to six unused places.
+    ///
     /// ```
     /// let (tx, _rx) = ringweir::Builder::new(1000).spsc::<u8>()?;
     /// assert_eq!(tx.capacity(), 1000);

@@ -12,10 +12,7 @@
 //! for that. So do rings of larger values, which the stamped protocol
 //! holds with one stamp each, in exactly `capacity` slots.
 //!
-//! Memory: every ring holds exactly `capacity` values, plus a word-sized
-//! stamp per value (per seven values, for the small values of the fast
-//! protocol, whose last block may have up to six unused places), plus a
-//! few cache lines of indices and state.
+//! What a ring costs in memory: see [`Builder::new`].
 //!
 //! ```
 //! use std::thread;
