@@ -42,12 +42,14 @@ static GLOBAL: Counting = Counting;
 /// The bytes `f`'s result holds on the heap: what this thread allocated
 /// while `f` ran, less what it freed meanwhile.
 fn live_bytes_of<R>(f: impl FnOnce() -> R) -> (usize, R) {
-    let before = ALLOCATED.with(Cell::get) - FREED.with(Cell::get);
+    // Each counter on its own: this thread may free memory it did not
+    // allocate (under Miri it does), so the totals need not be ordered.
+    let allocated_before = ALLOCATED.with(Cell::get);
+    let freed_before = FREED.with(Cell::get);
     let r = f();
-    (
-        ALLOCATED.with(Cell::get) - FREED.with(Cell::get) - before,
-        r,
-    )
+    let allocated = ALLOCATED.with(Cell::get) - allocated_before;
+    let freed = FREED.with(Cell::get) - freed_before;
+    (allocated.saturating_sub(freed), r)
 }
 
 /// A 64 KiB value.
