@@ -175,13 +175,20 @@ fn sent_while_looking<P: Tx + 'static, C: Rx + Send + 'static>(
     });
 }
 
-/// Every `Take` against a ring made by `$make`, with `$n` values sent.
+/// Every `Take` against a `$topology` ring of `$capacity` with policy
+/// `$overflow`, with `$n` values sent.
 macro_rules! every_take {
-    ($name:ident, $make:expr, $n:expr) => {
+    ($name:ident, $topology:ident, $overflow:ident, $capacity:expr, $n:expr) => {
         #[test]
         fn $name() {
+            let make = || {
+                Builder::new($capacity)
+                    .overflow(Overflow::$overflow)
+                    .$topology::<usize>()
+                    .unwrap()
+            };
             for take in Take::ALL {
-                sent_while_looking($make, $n, take);
+                sent_while_looking(make, $n, take);
             }
         }
     };
@@ -189,182 +196,32 @@ macro_rules! every_take {
 
 // The spsc `DropOldest` ring: the stamped ring with a producer that can
 // never be cloned. Capacity + 1 values: the last send evicts.
-every_take!(
-    spsc_drop_oldest_cap1,
-    || {
-        Builder::new(1)
-            .overflow(Overflow::DropOldest)
-            .spsc::<usize>()
-            .unwrap()
-    },
-    2
-);
-every_take!(
-    spsc_drop_oldest_cap2,
-    || {
-        Builder::new(2)
-            .overflow(Overflow::DropOldest)
-            .spsc::<usize>()
-            .unwrap()
-    },
-    3
-);
+every_take!(spsc_drop_oldest_cap1, spsc, DropOldest, 1, 2);
+every_take!(spsc_drop_oldest_cap2, spsc, DropOldest, 2, 3);
 
 // The spsc fast ring. `Block`: as many values as slots; `DropNewest`: one
 // more, which may be dropped.
-every_take!(
-    spsc_block_cap1,
-    || Builder::new(1)
-        .overflow(Overflow::Block)
-        .spsc::<usize>()
-        .unwrap(),
-    1
-);
-every_take!(
-    spsc_block_cap2,
-    || Builder::new(2)
-        .overflow(Overflow::Block)
-        .spsc::<usize>()
-        .unwrap(),
-    2
-);
-every_take!(
-    spsc_drop_newest_cap1,
-    || {
-        Builder::new(1)
-            .overflow(Overflow::DropNewest)
-            .spsc::<usize>()
-            .unwrap()
-    },
-    2
-);
-every_take!(
-    spsc_drop_newest_cap2,
-    || {
-        Builder::new(2)
-            .overflow(Overflow::DropNewest)
-            .spsc::<usize>()
-            .unwrap()
-    },
-    3
-);
+every_take!(spsc_block_cap1, spsc, Block, 1, 1);
+every_take!(spsc_block_cap2, spsc, Block, 2, 2);
+every_take!(spsc_drop_newest_cap1, spsc, DropNewest, 1, 2);
+every_take!(spsc_drop_newest_cap2, spsc, DropNewest, 2, 3);
 
 // The lone producer of an `mpsc` ring (one producer handle, one consumer
 // handle: it stores `tail`).
-every_take!(
-    mpsc_block_cap1,
-    || Builder::new(1)
-        .overflow(Overflow::Block)
-        .mpsc::<usize>()
-        .unwrap(),
-    1
-);
-every_take!(
-    mpsc_block_cap2,
-    || Builder::new(2)
-        .overflow(Overflow::Block)
-        .mpsc::<usize>()
-        .unwrap(),
-    2
-);
-every_take!(
-    mpsc_drop_newest_cap1,
-    || {
-        Builder::new(1)
-            .overflow(Overflow::DropNewest)
-            .mpsc::<usize>()
-            .unwrap()
-    },
-    2
-);
-every_take!(
-    mpsc_drop_newest_cap2,
-    || {
-        Builder::new(2)
-            .overflow(Overflow::DropNewest)
-            .mpsc::<usize>()
-            .unwrap()
-    },
-    3
-);
-every_take!(
-    mpsc_drop_oldest_cap1,
-    || {
-        Builder::new(1)
-            .overflow(Overflow::DropOldest)
-            .mpsc::<usize>()
-            .unwrap()
-    },
-    2
-);
-every_take!(
-    mpsc_drop_oldest_cap2,
-    || {
-        Builder::new(2)
-            .overflow(Overflow::DropOldest)
-            .mpsc::<usize>()
-            .unwrap()
-    },
-    3
-);
+every_take!(mpsc_block_cap1, mpsc, Block, 1, 1);
+every_take!(mpsc_block_cap2, mpsc, Block, 2, 2);
+every_take!(mpsc_drop_newest_cap1, mpsc, DropNewest, 1, 2);
+every_take!(mpsc_drop_newest_cap2, mpsc, DropNewest, 2, 3);
+every_take!(mpsc_drop_oldest_cap1, mpsc, DropOldest, 1, 2);
+every_take!(mpsc_drop_oldest_cap2, mpsc, DropOldest, 2, 3);
 
 // The lone producer of an `mpmc` ring with one consumer handle.
-every_take!(
-    mpmc_block_cap1,
-    || Builder::new(1)
-        .overflow(Overflow::Block)
-        .mpmc::<usize>()
-        .unwrap(),
-    1
-);
-every_take!(
-    mpmc_block_cap2,
-    || Builder::new(2)
-        .overflow(Overflow::Block)
-        .mpmc::<usize>()
-        .unwrap(),
-    2
-);
-every_take!(
-    mpmc_drop_newest_cap1,
-    || {
-        Builder::new(1)
-            .overflow(Overflow::DropNewest)
-            .mpmc::<usize>()
-            .unwrap()
-    },
-    2
-);
-every_take!(
-    mpmc_drop_newest_cap2,
-    || {
-        Builder::new(2)
-            .overflow(Overflow::DropNewest)
-            .mpmc::<usize>()
-            .unwrap()
-    },
-    3
-);
-every_take!(
-    mpmc_drop_oldest_cap1,
-    || {
-        Builder::new(1)
-            .overflow(Overflow::DropOldest)
-            .mpmc::<usize>()
-            .unwrap()
-    },
-    2
-);
-every_take!(
-    mpmc_drop_oldest_cap2,
-    || {
-        Builder::new(2)
-            .overflow(Overflow::DropOldest)
-            .mpmc::<usize>()
-            .unwrap()
-    },
-    3
-);
+every_take!(mpmc_block_cap1, mpmc, Block, 1, 1);
+every_take!(mpmc_block_cap2, mpmc, Block, 2, 2);
+every_take!(mpmc_drop_newest_cap1, mpmc, DropNewest, 1, 2);
+every_take!(mpmc_drop_newest_cap2, mpmc, DropNewest, 2, 3);
+every_take!(mpmc_drop_oldest_cap1, mpmc, DropOldest, 1, 2);
+every_take!(mpmc_drop_oldest_cap2, mpmc, DropOldest, 2, 3);
 
 /// The memory ordering alone: the sole producer of an spsc `DropOldest`
 /// ring sends one value; a consumer whose `len()` saw it (the producer's
