@@ -8,9 +8,68 @@
 //! | 1 | overflow `b % 3`: Block, DropNewest, DropOldest |
 //! | 2 | wait `b % 3`: Spin, Yield, Park |
 //! | 3 | capacity `1 + b % 4` |
-//! | 4 | threads: spsc has one producer and one consumer; mpsc `1 + b % 2` producers and one consumer; mpmc `2 + b % 2` threads |
+//! | 4 | threads: spsc has one producer and one consumer; mpsc `1 + b % 3` producers and one consumer; mpmc `2 + b % 3` threads |
 //! | 5 | mpmc only: bit `i` set makes thread `i` a consumer |
-//! | ... | per thread: an op count `b % 25`, then that many ops (opcode byte and, for some, an argument byte) |
+//! | ... | per thread, in thread order: an op count `b % 25`, then that many ops of two bytes each, an opcode `c` and an argument `a` |
+//!
+//! Producer ops (`c % 11`), each sending fresh values:
+//!
+//! | op | does |
+//! |---|---|
+//! | 0 | `send` |
+//! | 1 | `try_send` |
+//! | 2 | `send_timeout(0)` |
+//! | 3 | `send_timeout(50 µs)` |
+//! | 4 | `1 + a % 16` times `send` |
+//! | 5 | `a & 0x80`: sleep 100 µs, else `yield_now` |
+//! | 6 | `len`, `pressure`, `stats` |
+//! | 7 | on a second handle of this thread (kept if `a & 0x80`): op `a % 4`; spsc: on this one |
+//! | 8 | `try_send_slice` of `1 + a % 8` values |
+//! | 9 | `send_slice` of `1 + a % 8` values |
+//! | 10 | poll (see below) until the ring is empty or closed |
+//!
+//! Consumer ops (`c % 15`):
+//!
+//! | op | does |
+//! |---|---|
+//! | 0 | `recv` |
+//! | 1 | `try_recv` |
+//! | 2 | `recv_timeout(0)` |
+//! | 3 | `recv_timeout(100 µs)` |
+//! | 4 | `recv_many` of at most `1 + a % 4` |
+//! | 5 | `try_recv_many` of at most `a % 5` |
+//! | 6 | `try_iter().take(a % 5)` |
+//! | 7 | `lagged` |
+//! | 8 | `a & 0x80`: sleep 100 µs, else `yield_now`; then `len` |
+//! | 9 | `try_recv` on a second handle (mpmc), else on this one |
+//! | 10 | `iter()` to the end (until closed and drained) |
+//! | 11 | `try_recv_slice` into `a % 5` placeholders |
+//! | 12 | `recv_slice` into `1 + a % 4` placeholders |
+//! | 13 | `try_recv_in_place` of at most `a % 5` |
+//! | 14 | poll (see below) until the ring is full or closed |
+//!
+//! Up to four threads let several wait on one side at once (say three
+//! producers parked on a full ring), so that one batch call on the other
+//! side must let each of them go on. The poll ops make a thread left asleep
+//! beside free slots (or queued values) a hang: a consumer that polls for a
+//! full ring takes nothing, so no later receive wakes a producer that the
+//! batch before it failed to. A poll watches `len` and `is_closed` only,
+//! sleeping 20 µs between looks, and also ends as soon as a thread of the
+//! other side polls (two polls waiting on each other are no defect). It
+//! ends on a sound ring: a producer waits in `send` only while the ring is
+//! full, a consumer in `recv` only while it is empty, and every other op
+//! ends.
+//!
+//! Values: thread `i` sends ids `i * MAX_SEQ..`. Batch sends clone values
+//! (see [`with_clones`]: each clone is a new value with the thread's next
+//! id); the originals, and the placeholders a slice receive writes over, are
+//! scratch values with ids from `SCRATCH` on, which must never enter the
+//! ring. A batch send learns what became of each clone from what it cloned
+//! and what was dropped on its thread during the call: a clone dropped there
+//! found the ring full (`try_send_slice`, or a first try in `send_slice`),
+//! was dropped by `DropNewest` or refused after close; any other value
+//! dropped there was evicted by `DropOldest` (or, once every consumer is
+//! gone, discarded as an orphan).
 //!
 //! Every thread drops its handle when its ops run out, so a thread blocked
 //! in `send` (ring full) or `recv` (ring empty) is always released: by the
@@ -25,23 +84,31 @@
 //! - what consumers received or producers got back as evicted entered the
 //!   ring; nothing else did (conservation: `sent == received + handed back +
 //!   refused-after-close + dropped-in-ring`);
-//! - every value was dropped exactly once ([`Tok`] counts its drops);
+//! - every value and every scratch value was dropped exactly once ([`Tok`]
+//!   counts its drops), and no scratch value was received;
 //! - each consumer saw each producer's values in the order they were sent;
 //! - `Closed` is final for a consumer; a refused send leaves `is_closed()`;
 //! - each consumer's `lagged()` total is at most the evictions.
 
 use crate::topology::{Mpmc, Mpsc, RxOps, Spsc, Topology, TxOps};
-use crate::{byte, DropLog, Tok};
+use crate::{byte, with_clones, DropLog, Tok};
 use arbitrary::Unstructured;
 use ringweir::{
     Builder, Overflow, RecvTimeoutError, SendTimeoutError, Sent, TryRecvError, TrySendError, Wait,
 };
+use std::collections::HashSet;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::thread;
 use std::time::Duration;
 
-/// Sequence numbers per producer thread (at most 24 ops of 16 values).
+/// Ids per thread, for its values and for its scratch values: at most 24
+/// ops of at most 16 each (a `send_slice` of 8 clones each value at most
+/// twice: once finding the ring full, once to send by the policy).
 const MAX_SEQ: u32 = 512;
-const MAX_THREADS: usize = 3;
+const MAX_THREADS: usize = 4;
+/// First scratch id: thread `i` has `SCRATCH + i * MAX_SEQ..` for the
+/// originals of its batch sends and the placeholders of its slice receives.
+const SCRATCH: u32 = MAX_THREADS as u32 * MAX_SEQ;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Role {
@@ -55,10 +122,12 @@ struct ProducerReport {
     /// Thread index (the high part of each value id).
     p: u32,
     created: u32,
+    /// Scratch values created.
+    scratch: u32,
     /// Values that entered the ring (`Queued`, or queued with an eviction).
     entered: Vec<u32>,
     /// Own values handed back while the ring was open: `Dropped`, a full
-    /// `try_send`, a `Timeout`.
+    /// `try_send` (or a batch clone that found the ring full), a `Timeout`.
     handed: Vec<u32>,
     /// Values of any producer pushed out by this thread's `DropOldest` sends.
     evicted: Vec<u32>,
@@ -69,6 +138,10 @@ struct ProducerReport {
 /// What one consumer thread saw.
 #[derive(Default)]
 struct ConsumerReport {
+    /// Thread index.
+    c: u32,
+    /// Scratch values (placeholders) created.
+    scratch: u32,
     received: Vec<u32>,
     lagged: u64,
 }
@@ -76,6 +149,8 @@ struct ConsumerReport {
 struct Setup {
     overflow: Overflow,
     capacity: usize,
+    /// Threads in a poll op: producers, consumers.
+    polling: [AtomicUsize; 2],
 }
 
 /// Decodes `data` and runs it.
@@ -97,12 +172,12 @@ fn run_on<K: Topology>(u: &mut Unstructured<'_>) {
     let roles: Vec<Role> = if !K::MULTI_PRODUCER {
         vec![Role::Producer, Role::Consumer]
     } else if !K::MULTI_CONSUMER {
-        let mut r = vec![Role::Producer; 1 + (shape % 2) as usize];
+        let mut r = vec![Role::Producer; 1 + (shape % 3) as usize];
         r.push(Role::Consumer);
         r
     } else {
         let bits = byte(u);
-        (0..2 + (shape % 2) as usize)
+        (0..2 + (shape % 3) as usize)
             .map(|i| {
                 if bits >> i & 1 == 1 {
                     Role::Consumer
@@ -112,6 +187,7 @@ fn run_on<K: Topology>(u: &mut Unstructured<'_>) {
             })
             .collect()
     };
+    assert!(roles.len() <= MAX_THREADS);
     let scripts: Vec<Vec<u8>> = roles
         .iter()
         .map(|_| {
@@ -122,8 +198,12 @@ fn run_on<K: Topology>(u: &mut Unstructured<'_>) {
 
     let (tx, rx) = K::build::<Tok>(Builder::new(capacity).overflow(overflow).wait(wait))
         .expect("valid configuration");
-    let log = DropLog::new(MAX_THREADS * MAX_SEQ as usize);
-    let setup = Setup { overflow, capacity };
+    let log = DropLog::new(2 * MAX_THREADS * MAX_SEQ as usize);
+    let setup = Setup {
+        overflow,
+        capacity,
+        polling: [AtomicUsize::new(0), AtomicUsize::new(0)],
+    };
     let why = format!(
         "{} cap {capacity} {overflow:?} {wait:?} roles {roles:?}",
         K::NAME
@@ -141,6 +221,7 @@ fn run_on<K: Topology>(u: &mut Unstructured<'_>) {
         let last_producer = roles.iter().rposition(|r| *r == Role::Producer);
         let last_consumer = roles.iter().rposition(|r| *r == Role::Consumer);
         for (i, (role, script)) in roles.iter().zip(&scripts).enumerate() {
+            let (log, setup, why) = (&log, &setup, &why);
             match role {
                 Role::Producer => {
                     let handle = if Some(i) == last_producer {
@@ -148,7 +229,6 @@ fn run_on<K: Topology>(u: &mut Unstructured<'_>) {
                     } else {
                         K::clone_tx(tx.as_ref().unwrap()).unwrap()
                     };
-                    let (log, setup, why) = (&log, &setup, &why);
                     producers.push(
                         s.spawn(move || producer::<K>(handle, i as u32, script, log, setup, why)),
                     );
@@ -159,8 +239,9 @@ fn run_on<K: Topology>(u: &mut Unstructured<'_>) {
                     } else {
                         K::clone_rx(rx.as_ref().unwrap()).unwrap()
                     };
-                    let (setup, why) = (&setup, &why);
-                    consumers.push(s.spawn(move || consumer::<K>(handle, script, setup, why)));
+                    consumers.push(
+                        s.spawn(move || consumer::<K>(handle, i as u32, script, log, setup, why)),
+                    );
                 }
             }
         }
@@ -213,17 +294,27 @@ fn run_on<K: Topology>(u: &mut Unstructured<'_>) {
     }
     let (mut created, mut in_ring, mut received) = (0usize, 0usize, 0usize);
     let mut handed = 0usize;
-    let mut created_by = [0u32; MAX_THREADS];
+    // Ids created per range: values of thread `i` at `i`, its scratch
+    // values at `MAX_THREADS + i`.
+    let mut created_by = [0u32; 2 * MAX_THREADS];
     for r in &producer_reports {
         created_by[r.p as usize] = r.created;
+        created_by[MAX_THREADS + r.p as usize] = r.scratch;
         created += r.created as usize;
         handed += r.handed.len() + r.refused.len() + r.evicted.len();
     }
     for r in &consumer_reports {
+        created_by[MAX_THREADS + r.c as usize] = r.scratch;
         received += r.received.len();
     }
     for (id, (&c, &e)) in class.iter().zip(&entered).enumerate() {
         let id = id as u32;
+        if id >= SCRATCH {
+            assert!(
+                c == UNSEEN && !e,
+                "{why}: scratch value {id} entered the ring or was taken (class {c})"
+            );
+        }
         match c {
             3 | 4 => assert!(
                 e,
@@ -306,23 +397,122 @@ fn producer<K: Topology>(
             }
         }
     };
+    // Sends clones of `len` scratch values by `send_slice` (`all`) or
+    // `try_send_slice`, then sorts out each clone and each value dropped on
+    // this thread during the call (see the module docs).
+    let send_batch = |tx: &mut K::Tx<Tok>, r: &mut ProducerReport, len: usize, all: bool| {
+        let first = SCRATCH + p * MAX_SEQ + r.scratch;
+        r.scratch += len as u32;
+        let originals: Vec<Tok> = (0..len as u32).map(|k| Tok::new(first + k, log)).collect();
+        let ids = p * MAX_SEQ + r.created..(p + 1) * MAX_SEQ;
+        let done = with_clones(ids, || {
+            if all {
+                match tx.send_slice(&originals) {
+                    Ok(()) => (len, false),
+                    Err(e) => (e.into_inner(), true),
+                }
+            } else {
+                match tx.try_send_slice(&originals) {
+                    Ok(n) => (n, false),
+                    Err(_) => (0, true),
+                }
+            }
+        });
+        drop(originals);
+        let (sent, refused) = done.result;
+        let what = if all { "send_slice" } else { "try_send_slice" };
+        assert!(sent <= len, "{why}: {what} sent {sent} of {len}");
+        if refused {
+            assert!(tx.is_closed(), "{why}: {what} refused, so closed");
+        }
+        // Read after the call: while a consumer is left, no orphans were
+        // discarded in it.
+        let closed = tx.is_closed();
+        r.created += done.made.len() as u32;
+        let dropped: HashSet<u32> = done.dropped.iter().copied().collect();
+        let made: HashSet<u32> = done.made.iter().map(|&(_, id)| id).collect();
+        // The last clone of each original is the one sent by the policy (or
+        // refused); any earlier one found the ring full and was dropped.
+        let mut last = vec![None::<u32>; len];
+        for &(of, id) in &done.made {
+            assert!(
+                (first..first + len as u32).contains(&of),
+                "{why}: {what} cloned {of}, not one of its values"
+            );
+            if let Some(before) = last[(of - first) as usize].replace(id) {
+                assert!(
+                    dropped.contains(&before),
+                    "{why}: {what} kept two clones ({before}, {id}) of one value"
+                );
+                r.handed.push(before);
+            }
+        }
+        for (i, id) in last.into_iter().enumerate() {
+            let Some(id) = id else {
+                assert!(
+                    i >= sent,
+                    "{why}: {what} sent {sent} but never cloned value {i}"
+                );
+                continue;
+            };
+            let gone = dropped.contains(&id);
+            if i >= sent {
+                assert!(
+                    gone,
+                    "{why}: {what} sent {sent}, but clone {i} ({id}) was kept"
+                );
+                if refused {
+                    r.refused.push(id);
+                } else {
+                    r.handed.push(id);
+                }
+            } else if !gone {
+                r.entered.push(id);
+            } else if all && setup.overflow == Overflow::DropOldest {
+                // Queued, then evicted by a later value of this call.
+                r.entered.push(id);
+                r.evicted.push(id);
+            } else if all && setup.overflow == Overflow::DropNewest {
+                // Did not fit (or, once closed, queued then discarded as an
+                // orphan: never received either way).
+                r.handed.push(id);
+            } else {
+                assert!(
+                    closed,
+                    "{why}: {what} queued clone {id}, dropped in the call while open"
+                );
+                r.entered.push(id); // an orphan, dropped in the ring
+            }
+        }
+        for &id in &done.dropped {
+            if made.contains(&id) {
+                continue;
+            }
+            assert!(id < SCRATCH, "{why}: {what} dropped scratch value {id}");
+            if all && setup.overflow == Overflow::DropOldest {
+                r.evicted.push(id);
+            } else {
+                assert!(closed, "{why}: {what} dropped queued value {id} while open");
+            }
+        }
+    };
     for op in script.chunks(2) {
         let (code, arg) = (op[0], op[1]);
-        match code % 8 {
-            0..=3 => send_one(&mut tx, &mut r, code % 4),
+        match code % 11 {
+            0..=3 => send_one(&mut tx, &mut r, code % 11),
             4 => {
                 for _ in 0..1 + arg % 16 {
                     send_one(&mut tx, &mut r, 0);
                 }
             }
-            5 => thread::yield_now(),
+            5 => nap(arg),
             6 => {
                 assert!(tx.len() <= setup.capacity, "{why}: len");
                 let _ = tx.pressure();
                 let s = tx.stats();
                 assert!(s.received + s.evicted <= s.sent, "{why}: stats {s:?}");
             }
-            _ => match K::clone_tx(&tx) {
+            7 => match K::clone_tx(&tx) {
                 // A second handle on the same thread: its values still
                 // follow this thread's earlier ones.
                 Some(c) => {
@@ -334,6 +524,9 @@ fn producer<K: Topology>(
                 }
                 None => send_one(&mut tx, &mut r, arg % 4),
             },
+            8 => send_batch(&mut tx, &mut r, 1 + (arg % 8) as usize, false),
+            9 => send_batch(&mut tx, &mut r, 1 + (arg % 8) as usize, true),
+            _ => poll(&setup.polling, 0, || tx.is_empty() || tx.is_closed()),
         }
     }
     drop(clone);
@@ -341,49 +534,95 @@ fn producer<K: Topology>(
     r
 }
 
+/// Waits, without touching the ring's values, until `done()` or a thread of
+/// the other side polls too: `polling[side]` counts this one meanwhile.
+fn poll(polling: &[AtomicUsize; 2], side: usize, mut done: impl FnMut() -> bool) {
+    // SeqCst: of two threads of both sides starting to poll, at least one
+    // sees the other's increment.
+    polling[side].fetch_add(1, Ordering::SeqCst);
+    while !done() && polling[1 - side].load(Ordering::SeqCst) == 0 {
+        thread::sleep(Duration::from_micros(20));
+    }
+    polling[side].fetch_sub(1, Ordering::SeqCst);
+}
+
+/// Lets other threads run: a 100 µs sleep if `arg & 0x80` (long enough
+/// for them to park), else a yield.
+fn nap(arg: u8) {
+    if arg & 0x80 != 0 {
+        thread::sleep(Duration::from_micros(100));
+    } else {
+        thread::yield_now();
+    }
+}
+
 fn consumer<K: Topology>(
     mut rx: K::Rx<Tok>,
+    c: u32,
     script: &[u8],
+    log: &std::sync::Arc<DropLog>,
     setup: &Setup,
     why: &str,
 ) -> ConsumerReport {
-    let mut r = ConsumerReport::default();
+    let mut r = ConsumerReport {
+        c,
+        ..ConsumerReport::default()
+    };
     let mut last_seq = [None::<u32>; MAX_THREADS];
     let mut closed = false;
-    let mut take = |r: &mut ConsumerReport, values: Vec<Tok>, closed: bool| {
-        assert!(!closed || values.is_empty(), "{why}: a value after Closed");
-        for v in values {
-            let (p, seq) = ((v.id / MAX_SEQ) as usize, v.id % MAX_SEQ);
+    let mut take = |r: &mut ConsumerReport, ids: Vec<u32>, closed: bool| {
+        assert!(!closed || ids.is_empty(), "{why}: a value after Closed");
+        for id in ids {
+            assert!(id < SCRATCH, "{why}: received scratch value {id}");
+            let (p, seq) = ((id / MAX_SEQ) as usize, id % MAX_SEQ);
             assert!(
                 last_seq[p] < Some(seq),
                 "{why}: producer {p}: {seq} after {:?}",
                 last_seq[p]
             );
             last_seq[p] = Some(seq);
-            r.received.push(v.id);
+            r.received.push(id);
         }
+    };
+    // `n` fresh placeholders for a slice receive to write over.
+    let placeholders = |r: &mut ConsumerReport, n: usize| -> Vec<Tok> {
+        let first = SCRATCH + c * MAX_SEQ + r.scratch;
+        r.scratch += n as u32;
+        (0..n as u32).map(|k| Tok::new(first + k, log)).collect()
+    };
+    // After a slice receive wrote `n` values over `out`, which held the
+    // placeholders `before`: the first `n` of those are dropped, the others
+    // still in place (dropped with `out`, checked at the end).
+    let replaced = |out: Vec<Tok>, before: &[u32], n: usize, what: &str| -> Vec<u32> {
+        assert!(n <= out.len(), "{why}: {what} {n} of {}", out.len());
+        for &id in &before[..n] {
+            assert_eq!(log.count(id), 1, "{why}: {what} replaced {id} once");
+        }
+        let got = ids(out);
+        assert_eq!(got[n..], before[n..], "{why}: {what} {n} wrote past them");
+        got[..n].to_vec()
     };
     for op in script.chunks(2) {
         let (code, arg) = (op[0], op[1]);
         let mut buf = Vec::new();
-        match code % 11 {
+        match code % 15 {
             0 => match rx.recv() {
-                Ok(v) => take(&mut r, vec![v], closed),
+                Ok(v) => take(&mut r, ids(vec![v]), closed),
                 Err(_) => closed = true,
             },
             1 => match rx.try_recv() {
-                Ok(v) => take(&mut r, vec![v], closed),
+                Ok(v) => take(&mut r, ids(vec![v]), closed),
                 Err(TryRecvError::Closed) => closed = true,
                 Err(TryRecvError::Empty) => assert!(!closed, "{why}: Empty after Closed"),
             },
             2 | 3 => {
-                let d = if code % 11 == 2 {
+                let d = if code % 15 == 2 {
                     Duration::ZERO
                 } else {
                     Duration::from_micros(100)
                 };
                 match rx.recv_timeout(d) {
-                    Ok(v) => take(&mut r, vec![v], closed),
+                    Ok(v) => take(&mut r, ids(vec![v]), closed),
                     Err(RecvTimeoutError::Closed) => closed = true,
                     Err(RecvTimeoutError::Timeout) => {
                         assert!(!closed, "{why}: Timeout after Closed")
@@ -394,7 +633,7 @@ fn consumer<K: Topology>(
                 let max = 1 + (arg % 4) as usize;
                 let n = rx.recv_many(&mut buf, max);
                 assert!(n <= max && n == buf.len(), "{why}: recv_many {n} of {max}");
-                take(&mut r, buf, closed);
+                take(&mut r, ids(buf), closed);
                 if n == 0 {
                     closed = true;
                 }
@@ -406,15 +645,15 @@ fn consumer<K: Topology>(
                     n <= max && n == buf.len(),
                     "{why}: try_recv_many {n} of {max}"
                 );
-                take(&mut r, buf, closed);
+                take(&mut r, ids(buf), closed);
             }
             6 => {
                 let got = rx.try_iter_take((arg % 5) as usize);
-                take(&mut r, got, closed);
+                take(&mut r, ids(got), closed);
             }
             7 => r.lagged += rx.lagged(),
             8 => {
-                thread::yield_now();
+                nap(arg);
                 assert!(rx.len() <= setup.capacity, "{why}: len");
             }
             9 => {
@@ -424,16 +663,62 @@ fn consumer<K: Topology>(
                     None => rx.try_recv(),
                 };
                 if let Ok(v) = got {
-                    take(&mut r, vec![v], closed);
+                    take(&mut r, ids(vec![v]), closed);
                 }
             }
-            _ => {
+            10 => {
                 let got = rx.iter_all();
-                take(&mut r, got, closed);
+                take(&mut r, ids(got), closed);
                 closed = true;
             }
+            11 => {
+                let mut out = placeholders(&mut r, (arg % 5) as usize);
+                let before = ids_of(&out);
+                let n = rx.try_recv_slice(&mut out);
+                let got = replaced(out, &before, n, "try_recv_slice");
+                take(&mut r, got, closed);
+            }
+            12 => {
+                let mut out = placeholders(&mut r, 1 + (arg % 4) as usize);
+                let before = ids_of(&out);
+                let n = rx.recv_slice(&mut out);
+                let got = replaced(out, &before, n, "recv_slice");
+                take(&mut r, got, closed);
+                if n == 0 {
+                    closed = true;
+                }
+            }
+            13 => {
+                let max = (arg % 5) as usize;
+                let mut shown = Vec::new();
+                let n = rx.try_recv_in_place(max, |run| {
+                    assert!(!run.is_empty(), "{why}: try_recv_in_place: an empty run");
+                    shown.extend(run.iter().map(|v| v.id));
+                });
+                assert!(
+                    n <= max && n == shown.len(),
+                    "{why}: try_recv_in_place {n} of {max}, shown {}",
+                    shown.len()
+                );
+                for &id in &shown {
+                    assert_eq!(log.count(id), 1, "{why}: dropped in place once");
+                }
+                take(&mut r, shown, closed);
+            }
+            _ => poll(&setup.polling, 1, || {
+                rx.len() >= setup.capacity || rx.is_closed()
+            }),
         }
     }
     drop(rx);
     r
+}
+
+/// The ids of `values`, which are dropped.
+fn ids(values: Vec<Tok>) -> Vec<u32> {
+    ids_of(&values)
+}
+
+fn ids_of(values: &[Tok]) -> Vec<u32> {
+    values.iter().map(|v| v.id).collect()
 }

@@ -15,6 +15,8 @@ pub mod model;
 pub mod topology;
 
 use arbitrary::Unstructured;
+use std::cell::RefCell;
+use std::ops::Range;
 use std::sync::atomic::{AtomicU8, Ordering};
 use std::sync::Arc;
 
@@ -54,6 +56,10 @@ impl DropLog {
 
 /// A value that records its own drop, so a harness can prove each value is
 /// dropped exactly once (and not while the ring still holds it).
+///
+/// `Clone` only works inside [`with_clones`], which hands each clone a fresh
+/// id (a clone is a new value, dropped once like any other): outside it a
+/// `clone` panics, so no id is ever shared.
 pub struct Tok {
     /// Unique id of this value.
     pub id: u32,
@@ -75,6 +81,90 @@ impl Drop for Tok {
     fn drop(&mut self) {
         let before = self.log.counts[self.id as usize].fetch_add(1, Ordering::SeqCst);
         assert_eq!(before, 0, "value {} dropped twice", self.id);
+        // No Tok lives in a thread-local, so the scope is never being torn
+        // down here; `try_with` only keeps a drop from panicking if one did.
+        let _ = SCOPE.try_with(|s| {
+            if let Some(s) = s.borrow_mut().as_mut() {
+                s.dropped.push(self.id);
+            }
+        });
+    }
+}
+
+impl Clone for Tok {
+    /// A new value with the next id of the enclosing [`with_clones`].
+    ///
+    /// # Panics
+    /// Outside [`with_clones`], or when its ids run out.
+    fn clone(&self) -> Self {
+        let id = SCOPE.with(|s| {
+            let mut s = s.borrow_mut();
+            let s = s.as_mut().expect("Tok cloned outside with_clones");
+            assert!(s.ids.start < s.ids.end, "with_clones: ids ran out");
+            let id = s.ids.start;
+            s.ids.start += 1;
+            s.made.push((self.id, id));
+            id
+        });
+        Tok::new(id, &self.log)
+    }
+}
+
+/// The clones and drops of one [`with_clones`] call on this thread.
+struct CloneScope {
+    ids: Range<u32>,
+    made: Vec<(u32, u32)>,
+    dropped: Vec<u32>,
+}
+
+thread_local! {
+    static SCOPE: RefCell<Option<CloneScope>> = const { RefCell::new(None) };
+}
+
+/// What [`with_clones`] saw.
+pub struct Cloned<R> {
+    /// What the closure returned.
+    pub result: R,
+    /// `(original id, clone id)` of every [`Tok`] cloned, in clone order.
+    pub made: Vec<(u32, u32)>,
+    /// Ids of every [`Tok`] dropped on this thread meanwhile, in order.
+    pub dropped: Vec<u32>,
+}
+
+/// Runs `f` with [`Tok`]'s `Clone` enabled on this thread: clones take the
+/// ids of `ids` in order. Returns what was cloned and what was dropped on
+/// this thread while `f` ran (so a harness can tell, after a batch send,
+/// which clones a ring queued, dropped or evicted).
+///
+/// # Panics
+/// When nested.
+pub fn with_clones<R>(ids: Range<u32>, f: impl FnOnce() -> R) -> Cloned<R> {
+    /// Closes the scope also when `f` panics.
+    struct Close;
+    impl Drop for Close {
+        fn drop(&mut self) {
+            let _ = SCOPE.try_with(|s| s.borrow_mut().take());
+        }
+    }
+    SCOPE.with(|s| {
+        let mut s = s.borrow_mut();
+        assert!(s.is_none(), "with_clones nested");
+        *s = Some(CloneScope {
+            ids,
+            made: Vec::new(),
+            dropped: Vec::new(),
+        });
+    });
+    let close = Close;
+    let result = f();
+    let scope = SCOPE
+        .with(|s| s.borrow_mut().take())
+        .expect("scope still open");
+    drop(close);
+    Cloned {
+        result,
+        made: scope.made,
+        dropped: scope.dropped,
     }
 }
 

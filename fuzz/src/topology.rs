@@ -12,6 +12,12 @@ pub trait TxOps<T> {
     fn send(&mut self, v: T) -> Result<Sent<T>, SendError<T>>;
     fn try_send(&mut self, v: T) -> Result<(), TrySendError<T>>;
     fn send_timeout(&mut self, v: T, d: Duration) -> Result<Sent<T>, SendTimeoutError<T>>;
+    fn try_send_slice(&mut self, vs: &[T]) -> Result<usize, SendError<()>>
+    where
+        T: Clone;
+    fn send_slice(&mut self, vs: &[T]) -> Result<(), SendError<usize>>
+    where
+        T: Clone;
     fn len(&self) -> usize;
     fn is_empty(&self) -> bool;
     fn is_full(&self) -> bool;
@@ -30,6 +36,7 @@ pub trait RxOps<T> {
     fn try_recv_many(&mut self, buf: &mut Vec<T>, max: usize) -> usize;
     fn try_recv_slice(&mut self, out: &mut [T]) -> usize;
     fn try_recv_in_place(&mut self, max: usize, look: impl FnMut(&[T])) -> usize;
+    fn recv_slice(&mut self, out: &mut [T]) -> usize;
     fn try_iter_take(&mut self, n: usize) -> Vec<T>;
     fn iter_all(&mut self) -> Vec<T>;
     fn lagged(&mut self) -> u64;
@@ -65,6 +72,18 @@ macro_rules! forward_tx {
             }
             fn send_timeout(&mut self, v: T, d: Duration) -> Result<Sent<T>, SendTimeoutError<T>> {
                 ringweir::$m::Producer::send_timeout(self, v, d)
+            }
+            fn try_send_slice(&mut self, vs: &[T]) -> Result<usize, SendError<()>>
+            where
+                T: Clone,
+            {
+                ringweir::$m::Producer::try_send_slice(self, vs)
+            }
+            fn send_slice(&mut self, vs: &[T]) -> Result<(), SendError<usize>>
+            where
+                T: Clone,
+            {
+                ringweir::$m::Producer::send_slice(self, vs)
             }
             fn len(&self) -> usize {
                 ringweir::$m::Producer::len(self)
@@ -114,6 +133,9 @@ macro_rules! forward_rx {
             }
             fn try_recv_in_place(&mut self, max: usize, look: impl FnMut(&[T])) -> usize {
                 ringweir::$m::Consumer::try_recv_in_place(self, max, look)
+            }
+            fn recv_slice(&mut self, out: &mut [T]) -> usize {
+                ringweir::$m::Consumer::recv_slice(self, out)
             }
             fn try_iter_take(&mut self, n: usize) -> Vec<T> {
                 self.try_iter().take(n).collect()
