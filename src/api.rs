@@ -234,8 +234,9 @@ macro_rules! producer_api {
 
             /// Queues clones of as many of `values` as fit right now, in
             /// order, and returns how many (0 when the ring is full). The
-            /// run is published at once: on SPSC rings that is one atomic
-            /// store for the whole run, not one per value. Never waits and
+            /// run is published at once: on SPSC rings of values up to 64
+            /// bytes that never evict, that is one atomic store for the
+            /// whole run, not one per value. Never waits and
             /// never evicts, whatever the ring's policy, like
             /// [`try_send`](Self::try_send).
             ///
@@ -441,8 +442,8 @@ macro_rules! consumer_api {
 
             /// Moves up to `out.len()` queued values into `out`, oldest
             /// first, and returns how many; never waits. The run is freed at
-            /// once: on SPSC rings that is one atomic store for the whole
-            /// run. The values they replace in `out` are dropped.
+            /// once: on SPSC rings of values up to 64 bytes that never
+            /// evict, that is one atomic store for the whole run. The values they replace in `out` are dropped.
             ///
             #[doc = concat!("```\nlet (mut tx, mut rx) = ringweir::", $m, "::channel::<u32>(8);")]
             #[doc = "tx.send_slice(&[7, 8, 9]).unwrap();"]
@@ -459,12 +460,12 @@ macro_rules! consumer_api {
             /// Shows up to `max` queued values to `look` where they lie in
             /// the ring, oldest first, without moving them out, then drops
             /// them; returns how many; never waits. `look` sees them in
-            /// runs: on SPSC rings that never evict a run is what lies
-            /// contiguously in the ring (up to a cache line's worth of a
-            /// small `T`), freed with one atomic store for the whole call;
-            /// other rings show one value per run. For a large `T` this
-            /// saves moving each value out; for any `T` it needs no
-            /// `Clone`, no `Default` and no buffer.
+            /// runs: on SPSC rings that never evict, of values up to 64
+            /// bytes, a run is what lies contiguously in the ring (up to a
+            /// cache line's worth), freed with one atomic store for the
+            /// whole call; other rings show each value in its slot, one per
+            /// run. For a large `T` this saves moving each value out; for
+            /// any `T` it needs no `Clone`, no `Default` and no buffer.
             ///
             /// If `look` panics, the values of the runs it was shown,
             /// including the one it panicked on, are taken (counted as

@@ -119,6 +119,7 @@
 use crate::error::CapacityError;
 use crate::ring::Ring;
 use crate::shared::{Config, Shared};
+use crate::slots::{look_then_drop, Cell};
 use crate::sync::{fence, AtomicUsize, Ordering, UnsafeCell};
 use crate::wait::Backoff;
 use crate::Overflow;
@@ -127,7 +128,7 @@ use std::mem::MaybeUninit;
 
 struct Slot<T> {
     stamp: AtomicUsize,
-    value: UnsafeCell<MaybeUninit<T>>,
+    value: Cell<T>,
 }
 
 /// A bounded ring of exactly `capacity` stamped slots.
@@ -167,6 +168,16 @@ enum PopMode {
     BehindEvictor,
     /// By CAS on `head`, beside any number of other takers.
     Claimed,
+}
+
+/// A published value at `head` that one consumer has claimed: until the
+/// claim is [released](StampedRing::release), nobody else reads or writes
+/// its slot.
+#[derive(Clone, Copy)]
+struct Claim {
+    head: usize,
+    /// Claimed by the ring's sole consumer, which has not moved `head` yet.
+    sole: bool,
 }
 
 // Head and tail never share a cache line.
@@ -415,7 +426,7 @@ impl<T> StampedRing<T> {
     /// other mover of `head` is one evicting producer (see "A consumer
     /// behind an evictor"). `WAITING`: see "A receiver that waits".
     #[inline(always)]
-    fn pop_claimed<const WAITING: bool>(&self, behind_evictor: bool) -> Option<T> {
+    fn claim_by_cas<const WAITING: bool>(&self, behind_evictor: bool) -> Option<Claim> {
         let mut backoff = Backoff::new();
         // Acquire, here and below: a `head` moved by an evicting producer
         // comes with what that producer published before its CAS, so a
@@ -447,13 +458,12 @@ impl<T> StampedRing<T> {
                     Ordering::Acquire,
                 ) {
                     Ok(_) => {
-                        // Why this is sound: winning the CAS from `head` while the stamp
-                        // said full (or while the value was known published, see
-                        // "A consumer behind an evictor") gives us this value;
-                        // nobody else reads or writes the slot until we stamp it
-                        // empty.
-                        // SAFETY: the head CAS won on a published value gives us this value.
-                        return Some(unsafe { self.take(slot, head) });
+                        // Winning the CAS from `head` while the stamp said
+                        // full (or while the value was known published, see
+                        // "A consumer behind an evictor") gives us this
+                        // value; nobody else reads or writes the slot until
+                        // we stamp it empty.
+                        return Some(Claim { head, sole: false });
                     }
                     Err(current) => {
                         // Spurious, or someone took `head` first. With one
@@ -483,11 +493,11 @@ impl<T> StampedRing<T> {
         }
     }
 
-    /// A pop by the ring's only taker of values, which moves `head` with a
-    /// plain store (see "A sole consumer"). `WAITING`: see "A receiver that
-    /// waits".
+    /// A claim by the ring's only taker of values, which moves `head` with
+    /// a plain store when it releases the slot (see "A sole consumer").
+    /// `WAITING`: see "A receiver that waits".
     #[inline(always)]
-    fn pop_sole<const WAITING: bool>(&self) -> Option<T> {
+    fn claim_sole<const WAITING: bool>(&self) -> Option<Claim> {
         let mut backoff = Backoff::new();
         // Relaxed: only this consumer writes `head` while it is sole.
         let head = self.head.load(Ordering::Relaxed);
@@ -497,17 +507,11 @@ impl<T> StampedRing<T> {
             // read.
             let stamp = slot.stamp.load(Ordering::Acquire);
             if stamp == head.wrapping_add(1) {
-                // Why this is sound: the stamp says the producer that claimed
-                // `head` published its value here, and no one else takes
-                // values from this ring or moves `head`, so the value is ours
-                // until we stamp the slot empty.
-                // SAFETY: a published value at `head`, taken by its sole taker.
-                let value = unsafe { self.take(slot, head) };
-                // Release: the slot is stamped empty first, so a producer
-                // that finds `head` moved finds the slot free too (or
-                // retries); `len` and the statistics read `head` too.
-                self.head.store(self.next(head), Ordering::Release);
-                return Some(value);
+                // The stamp says the producer that claimed `head` published
+                // its value here, and no one else takes values from this
+                // ring or moves `head`, so the value is ours until we stamp
+                // the slot empty.
+                return Some(Claim { head, sole: true });
             }
             debug_assert_eq!(
                 stamp, head,
@@ -522,32 +526,44 @@ impl<T> StampedRing<T> {
         }
     }
 
-    /// A pop by the handle's mode; `WAITING`: see "A receiver that waits".
+    /// Claims the value at `head` by the handle's mode; `WAITING`: see "A
+    /// receiver that waits".
     #[inline(always)]
-    fn pop<const WAITING: bool>(&self, local: &PopLocal) -> Option<T> {
+    fn claim<const WAITING: bool>(&self, local: &PopLocal) -> Option<Claim> {
         match local.mode {
-            PopMode::Sole => self.pop_sole::<WAITING>(),
-            PopMode::BehindEvictor => self.pop_claimed::<WAITING>(true),
-            PopMode::Claimed => self.pop_claimed::<WAITING>(false),
+            PopMode::Sole => self.claim_sole::<WAITING>(),
+            PopMode::BehindEvictor => self.claim_by_cas::<WAITING>(true),
+            PopMode::Claimed => self.claim_by_cas::<WAITING>(false),
         }
     }
 
-    /// Moves the value at `head` out of its slot and stamps the slot empty
-    /// for the next lap.
-    ///
-    /// # Safety
-    /// The caller owns the published value at `head` in `slot` (a won claim,
-    /// or the sole consumer's turn), and nobody else touches the slot until
-    /// this stamp.
+    /// A pop by the handle's mode; `WAITING`: see "A receiver that waits".
     #[inline(always)]
-    unsafe fn take(&self, slot: &Slot<T>, head: usize) -> T {
-        // SAFETY: the caller owns the published value (see above).
-        let value = slot.value.with_mut(|v| unsafe { (*v).assume_init_read() });
-        // Release: our read happens before the next lap's producer
-        // overwrites the slot.
-        slot.stamp
-            .store(head.wrapping_add(self.one_lap), Ordering::Release);
-        value
+    fn pop<const WAITING: bool>(&self, local: &PopLocal) -> Option<T> {
+        let claim = self.claim::<WAITING>(local)?;
+        // SAFETY: a claim owns the published value at its `head`.
+        let value = self
+            .slot(claim.head)
+            .value
+            .with_mut(|v| unsafe { (*v).assume_init_read() });
+        self.release(claim);
+        Some(value)
+    }
+
+    /// Gives the slot of a claimed value, now moved out or dropped, back to
+    /// the producers: stamps it empty for the next lap (Release: our read
+    /// or drop happens before the next lap's producer overwrites the slot),
+    /// then, for a sole consumer, stores `head` one step on (Release; the
+    /// stamp goes first, so a producer that finds `head` moved finds the
+    /// slot free too, or retries; `len` and the statistics read `head`).
+    #[inline(always)]
+    fn release(&self, claim: Claim) {
+        self.slot(claim.head)
+            .stamp
+            .store(claim.head.wrapping_add(self.one_lap), Ordering::Release);
+        if claim.sole {
+            self.head.store(self.next(claim.head), Ordering::Release);
+        }
     }
 
     /// A sole producer moves `tail` past a value it has published (see "A
@@ -651,6 +667,35 @@ unsafe impl<T> Ring<T> for StampedRing<T> {
         self.pop::<true>(local)
     }
 
+    fn pop_in_place(&self, local: &mut PopLocal, max: usize, mut look: impl FnMut(&[T])) -> usize {
+        /// Releases a claimed slot when dropped: after `look` and the
+        /// value's drop, also when either panics.
+        struct Release<'a, T> {
+            ring: &'a StampedRing<T>,
+            claim: Claim,
+        }
+        impl<T> Drop for Release<'_, T> {
+            fn drop(&mut self) {
+                self.ring.release(self.claim);
+            }
+        }
+        let mut taken = 0;
+        while taken < max {
+            let Some(claim) = self.claim::<false>(local) else {
+                break;
+            };
+            taken += 1;
+            let release = Release { ring: self, claim };
+            let cell = &self.slot(claim.head).value;
+            // SAFETY: the claim owns the published value in `cell`, which
+            // nobody else touches until `release` (after this call) stamps
+            // the slot; `look_then_drop` drops it once, also on a panic.
+            unsafe { look_then_drop(std::slice::from_ref(cell), &mut look) };
+            drop(release);
+        }
+        taken
+    }
+
     fn share_pops(&self, local: &mut PopLocal) {
         // The leaving consumer's drain may race producers' pops as well as
         // their evictions: neither shortcut holds any more.
@@ -664,7 +709,10 @@ unsafe impl<T> Ring<T> for StampedRing<T> {
         let gone = self.shared.consumers_gone();
         debug_assert!(gone, "orphans are discarded once the consumers are gone");
         // Claimed pops are safe from any number of threads at once.
-        while let Some(value) = self.pop_claimed::<false>(false) {
+        let claimed = PopLocal {
+            mode: PopMode::Claimed,
+        };
+        while let Some(value) = self.pop::<false>(&claimed) {
             counted();
             drop(value);
         }

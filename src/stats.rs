@@ -21,7 +21,8 @@ use crate::sync::{AtomicUsize, Ordering};
 ///
 /// `sent` and `received` are computed from the ring's `usize` positions,
 /// which a 32-bit target wraps after about four billion values on an
-/// `spsc` ring that never evicts, and after between half a billion
+/// `spsc` ring of values up to 64 bytes that never evicts, and after
+/// between half a billion
 /// (capacity 1) and about two billion on the others; from then on those
 /// two counts are wrong there (a 64-bit target never gets that far). The
 /// ring itself is unaffected.

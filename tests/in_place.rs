@@ -218,3 +218,50 @@ fn a_stream_looked_at_in_place_arrives_whole_and_in_order() {
         });
     }
 }
+
+/// Values of over 64 bytes (which every topology keeps one per slot) are
+/// shown where they lie too, one per run: a consumer on a thread whose
+/// stack is far smaller than a value still looks at it, and no two values
+/// are shown at one address (as they would be if each were moved out into
+/// the same stack slot first).
+#[test]
+#[cfg_attr(miri, ignore)] // megabyte values and thread stacks
+fn values_larger_than_the_consumers_stack_are_shown_where_they_lie() {
+    const SIZE: usize = 1 << 20;
+    each_topology!(Builder::new(2), [u8; SIZE], |topo, tx, rx| {
+        // The sends copy the value; give them room.
+        let tx = thread::Builder::new()
+            .stack_size(16 << 20)
+            .spawn(move || {
+                tx.send([7u8; SIZE]).unwrap();
+                tx.send([8u8; SIZE]).unwrap();
+                tx
+            })
+            .unwrap()
+            .join()
+            .unwrap();
+        let (seen, rx) = thread::Builder::new()
+            .stack_size(256 << 10)
+            .spawn(move || {
+                let mut seen = Vec::new();
+                let taken = rx.try_recv_in_place(2, |run| {
+                    for value in run {
+                        seen.push((value.as_ptr() as usize, value[0], value[SIZE - 1]));
+                    }
+                });
+                assert_eq!(taken, 2, "{topo}");
+                (seen, rx)
+            })
+            .unwrap()
+            .join()
+            .unwrap();
+        assert_eq!(seen.len(), 2, "{topo}");
+        assert_ne!(seen[0].0, seen[1].0, "{topo}: shown at one address");
+        assert_eq!(
+            (seen[0].1, seen[0].2, seen[1].1, seen[1].2),
+            (7, 7, 8, 8),
+            "{topo}"
+        );
+        drop((tx, rx));
+    });
+}

@@ -13,14 +13,12 @@
 //! live cursor knew ([`Blocks::value_index`]).
 
 use crate::error::CapacityError;
+use crate::slots::Cell;
 use crate::sync::{AtomicUsize, UnsafeCell};
 use std::mem::MaybeUninit;
 
 /// Values per block. Under loom, two, so that small models cross blocks.
 pub(crate) const PER_BLOCK: usize = if cfg!(loom) { 2 } else { 7 };
-
-/// A value's place in a block.
-pub(crate) type Cell<T> = UnsafeCell<MaybeUninit<T>>;
 
 /// [`PER_BLOCK`] values and the stamp that says which of them are
 /// published (see `fast.rs`). Line-aligned, so a block of up to 56 bytes of
@@ -228,49 +226,6 @@ impl<T> Blocks<T> {
             // brings it back for the block's own positions only.
             base: cells.wrapping_sub(first),
         }
-    }
-}
-
-/// Shows `look` the values of `cells` where they lie, then drops them there:
-/// one slice for the whole run (under loom, whose cells track each access
-/// on its own, one slice per value). If `look` panics, the values are still
-/// dropped; if a value's drop panics, the rest of the run is still dropped
-/// (a second panic aborts, as for a `Vec`'s elements).
-///
-/// # Safety
-/// Every cell holds a published value that the caller owns and touches no
-/// more: this drops it.
-#[inline(always)]
-pub(crate) unsafe fn look_then_drop<T>(cells: &[Cell<T>], look: &mut impl FnMut(&[T])) {
-    /// Drops a run of values in place when it goes, also while unwinding.
-    struct DropRun<T>(*mut [T]);
-    impl<T> Drop for DropRun<T> {
-        fn drop(&mut self) {
-            // Why this is sound: the slice's drop glue keeps dropping after
-            // a panicking element, and the caller never touches the values
-            // again.
-            // SAFETY: initialized values owned by `look_then_drop`'s caller.
-            unsafe { std::ptr::drop_in_place(self.0) }
-        }
-    }
-    #[cfg(not(loom))]
-    {
-        // `Cell<T>` is `UnsafeCell<MaybeUninit<T>>`, both transparent: the
-        // run has the layout of a `[T]`. Writing through it (the drop) is
-        // allowed: the values are inside `UnsafeCell`s.
-        let run = std::ptr::slice_from_raw_parts_mut(cells.as_ptr() as *mut T, cells.len());
-        let run = DropRun(run);
-        // SAFETY: initialized values (the caller's contract), not changed
-        // while `look` holds the shared slice.
-        look(unsafe { &*run.0 });
-    }
-    #[cfg(loom)]
-    for cell in cells {
-        cell.with_mut(|value| {
-            let run = DropRun(std::ptr::slice_from_raw_parts_mut(value.cast::<T>(), 1));
-            // SAFETY: as above, for one value.
-            look(unsafe { &*run.0 });
-        });
     }
 }
 

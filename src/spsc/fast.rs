@@ -64,10 +64,11 @@
 //! the producer's reuse of its place through the Release store and Acquire
 //! load of `head`.
 
-use super::blocks::{look_then_drop, Blocks, Cell, Cursor};
+use super::blocks::{Blocks, Cursor};
 use crate::error::CapacityError;
 use crate::ring::Ring;
 use crate::shared::{Config, Shared};
+use crate::slots::{look_then_drop, Cell};
 use crate::sync::{AtomicUsize, Ordering};
 use crate::wait::Backoff;
 use crossbeam_utils::CachePadded;

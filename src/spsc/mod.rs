@@ -145,7 +145,8 @@ enum ConsumerInner<T> {
 /// `ProducerInner` or `ConsumerInner`) holds; `[mut]` binds it mutably.
 ///
 /// By default the stamped arm runs out of line: it serves only
-/// `DropOldest` rings, and keeping its retry loops out of the caller lets
+/// `DropOldest` rings and rings of large values, and keeping its retry
+/// loops out of the caller lets
 /// the fast ring's path inline into the caller's loop. Its handle is
 /// boxed, and the call is handed the box's contents, never a pointer into
 /// the enum: then nothing in that loop can reach the
