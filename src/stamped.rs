@@ -37,13 +37,22 @@
 //! # A sole producer
 //!
 //! A producer that knows it is the only one (see `sole_producer`) needs no
-//! CAS to claim `tail`: it writes the value, stamps the slot full (Release)
-//! and only then stores `tail` one step on (Release). `tail` therefore never
-//! counts a value that is not published: a consumer that saw the ring
-//! non-empty through `len` finds the value at `head`, and `len` never counts
-//! what a receive cannot yet take. The consumer may take that value before
-//! `tail` moves past it, so `tail` can lag one step behind `head`; `len`,
-//! `positions` and the "empty" check read that as an empty ring.
+//! CAS to claim `tail`. Two kinds of sole producer move it differently:
+//!
+//! - The spsc `DropOldest` producer (`single_producer`, the only one the
+//!   ring will ever have) writes the value, stamps the slot full (Release)
+//!   and only then stores `tail` (Release, see `publish_tail`). `tail`
+//!   therefore never counts a value that is not published, which its
+//!   consumer relies on: it never loads `tail`, and reads a slot stamped
+//!   empty at `head` as an empty ring (`is_empty_at`). So a consumer that
+//!   saw the ring non-empty through `len` finds the value at `head`. The
+//!   consumer may take that value before `tail` moves past it, so `tail`
+//!   can lag one step behind `head`; `len` and `positions` read that as an
+//!   empty ring.
+//! - A lone producer of an `mpsc` or `mpmc` ring (its clones have gone)
+//!   stores `tail` where a CAS would move it, before writing the value:
+//!   its consumers are built for producers that claim by CAS, and wait for
+//!   a claimed value to be published (`is_empty_at` loads `tail`).
 //!
 //! # A sole consumer
 //!
@@ -312,6 +321,10 @@ impl<T> StampedRing<T> {
                         backoff.spin();
                         continue;
                     }
+                } else if !self.single_producer {
+                    // A lone producer: a store where the CAS would be (see
+                    // "A sole producer").
+                    self.tail.store(self.next(tail), Ordering::Relaxed);
                 }
                 // Why this is sound: the stamp said empty and either we won
                 // the CAS from `tail` or nobody else moves `tail` (`sole`),
@@ -323,7 +336,7 @@ impl<T> StampedRing<T> {
                 // Release: publishes the value to the consumer that loads
                 // this stamp.
                 slot.stamp.store(tail.wrapping_add(1), Ordering::Release);
-                if sole {
+                if self.single_producer {
                     self.publish_tail(self.next(tail));
                 }
                 return None;
@@ -338,7 +351,7 @@ impl<T> StampedRing<T> {
                     // most contended line of a full ring (`force_push` does
                     // not load it either).
                     if self.claim_oldest(tail, sole) {
-                        return Some(self.swap_in(slot, tail, value, sole));
+                        return Some(self.swap_in(slot, tail, value));
                     }
                 } else if WAITING {
                     return Some(value);
@@ -389,10 +402,13 @@ impl<T> StampedRing<T> {
         }
         // No producer can claim `tail` (its slot is stamped full for the
         // previous lap), so a plain store moves it: SeqCst, like a CAS of
-        // `tail`, for consumers deciding "empty"; a sole producer moves it
-        // only once the new value is published (`swap_in`).
+        // `tail`, for consumers deciding "empty"; Relaxed from a lone
+        // producer, as in `push_with`; the single producer moves it only
+        // once the new value is published (`swap_in`).
         if !sole {
             self.tail.store(new_tail, Ordering::SeqCst);
+        } else if !self.single_producer {
+            self.tail.store(new_tail, Ordering::Relaxed);
         }
         true
     }
@@ -402,7 +418,7 @@ impl<T> StampedRing<T> {
     /// returns the old one. Each value is moved once, in place: a large `T`
     /// needs no temporary copies on the stack.
     #[inline(always)]
-    fn swap_in(&self, slot: &Slot<T>, tail: usize, value: T, sole: bool) -> T {
+    fn swap_in(&self, slot: &Slot<T>, tail: usize, value: T) -> T {
         // Why this is sound: the slot holds the value published at `head`
         // (its stamp is `head + 1`, which the caller's Acquire load saw);
         // winning the CAS on `head` made it ours, and no consumer reads it
@@ -415,7 +431,7 @@ impl<T> StampedRing<T> {
         });
         // Release: publishes the new value to its consumer.
         slot.stamp.store(tail.wrapping_add(1), Ordering::Release);
-        if sole {
+        if self.single_producer {
             self.publish_tail(self.next(tail));
         }
         old
@@ -566,8 +582,8 @@ impl<T> StampedRing<T> {
         }
     }
 
-    /// A sole producer moves `tail` past a value it has published (see "A
-    /// sole producer").
+    /// The single producer moves `tail` past a value it has published (see
+    /// "A sole producer").
     ///
     /// Release: `len` and `positions` load `tail` with (at least) Acquire,
     /// so a value they count has its stamp visible to whatever the same
@@ -594,23 +610,19 @@ impl<T> StampedRing<T> {
             // away on every poll.
             return true;
         }
-        // Empty unless a producer has claimed `head` (moved `tail` past it)
-        // since. SeqCst fence: pairs with the producers' SeqCst claims of
-        // `tail`. A sole producer moves `tail` after the stamp, so `tail`
-        // may still be one step behind `head` (we took the value it has
-        // just published): empty too. And a stale `tail` from a sole
-        // producer only makes this "empty" linearize before a push whose
-        // stamp we did not see.
+        // Empty unless a producer has moved `tail` since. SeqCst fence:
+        // pairs with the producers' SeqCst claims of `tail` (a lone
+        // producer stores `tail` Relaxed: then a stale `tail` only makes
+        // this "empty" linearize before a push whose stamp we did not see).
         fence(Ordering::SeqCst);
-        let tail = self.tail.load(Ordering::Relaxed);
-        tail == head || self.next(tail) == head
+        self.tail.load(Ordering::Relaxed) == head
     }
 }
 
 // SAFETY: each claim of a slot (by CAS on `tail` to fill it, by CAS on
 // `head` to empty it, or by the turn of a sole consumer) is won by exactly
 // one thread, so each value is written once and moved out once: by
-// `try_pop`, by `try_evict` (handed back), or by `Drop` (the slots still
+// `try_pop`, by an eviction (handed back), or by `Drop` (the slots still
 // between `head` and `tail`).
 unsafe impl<T> Ring<T> for StampedRing<T> {
     type PushLocal = ();
@@ -724,8 +736,8 @@ unsafe impl<T> Ring<T> for StampedRing<T> {
             let head = self.head.load(Ordering::SeqCst);
             // A consistent pair: `tail` did not move while `head` was read.
             if self.tail.load(Ordering::SeqCst) == tail {
-                // Negative when a sole producer has yet to move `tail` past a
-                // value the consumer already took: empty.
+                // Negative when the single producer has yet to move `tail`
+                // past a value the consumer already took: empty.
                 let queued = self.distance(head, tail).max(0) as usize;
                 return queued.min(self.capacity());
             }
@@ -734,7 +746,7 @@ unsafe impl<T> Ring<T> for StampedRing<T> {
 
     fn positions(&self) -> (usize, usize) {
         // `head` first, so `tail` is not behind it, except by the one step
-        // a sole producer may not have stored yet (the ring is then empty).
+        // the single producer may not have stored yet (then it is empty).
         let head = self.head.load(Ordering::SeqCst);
         let tail = self.tail.load(Ordering::SeqCst);
         let tail = if self.distance(head, tail) < 0 {
