@@ -1,7 +1,8 @@
 //! No allocation per message after construction, and memory of
 //! `capacity * size_of::<T>()` plus O(1), plus the stamps (a `usize` per
-//! block of seven values on the SPSC ring, per value on the others), proved
-//! with a counting global allocator.
+//! block of seven values on the SPSC ring of values up to 64 bytes that
+//! never evicts, per value on the others), proved with a counting global
+//! allocator.
 
 use ringweir::{Builder, Overflow, Wait};
 use std::alloc::{GlobalAlloc, Layout, System};
@@ -140,4 +141,53 @@ fn memory_is_capacity_times_value_size_plus_constant() {
         );
         drop(ring);
     }
+}
+
+/// A 64 KiB value.
+const VALUE: usize = 64 * 1024;
+type Value = [u8; VALUE];
+
+/// Rings of large values take about `capacity` values of memory on every
+/// topology and policy, not whole blocks of seven as the SPSC ring's small
+/// values do (a ring of one 64 KiB value took 448 KiB). Run with
+/// `--nocapture` for the numbers.
+#[test]
+fn a_ring_of_large_values_takes_about_capacity_values_of_memory() {
+    // Under Miri, no 64 MiB ring: its slots are built one by one.
+    let capacities: &[usize] = if cfg!(miri) {
+        &[1, 2, 8]
+    } else {
+        &[1, 2, 8, 1024]
+    };
+    let mut over = Vec::new();
+    for overflow in [Overflow::Block, Overflow::DropNewest, Overflow::DropOldest] {
+        for &capacity in capacities {
+            // The values, a stamp and some padding per slot, and the
+            // handles and shared state once.
+            let limit = capacity * VALUE + capacity * 128 + 4096;
+            let builder = Builder::new(capacity).overflow(overflow);
+            // Each ring is dropped before the next is built.
+            let measured = [
+                ("spsc", bytes_during(|| builder.spsc::<Value>().unwrap()).0),
+                ("mpsc", bytes_during(|| builder.mpsc::<Value>().unwrap()).0),
+                ("mpmc", bytes_during(|| builder.mpmc::<Value>().unwrap()).0),
+            ];
+            for (topo, bytes) in measured {
+                let line = format!(
+                    "{topo} {overflow:?} capacity {capacity}: {bytes} bytes, {:.2} values' worth \
+                     (at most {limit})",
+                    bytes as f64 / VALUE as f64
+                );
+                println!("{line}");
+                if bytes > limit {
+                    over.push(line);
+                }
+            }
+        }
+    }
+    assert!(
+        over.is_empty(),
+        "rings of 64 KiB values over capacity * (64 KiB + 128) + 4096 bytes:\n{}",
+        over.join("\n")
+    );
 }

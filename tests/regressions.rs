@@ -12,7 +12,7 @@
 //!    stack).
 //!
 //! (The memory footprint of rings of large values is in
-//! `tests/footprint.rs`, which needs a counting global allocator.)
+//! `tests/allocations.rs`, which has a counting global allocator.)
 //!
 //! A hang is a failure here, not a stuck test run: threads that may block
 //! run in a [`Crew`], whose `finish` waits at most [`WATCHDOG`] and then
