@@ -70,12 +70,10 @@ impl<R: Ring<T>, T> PushHandle<R, T> {
     /// (`None`: as long as it takes) when the policy is `Block`.
     ///
     /// The per-value methods here are `#[inline(always)]` (their slow paths
-    /// are calls of their own): with `#[inline]`, LLVM left an instance that
-    /// several call sites share out of line (a program using one ring type
-    /// under two topologies), and every value paid the call and a result
-    /// through memory (callgrind, one thread, `mpsc` `DropOldest` send plus
-    /// `try_recv`: 170 instructions against 131; spsc `try_send` plus
-    /// `try_recv`: 93 against 86).
+    /// are calls of their own): with `#[inline]`, LLVM may leave an
+    /// instance that several call sites share out of line (a program using
+    /// one ring type under two topologies), and then every value pays the
+    /// call and a result through memory.
     #[inline(always)]
     pub(crate) fn send_until(
         &mut self,

@@ -102,9 +102,8 @@
 //! receiver that waits anyway (`recv`, `recv_timeout`, the first value of
 //! `recv_many`) polls through `pop_waiting`, which stops at the stamp: a
 //! consumer polling an empty ring then reads no line the producers claim,
-//! only the slot it waits for. (On two cores with two producers and one
-//! consumer, loading `tail` on every poll made every value cost three to
-//! four times what it does without.) Only the re-check of a receiver about
+//! only the slot it waits for, and leaves the producers' line alone while
+//! they claim it. Only the re-check of a receiver about
 //! to sleep looks exactly (`Look::Exact` in `wait.rs`), so a consumer still
 //! sleeps only on an empty ring: with several consumers, one asleep while
 //! a later value is published and the value at `head` still in writing
@@ -120,10 +119,8 @@
 //! still taking the value; `try_send` tells them apart with a fence and a
 //! load of `head`, the line the consumers CAS. A blocked `send` polls
 //! through `push_waiting`, which stops at the stamp; its re-check before
-//! sleeping looks exactly, so a producer sleeps only on a full ring. (With
-//! one producer and two consumers on two cores, a producer polling `head`
-//! on a full ring made every value cost several times what it does
-//! without.)
+//! sleeping looks exactly, so a producer sleeps only on a full ring, and
+//! a producer polling a full ring leaves the consumers' `head` line alone.
 
 use crate::error::CapacityError;
 use crate::ring::Ring;
@@ -279,11 +276,9 @@ impl<T> StampedRing<T> {
     ///
     /// One consumer handle: a choice, not a condition of soundness (a
     /// consumer may be cloned mid-send; the consumers' protocol does not
-    /// depend on how `tail` moves). Against two consumers that claim
-    /// `head` by CAS, a producer that stores `tail` ran blocking 2p2c at
-    /// about twice the time of one that claims it by CAS, once the other
-    /// producer had finished (paired; see ANALYSIS), while with one
-    /// consumer the store is the faster of the two (2p1c).
+    /// depend on how `tail` moves). The store pays beside one consumer;
+    /// beside consumers that race each other for `head` by CAS, the
+    /// producer's CAS on `tail` is the faster of the two.
     #[inline]
     fn sole_producer(&self) -> bool {
         self.single_producer

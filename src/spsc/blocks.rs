@@ -155,11 +155,7 @@ impl<T> Blocks<T> {
     ///
     /// One test on the way into a regular block (the last block and the
     /// wrap take the other branch): a push or pop crosses a block every
-    /// seven values, so each value pays a seventh of what this costs. The
-    /// single-thread loop (callgrind) went from 59.2 to 57.1 instructions
-    /// per push + pop with this and `full_at`, and in paired runs from
-    /// 1.36-1.53x rtrb's time to 0.98-1.04x (1.15-1.19x in the
-    /// `interleaved` binary, whose layout differs).
+    /// seven values, so each value pays a seventh of what this costs.
     #[inline]
     pub(crate) fn next_block(&self, cursor: &mut Cursor<T>, position: usize) {
         debug_assert_eq!(position, cursor.block_end);

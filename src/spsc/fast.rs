@@ -107,11 +107,9 @@ pub(crate) struct PopLocal<T> {
     /// The consumer's position: the ring's `head` between calls (only this
     /// handle writes it; a run in `pop_into` stores it once, at its end;
     /// after retiring, the producer's `discard_orphans` pops with a view of
-    /// its own). A private
-    /// copy, unlike the producer's `tail`: the producer reads the shared
-    /// `head` whenever the ring looks full, and a pop that loaded it from
-    /// that line measured slower (cap 64, paired runs: 3.9 against 3.4
-    /// ns/msg).
+    /// its own). A private copy, unlike the producer's `tail`: the
+    /// producer reads the shared `head` whenever the ring looks full, and a
+    /// pop that loaded it from that line would wait for it.
     head: usize,
     /// The block holding `head`.
     at: Cursor<T>,
@@ -253,9 +251,7 @@ impl<T> FastRing<T> {
     /// published, in one load of a line the producer only stores to once
     /// per push or run, where polling the stamp of the block the producer
     /// is filling pulls away the line it is writing values into, once per
-    /// look. (Measured: paired trials, `try_recv_in_place` against a
-    /// producer of slices, 2.2-2.6x rtrb's chunks against 3.3-3.7x with a
-    /// stamp load per block.) A single `try_pop` does the opposite: its
+    /// look. A single `try_pop` does the opposite: its
     /// value and the news of it come in one line, and a consumer at the
     /// producer's heels would pull `tail`'s line away from it on every
     /// look. `tail` means what a stamp means: every position below it is

@@ -154,12 +154,9 @@ enum ConsumerInner<T> {
 /// registers.
 ///
 /// `inline` keeps both arms in the caller, for `send` and `try_recv`, the
-/// calls a `DropOldest` ring makes on every value: the call and the result
-/// passed through memory cost its send about a third (callgrind, one
-/// thread, send plus `try_recv`: 189 instructions against 132 for the same
-/// ring under `mpsc`; paired trials, two threads: 16.9-21.3 against
-/// 11.2-11.4 ns/send at capacity 1024). The fast arm's instructions did
-/// not grow (its handle methods are `#[inline(always)]` either way).
+/// calls a `DropOldest` ring makes on every value, which would otherwise
+/// pay a call and a result passed through memory each. The fast arm is
+/// inlined either way (its handle methods are `#[inline(always)]`).
 macro_rules! dispatch {
     (inline $enum:ident [$($mut:tt)?] $inner:expr, $h:ident => $body:expr) => {
         match $inner {
