@@ -552,11 +552,9 @@ impl<T> StampedRing<T> {
     #[inline(always)]
     fn pop<const WAITING: bool>(&self, local: &PopLocal) -> Option<T> {
         let claim = self.claim::<WAITING>(local)?;
+        let cell = &self.slot(claim.head).value;
         // SAFETY: a claim owns the published value at its `head`.
-        let value = self
-            .slot(claim.head)
-            .value
-            .with_mut(|v| unsafe { (*v).assume_init_read() });
+        let value = cell.with_mut(|v| unsafe { (*v).assume_init_read() });
         self.release(claim);
         Some(value)
     }
@@ -694,9 +692,10 @@ unsafe impl<T> Ring<T> for StampedRing<T> {
             taken += 1;
             let release = Release { ring: self, claim };
             let cell = &self.slot(claim.head).value;
-            // SAFETY: the claim owns the published value in `cell`, which
-            // nobody else touches until `release` (after this call) stamps
-            // the slot; `look_then_drop` drops it once, also on a panic.
+            // Nobody else touches `cell` until `release` (after this call)
+            // stamps the slot; `look_then_drop` drops the value once, also
+            // on a panic.
+            // SAFETY: the claim owns the published value in `cell`.
             unsafe { look_then_drop(std::slice::from_ref(cell), &mut look) };
             drop(release);
         }
@@ -786,10 +785,9 @@ impl<T> Unreceived<'_, T> {
             // Past this value before dropping it: a panic in its `Drop`
             // must not have the guard drop it again.
             self.head = self.ring.next(self.head);
-            // SAFETY: `head..tail` of a ring no handle can reach any more
-            // holds published values nobody took (see `StampedRing`'s
-            // `Drop`); this one is dropped here, once, and never touched
-            // again.
+            // `head..tail` of a ring no handle can reach any more holds
+            // published values nobody took (see `StampedRing`'s `Drop`).
+            // SAFETY: an untaken value, dropped here once, never touched again.
             slot.value.with_mut(|v| unsafe { (*v).assume_init_drop() });
         }
     }
