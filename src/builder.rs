@@ -7,7 +7,7 @@ use crate::{mpmc, mpsc, spsc, Overflow, Wait};
 /// Configures and builds a ring. Fallible: every mistake is a
 /// [`CapacityError`] naming the value, never a panic.
 ///
-/// Defaults: [`Overflow::Block`], [`Wait::Park`], watermarks at three
+/// Defaults: [`Overflow::Block`], [`Wait::Park`] on both sides, watermarks at three
 /// quarters (high) and one quarter (low) of the capacity.
 ///
 /// ```
@@ -27,7 +27,8 @@ use crate::{mpmc, mpsc, spsc, Overflow, Wait};
 pub struct Builder {
     capacity: usize,
     overflow: Overflow,
-    wait: Wait,
+    producer_wait: Wait,
+    consumer_wait: Wait,
     watermarks: Option<(usize, usize)>,
 }
 
@@ -50,7 +51,8 @@ impl Builder {
         Self {
             capacity,
             overflow: Overflow::default(),
-            wait: Wait::default(),
+            producer_wait: Wait::default(),
+            consumer_wait: Wait::default(),
             watermarks: None,
         }
     }
@@ -68,7 +70,9 @@ impl Builder {
         self
     }
 
-    /// How blocked producers and waiting consumers wait.
+    /// How blocked producers and waiting consumers wait: sets both
+    /// [`producer_wait`](Self::producer_wait) and
+    /// [`consumer_wait`](Self::consumer_wait).
     ///
     /// ```
     /// use ringweir::{Builder, Wait};
@@ -76,8 +80,39 @@ impl Builder {
     /// # drop(tx);
     /// # Ok::<(), ringweir::CapacityError>(())
     /// ```
-    pub fn wait(mut self, wait: Wait) -> Self {
-        self.wait = wait;
+    pub fn wait(self, wait: Wait) -> Self {
+        self.producer_wait(wait).consumer_wait(wait)
+    }
+
+    /// How a producer waits in `send` on a full [`Overflow::Block`] ring
+    /// (producers of the other policies never wait). Anything but
+    /// [`Wait::Park`] means consumers never have a producer to wake.
+    ///
+    /// ```
+    /// use ringweir::{Builder, Wait};
+    /// use std::time::Duration;
+    /// let (tx, _rx) = Builder::new(8)
+    ///     .producer_wait(Wait::Poll(Duration::from_micros(50)))
+    ///     .spsc::<u8>()?;
+    /// # drop(tx);
+    /// # Ok::<(), ringweir::CapacityError>(())
+    /// ```
+    pub fn producer_wait(mut self, wait: Wait) -> Self {
+        self.producer_wait = wait;
+        self
+    }
+
+    /// How a consumer waits in `recv` on an empty ring. Anything but
+    /// [`Wait::Park`] means producers never have a consumer to wake.
+    ///
+    /// ```
+    /// use ringweir::{Builder, Wait};
+    /// let (tx, _rx) = Builder::new(8).consumer_wait(Wait::Yield).spsc::<u8>()?;
+    /// # drop(tx);
+    /// # Ok::<(), ringweir::CapacityError>(())
+    /// ```
+    pub fn consumer_wait(mut self, wait: Wait) -> Self {
+        self.consumer_wait = wait;
         self
     }
 
@@ -162,7 +197,8 @@ impl Builder {
         Ok(Config {
             capacity,
             overflow: self.overflow,
-            wait: self.wait,
+            producer_wait: self.producer_wait,
+            consumer_wait: self.consumer_wait,
             high,
             low,
             many_consumers,

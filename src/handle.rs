@@ -82,7 +82,7 @@ impl<R: Ring<T>, T> PushHandle<R, T> {
     ) -> Result<Sent<T>, SendTimeoutError<T>> {
         let ring = &*self.ring;
         let shared = ring.shared();
-        if shared.consumers_gone() {
+        if self.consumers_left() {
             return Err(SendTimeoutError::Closed(value));
         }
         // `CAN_EVICT`: a constant, so rings that cannot evict skip even the
@@ -129,25 +129,33 @@ impl<R: Ring<T>, T> PushHandle<R, T> {
         }
         Counters::bump(&shared.counters.waits);
         let mut pending = Some(value);
-        let done = wait_until(shared.config.wait, &shared.not_full, deadline, |look| {
-            let value = pending.take()?;
-            if shared.consumers_gone() {
-                return Some(Err(SendTimeoutError::Closed(value)));
-            }
-            // A poll need not tell a full ring from a consumer still taking
-            // the value in our slot (see `Ring::push_waiting`).
-            let pushed = match look {
-                Look::Poll => ring.push_waiting(local, value),
-                Look::Exact => ring.try_push(local, value),
-            };
-            match pushed {
-                Ok(()) => Some(Ok(Sent::Queued)),
-                Err(value) => {
-                    pending = Some(value);
-                    None
+        let done = wait_until(
+            shared.config.producer_wait,
+            &shared.not_full,
+            deadline,
+            |look| {
+                let value = pending.take()?;
+                // Not `consumers_left`: this may run under the wait point's
+                // lock, which the leaving consumer takes before it drains, and
+                // discarding waits for that drain.
+                if shared.consumers_gone() {
+                    return Some(Err(SendTimeoutError::Closed(value)));
                 }
-            }
-        });
+                // A poll need not tell a full ring from a consumer still taking
+                // the value in our slot (see `Ring::push_waiting`).
+                let pushed = match look {
+                    Look::Poll => ring.push_waiting(local, value),
+                    Look::Exact => ring.try_push(local, value),
+                };
+                match pushed {
+                    Ok(()) => Some(Ok(Sent::Queued)),
+                    Err(value) => {
+                        pending = Some(value);
+                        None
+                    }
+                }
+            },
+        );
         match done {
             Some(Ok(sent)) => {
                 self.after_push(1);
@@ -164,7 +172,7 @@ impl<R: Ring<T>, T> PushHandle<R, T> {
     #[inline(always)]
     pub(crate) fn try_send(&mut self, value: T) -> Result<(), TrySendError<T>> {
         let ring = &*self.ring;
-        if ring.shared().consumers_gone() {
+        if self.consumers_left() {
             return Err(TrySendError::Closed(value));
         }
         match ring.try_push(&mut self.local, value) {
@@ -184,7 +192,7 @@ impl<R: Ring<T>, T> PushHandle<R, T> {
     where
         T: Clone,
     {
-        if self.ring.shared().consumers_gone() {
+        if self.consumers_left() {
             return None;
         }
         // The guard runs `after_push` even when a `clone` panics: the values
@@ -234,9 +242,17 @@ impl<R: Ring<T>, T> PushHandle<R, T> {
         }
     }
 
-    /// Whether every consumer is gone.
+    /// Whether every consumer is gone; if so, first discards what is
+    /// queued (see [`consumers_left`]).
+    #[inline(always)]
+    fn consumers_left(&self) -> bool {
+        consumers_left(&*self.ring)
+    }
+
+    /// Whether every consumer is gone (then discards what is queued, see
+    /// [`consumers_left`]).
     pub(crate) fn is_closed(&self) -> bool {
-        self.ring.shared().consumers_gone()
+        self.consumers_left()
     }
 
     /// A new producer on the same ring (multi-producer rings only).
@@ -252,6 +268,20 @@ impl<R: Ring<T>, T> PushHandle<R, T> {
     pub(crate) fn view(&self) -> &R {
         &self.ring
     }
+}
+
+/// Whether every consumer is gone. If so, discards what is still queued
+/// before saying so: on a ring whose consumers never sleep, a value pushed
+/// while the last consumer left may have escaped both its drain and the
+/// pushing producer's check (see `Shared::remove_consumer`), and this is
+/// the next producer call to find it.
+#[inline(always)]
+fn consumers_left<R: Ring<T>, T>(ring: &R) -> bool {
+    if !ring.shared().consumers_gone() {
+        return false;
+    }
+    discard_orphans(ring);
+    true
 }
 
 /// A producer pushed while the last consumer was leaving: drop what is
@@ -358,8 +388,13 @@ impl<R: Ring<T>, T> PopHandle<R, T> {
             }
             None
         };
-        let taken = wait_until(shared.config.wait, &shared.not_empty, deadline, attempt)
-            .unwrap_or(Err(RecvTimeoutError::Timeout));
+        let taken = wait_until(
+            shared.config.consumer_wait,
+            &shared.not_empty,
+            deadline,
+            attempt,
+        )
+        .unwrap_or(Err(RecvTimeoutError::Timeout));
         if taken.is_ok() {
             self.took(1);
         }

@@ -35,19 +35,59 @@
 //! drains what is queued before [`recv`](spsc::Consumer::recv) reports
 //! [`RecvError`]. Dropping the consumer closes it for the producer: sends
 //! hand the value back in their error, and the values still queued are
-//! dropped right away, each exactly once.
+//! dropped, each exactly once: by the leaving consumer, or, for a value
+//! whose send raced its departure, by the producer's next call that finds
+//! the ring closed (or when the ring is freed).
 //!
 //! ## Waiting
-//! [`Wait::Park`] (default) spins briefly, then sleeps; with nobody asleep
-//! a send or receive takes no lock and makes no syscall. [`Wait::Spin`] and
-//! [`Wait::Yield`] never sleep: lowest latency, but they collapse when
-//! there are more busy threads than cores.
+//! Each side of a ring waits its own way ([`Wait`], set per side on the
+//! [`Builder`]). [`Wait::Park`] (the default) spins briefly, then sleeps
+//! until woken. [`Wait::Spin`] and [`Wait::Yield`] never sleep: lowest
+//! latency, but they collapse when there are more busy threads than cores.
+//! [`Wait::Poll`] sleeps for bounded spans and is never woken, so the other
+//! side's calls stay free of system calls.
+//!
+//! ## What each call may do
+//! Whether a call can wait, lock or enter the kernel depends on the call
+//! and on how the *other* side waits. No call allocates (the ring's memory
+//! is allocated once, when it is built; `recv_many` and `take_ready` grow
+//! only the `Vec` you hand them).
+//!
+//! | call | wait-free | may block | may make a system call | may allocate |
+//! |---|---|---|---|---|
+//! | spsc `try_send`, `try_send_slice` | yes | no | only if consumers `Park` and one is asleep: one `FUTEX_WAKE` | no |
+//! | spsc `try_recv`, `try_recv_slice`, `try_recv_in_place`, `try_iter` | yes | no | only if producers `Park` on a `Block` ring and one is asleep: one `FUTEX_WAKE` | no |
+//! | `send` on a `DropNewest` ring | as `try_send` | no | as `try_send` | no |
+//! | `send` on a `DropOldest` ring; the `try_` calls of a spsc `DropOldest` ring and of every mpsc or mpmc ring | no: lock-free | no | as `try_send` / `try_recv` | no |
+//! | `send` on a full `Block` ring, `recv` and friends on an empty ring | no | yes, by the caller's side's [`Wait`] | `Spin`: no; `Yield`: `sched_yield`; `Poll`: `nanosleep`; `Park`: `sched_yield`, `FUTEX_WAIT` | no |
+//! | dropping the last handle of a side | no | briefly, on a lock only sleepers and closers take | one wake-up of the other side's sleepers, if any | no |
+//!
+//! "Wait-free": the call finishes in a bounded number of its own steps,
+//! whatever the other threads do. "Lock-free": some thread always makes
+//! progress; a call claims its slot by a CAS that may retry, and one that
+//! finds the slot it needs claimed by another thread that has not finished
+//! writing or taking it waits for that thread's next few instructions. So
+//! a real-time thread that must never block, lock or enter the kernel uses
+//! the spsc `try_` calls of a `Block` or `DropNewest` ring, and gives its
+//! partner a [`Wait`] other than `Park`, which nobody has to wake:
+
+//! ```
+//! use ringweir::{Builder, Wait};
+//! use std::time::Duration;
+//!
+//! // The real-time thread sends with `try_send`; the consumer thread polls.
+//! let (mut rt_tx, mut rx) = Builder::new(1024)
+//!     .consumer_wait(Wait::Poll(Duration::from_micros(200)))
+//!     .spsc::<[f32; 2]>()?;
+//! std::thread::spawn(move || while let Ok(frame) = rx.recv() { drop(frame) });
+//! let _ = rt_tx.try_send([0.0, 0.1]); // never waits, never enters the kernel
+//! # Ok::<(), ringweir::CapacityError>(())
+//! ```
 
 #![deny(missing_docs)]
 #![warn(unsafe_op_in_unsafe_fn, clippy::undocumented_unsafe_blocks)]
 
 mod api;
-mod barrier;
 mod builder;
 mod cold;
 mod error;
@@ -61,7 +101,6 @@ mod stamped;
 mod stats;
 mod sync;
 mod wait;
-mod wait_history;
 
 pub mod mpmc;
 pub mod mpsc;

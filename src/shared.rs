@@ -3,9 +3,8 @@
 //! rare-event counters. Nothing here is written on a send or receive fast
 //! path.
 
-use crate::barrier;
 use crate::stats::{Counters, Tally};
-use crate::sync::{AtomicUsize, Ordering};
+use crate::sync::{fence, AtomicUsize, Ordering};
 use crate::wait::WaitPoint;
 use crate::{Overflow, Pressure, Wait};
 use crossbeam_utils::CachePadded;
@@ -15,7 +14,10 @@ use crossbeam_utils::CachePadded;
 pub(crate) struct Config {
     pub(crate) capacity: usize,
     pub(crate) overflow: Overflow,
-    pub(crate) wait: Wait,
+    /// How a producer waits on a full `Block` ring.
+    pub(crate) producer_wait: Wait,
+    /// How a consumer waits on an empty ring.
+    pub(crate) consumer_wait: Wait,
     pub(crate) high: usize,
     pub(crate) low: usize,
     /// Whether consumer handles can be cloned (`mpmc`).
@@ -39,9 +41,12 @@ pub(crate) struct Shared {
     pub(crate) config: Config,
     /// `config.tally()`, kept at hand for the send and receive paths.
     pub(crate) tally: Tally,
-    /// Whether a producer may ever sleep on `not_full` (`Block` rings that
-    /// `Park`); if not, a pop has nobody to wake.
+    /// Whether a producer may ever sleep on `not_full` (`Block` rings whose
+    /// producers `Park`); if not, a pop has nobody to wake.
     producers_sleep: bool,
+    /// Whether a consumer may ever sleep on `not_empty` (consumers that
+    /// `Park`); if not, a push has nobody to wake.
+    consumers_sleep: bool,
     producers: AtomicUsize,
     consumers: AtomicUsize,
     /// 0 = `Pressure::Normal`, 1 = `Pressure::High`; only `pressure()` writes it.
@@ -59,18 +64,17 @@ pub(crate) struct Shared {
 
 impl Shared {
     pub(crate) fn new(config: Config) -> Self {
-        crate::barrier::init();
-        let producers_sleep = config.wait == Wait::Park && config.overflow == Overflow::Block;
         Self {
             config,
             tally: config.tally(),
-            producers_sleep,
+            producers_sleep: config.producer_wait == Wait::Park
+                && config.overflow == Overflow::Block,
+            consumers_sleep: config.consumer_wait == Wait::Park,
             producers: AtomicUsize::new(1),
             consumers: AtomicUsize::new(1),
             pressure: AtomicUsize::new(0),
-            // Producers always check for departed consumers after a push.
-            not_empty: WaitPoint::new(true),
-            not_full: WaitPoint::new(producers_sleep),
+            not_empty: WaitPoint::new(),
+            not_full: WaitPoint::new(),
             counters: CachePadded::new(Counters::default()),
         }
     }
@@ -93,12 +97,15 @@ impl Shared {
     /// case the pushing producer must discard what is queued (see
     /// `remove_consumer`).
     ///
-    /// The push (a store of `tail`), F1, then the load of the `not_empty`
-    /// word: the waker's half of two store/fence/load pairs, against a
-    /// sleeping consumer's and against the last consumer's `remove_consumer`.
+    /// Where consumers may sleep: the push (a store or CAS of `tail`), F1,
+    /// then the load of the `not_empty` word, the waker's half of two
+    /// store/fence/load pairs, against a sleeping consumer's and against
+    /// the last consumer's `remove_consumer`. Where they never sleep there
+    /// is nobody to wake, and the departure is left to the producer's next
+    /// send (see `remove_consumer`): a test of a constant, no fence, no load.
     #[inline]
     pub(crate) fn after_push(&self, pushed: usize) -> bool {
-        self.not_empty.after_progress(pushed)
+        self.consumers_sleep && self.not_empty.after_progress(pushed)
     }
 
     /// After a consumer took values (`received` of them so far, counted by
@@ -115,8 +122,9 @@ impl Shared {
     }
 
     /// After `popped` values were taken: wakes up to that many sleeping
-    /// producers. Whether producers are gone does not matter here. On a ring whose producers never sleep this is
-    /// a test of a constant: no compiler fence, no load of the wake word.
+    /// producers. Whether producers are gone does not matter here. On a
+    /// ring whose producers never sleep this is a test of a constant: no
+    /// fence, no load of the wake word.
     #[inline]
     pub(crate) fn after_pop(&self, popped: usize) {
         if self.producers_sleep {
@@ -173,16 +181,21 @@ impl Shared {
     /// and wakes them all. Returns whether it was the last (which must then
     /// drain the ring).
     ///
-    /// The caller drains after this. A producer may push concurrently; the
-    /// flag, F2, then the drain's loads (of `tail`, or on the SPSC ring of
-    /// the stamp of `head`'s block) here, against the push, F1,
-    /// then the load of `not_empty` word in `after_push`, make sure that the drain
-    /// sees the value or the producer sees the flag (and discards it).
+    /// The caller drains after this, and a producer may push meanwhile.
+    /// The flag, F2, then the drain's loads (of `tail`, or on the SPSC ring
+    /// of the stamp of `head`'s block) here, against the push, F1, then the
+    /// load of the `not_empty` word in `after_push`, make sure that the
+    /// drain sees the value or the producer sees the flag and discards it.
+    /// On a ring whose consumers never sleep the producer skips F1 and that
+    /// load, and both may miss: the value then waits for the producer's
+    /// next send, which sees the flag first and discards it, or for the
+    /// ring's own drop, whichever comes first. Either way it is dropped
+    /// exactly once.
     pub(crate) fn remove_consumer(&self) -> bool {
         let last = self.consumers.fetch_sub(1, Ordering::AcqRel) == 1;
         if last {
             self.not_empty.close();
-            barrier::heavy(); // F2
+            fence(Ordering::SeqCst); // F2
             self.not_full.notify_all();
         }
         last

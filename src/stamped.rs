@@ -814,7 +814,8 @@ mod tests {
             Config {
                 capacity,
                 overflow,
-                wait: Wait::Spin,
+                producer_wait: Wait::Spin,
+                consumer_wait: Wait::Spin,
                 high: capacity,
                 low: 0,
                 many_consumers,

@@ -86,6 +86,17 @@ mod imp {
     pub(crate) fn expired(deadline: Instant) -> bool {
         Instant::now() >= deadline
     }
+
+    /// How long ago `start` was.
+    #[inline]
+    pub(crate) fn elapsed(start: Instant) -> std::time::Duration {
+        start.elapsed()
+    }
+
+    /// Sleeps for `span`, without anyone able to cut it short.
+    pub(crate) fn sleep(span: std::time::Duration) {
+        std::thread::sleep(span);
+    }
 }
 
 #[cfg(loom)]
@@ -152,6 +163,20 @@ mod imp {
     #[inline]
     pub(crate) fn expired(_deadline: Instant) -> bool {
         true
+    }
+
+    /// loom has no clock: every span counts as having lasted forever, as
+    /// with [`expired`]. A waiter's pace (see `wait.rs`) then counts each
+    /// sleep as long, and its code runs as in production.
+    #[inline]
+    pub(crate) fn elapsed(_start: Instant) -> std::time::Duration {
+        std::time::Duration::MAX
+    }
+
+    /// A timed sleep is a yield to loom's scheduler: the other threads may
+    /// run meanwhile, and nothing can cut it short, as in production.
+    pub(crate) fn sleep(_span: std::time::Duration) {
+        loom::thread::yield_now();
     }
 }
 

@@ -1,18 +1,19 @@
-//! Waiting: the spin/yield back-off and the sleep/wake hand-off used by a
-//! producer blocked on a full ring and by a consumer on an empty one.
+//! Waiting: how a producer blocked on a full ring, or a consumer on an
+//! empty one, passes the time until the other side makes progress, and the
+//! sleep/wake hand-off of [`Wait::Park`].
 //!
 //! # The sleep/wake protocol (`Wait::Park`)
 //!
-//! A [`WaitPoint`] is an event count: a state word (the sleepers, plus two
-//! flags, see below), a mutex and a condition variable. The fast path of
-//! the side that makes progress (a push wakes consumers, a pop wakes
-//! producers) is:
+//! A [`WaitPoint`] is an event count: a state word (the sleepers, plus a
+//! flag, see below), a mutex and a condition variable. The side that makes
+//! progress (a push wakes consumers, a pop wakes producers) calls
+//! [`WaitPoint::after_progress`] only when the ring was built so that the
+//! side it would wake may sleep; it runs:
 //!
 //! ```text
 //! publish progress (a Release store or CAS of head/tail)
-//! barrier::light()                   -- F1 (a compiler fence)
-//! if state.load(Relaxed) != 0 {      -- almost always 0: one load
-//!     if FENCE is set { fence(SeqCst) -- F1 without membarrier }
+//! fence(SeqCst)                      -- F1
+//! if state.load(Relaxed) != 0 {      -- almost always 0
 //!     if sleepers != 0 { lock; unlock; notify }
 //! }
 //! ```
@@ -21,25 +22,23 @@
 //!
 //! ```text
 //! state += SLEEPER (SeqCst)
-//! barrier::heavy()                   -- F2
+//! fence(SeqCst)                      -- F2
 //! loop { re-check the condition; if it holds, stop; else condvar.wait }
 //! ```
 //!
-//! F1/F2 are a compiler fence and a `membarrier` call that fences every
-//! running thread, or (where membarrier is unavailable: then the `FENCE`
-//! flag is set in the word from construction, so the fast path never
-//! skips it) a pair of SeqCst fences; `barrier.rs` says why the pair orders
-//! the two sides either way. If the waker's fence comes first, the
-//! sleeper's re-check (after F2) sees the published progress and does not
-//! sleep. If F2 comes first, the waker's load (after F1) sees the sleeper,
-//! and because the sleeper holds the mutex from its increment until
-//! `condvar.wait` releases it, the waker's `lock` cannot slip in between
+//! Each side stores, fences, then loads what the other side stored. The
+//! two SeqCst fences are ordered one way or the other: if F1 comes first,
+//! the sleeper's re-check (after F2) sees the published progress and does
+//! not sleep; if F2 comes first, the waker's load (after F1) sees the
+//! sleeper. The sleeper holds the mutex from its increment until
+//! `condvar.wait` releases it, so the waker's `lock` cannot slip in between
 //! the re-check and the wait: by the time the waker holds the lock, the
-//! sleeper is really waiting, so the notification (sent after the unlock,
-//! so that the woken thread does not wake into a held lock) reaches it.
-//! No wake-up is lost, and with nobody asleep the fast path
-//! costs a compiler fence and one load of a word that only sleepers and
-//! closers write.
+//! sleeper is really waiting, and the notification (sent after the unlock,
+//! so that the woken thread does not wake into a held lock) reaches it. No
+//! wake-up is lost. On x86-64 F1 is one locked instruction; on Arm, a
+//! `dmb ish`. Neither reaches any other thread: the protocol makes no
+//! system call while nobody sleeps, and only the waker's `notify` when
+//! somebody does.
 //!
 //! The same word carries `GONE`, set when the last handle of the sleeping
 //! side leaves, so a producer's check "did every consumer leave while I
@@ -47,12 +46,24 @@
 //!
 //! Closing always takes the mutex and notifies everyone, so a closing
 //! thread needs no fast-path reasoning at all.
+//!
+//! # Pace
+//!
+//! How long a `Park` waiter spins and yields before it sleeps adapts to how
+//! its side's last sleep on this ring ended ([`Pace`]): a partner that
+//! answered almost at once is busy, and the next waits yield for longer
+//! before sleeping, so that the two threads do not each sleep and wake the
+//! other for every value; a partner that stayed silent for long is idle,
+//! and the next waits sleep at once, which wakes them sooner (a thread that
+//! spun and yielded just before it slept is slower to run again once
+//! woken). The pace is a word in the [`WaitPoint`], written only by a
+//! thread that has just slept, and read once per wait.
 
-use crate::barrier;
-use crate::sync::{spin_hint, yield_now, AtomicUsize, Condvar, Mutex, Ordering};
-use crate::wait_history;
+use crate::sync::{
+    elapsed, fence, sleep, spin_hint, yield_now, AtomicUsize, Condvar, Mutex, Ordering,
+};
 use crate::Wait;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 /// Exponential back-off: spin `2^step` hints, then yield, like crossbeam's
 /// `Backoff` but routed through the sync facade so loom can schedule it.
@@ -65,10 +76,9 @@ const SPIN_STEPS: u32 = if cfg!(loom) { 0 } else { 6 };
 /// Attempts a waiter makes one spin hint apart before it backs off
 /// (see [`wait_until`]).
 const QUICK_POLLS: u32 = if cfg!(loom) { 0 } else { 64 };
-/// Steps after which a `Park` waiter stops yielding and sleeps.
+/// Steps after which a `Park` waiter at the steady pace stops yielding and
+/// sleeps.
 const PARK_AFTER: u32 = if cfg!(loom) { 0 } else { 11 };
-// A waiter that may sleep has spun: `wait_history::time_to_sleep` skips
-// its history while `!spun()` on this (loom has no history to skip).
 #[cfg(not(loom))]
 const _: () = assert!(PARK_AFTER > SPIN_STEPS);
 
@@ -110,51 +120,97 @@ impl Backoff {
         }
     }
 
-    /// Whether a `Park` waiter has spun and yielded enough to go to sleep.
-    pub(crate) fn should_park(&self) -> bool {
-        self.step >= PARK_AFTER
+    /// Whether the spinning is over (the next snooze would yield).
+    fn spun(&self) -> bool {
+        self.step > SPIN_STEPS
     }
 
-    /// Whether the spinning is over (the next snooze would yield).
-    // Read by `wait_history`, whose history is empty under loom.
-    #[cfg_attr(loom, allow(dead_code))]
-    pub(crate) fn spun(&self) -> bool {
-        self.step > SPIN_STEPS
+    /// Whether a `Park` waiter at the steady pace has spun and yielded
+    /// enough to go to sleep.
+    fn yielded(&self) -> bool {
+        self.step >= PARK_AFTER
+    }
+}
+
+/// What this side's last sleep on a ring says about its partner, and so how
+/// a `Park` waiter of that side spends its time before sleeping.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Pace {
+    /// No sleep yet, or a sleep of middling length: spin, yield a few
+    /// times, then sleep.
+    Steady = 0,
+    /// The partner answered within [`Pace::SHORT`] of this side going to
+    /// sleep: it is busy, and sleeping cost more than it saved. Spin, then
+    /// keep yielding for up to [`Pace::SHORT`] (longer than a sleeping
+    /// thread takes to run again once woken) before sleeping.
+    Busy = 1,
+    /// The partner stayed silent for [`Pace::LONG`] or more: it is idle.
+    /// Sleep at once.
+    Idle = 2,
+}
+
+impl Pace {
+    /// A sleep shorter than this means a busy partner.
+    const SHORT: Duration = Duration::from_micros(50);
+    /// A sleep at least this long means an idle partner.
+    const LONG: Duration = Duration::from_micros(250);
+
+    /// The pace that a sleep of `slept` calls for.
+    fn after_sleep(slept: Duration) -> Self {
+        if slept < Self::SHORT {
+            Pace::Busy
+        } else if slept >= Self::LONG {
+            Pace::Idle
+        } else {
+            Pace::Steady
+        }
+    }
+
+    fn from_word(word: usize) -> Self {
+        match word {
+            1 => Pace::Busy,
+            2 => Pace::Idle,
+            _ => Pace::Steady,
+        }
+    }
+
+    /// Whether a waiter at this pace, which began waiting at `began` and
+    /// whose back-off is at `backoff`, goes to sleep now.
+    fn sleeps_now(self, backoff: &Backoff, began: Instant) -> bool {
+        match self {
+            Pace::Steady => backoff.yielded(),
+            Pace::Busy => backoff.spun() && elapsed(began) >= Pace::SHORT,
+            Pace::Idle => true,
+        }
     }
 }
 
 /// Set in a [`WaitPoint`]'s state once every handle of its side has left.
 const GONE: usize = 1;
-/// Set in a [`WaitPoint`]'s state when the waker must run a real
-/// `fence(SeqCst)` (no membarrier in this process, see `barrier.rs`).
-const FENCE: usize = 2;
-/// One sleeper, counted in the state word above the two flags.
-const SLEEPER: usize = 4;
+/// One sleeper, counted in the state word above the flag.
+const SLEEPER: usize = 2;
 
 /// Where the threads of one side (the consumers on `not_empty`, the
 /// producers on `not_full`) sleep, and what the other side must check after
-/// each step of progress, in one word: `sleepers * SLEEPER | FENCE | GONE`.
-/// On the fast path that word is 0 (nobody asleep, side still here,
-/// membarrier available), so the waker's whole duty is one load of a line
-/// only sleepers and closers write.
+/// each step of progress, in one word: `sleepers * SLEEPER | GONE`. On the
+/// fast path that word is 0 (nobody asleep, side still here), so the
+/// waker's whole duty is a fence and one load of a line only sleepers and
+/// closers write.
 #[derive(Debug)]
 pub(crate) struct WaitPoint {
     state: AtomicUsize,
+    /// A [`Pace`], written after each sleep. Relaxed throughout: it is
+    /// advice, and any value is safe.
+    pace: AtomicUsize,
     lock: Mutex,
     cond: Condvar,
 }
 
 impl WaitPoint {
-    /// `fenced`: whether anyone will ever rely on the waker's fence here
-    /// (someone may sleep, or the waker must notice the side leaving).
-    pub(crate) fn new(fenced: bool) -> Self {
-        let fence = if fenced && !barrier::cheap() {
-            FENCE
-        } else {
-            0
-        };
+    pub(crate) fn new() -> Self {
         Self {
-            state: AtomicUsize::new(fence),
+            state: AtomicUsize::new(0),
+            pace: AtomicUsize::new(Pace::Steady as usize),
             lock: Mutex::default(),
             cond: Condvar::default(),
         }
@@ -172,24 +228,20 @@ impl WaitPoint {
     /// let all four go on, or three sleep beside free slots for good.
     #[inline]
     pub(crate) fn after_progress(&self, steps: usize) -> bool {
-        barrier::light(); // F1 when membarrier pairs with it
-        if self.state.load(Ordering::Relaxed) == 0 {
+        fence(Ordering::SeqCst); // F1
+        let state = self.state.load(Ordering::Relaxed);
+        if state == 0 {
             return false;
         }
-        self.after_progress_slow(steps)
+        self.after_progress_slow(state, steps)
     }
 
     #[cold]
     #[inline(never)]
-    fn after_progress_slow(&self, steps: usize) -> bool {
-        if self.state.load(Ordering::Relaxed) & FENCE != 0 {
-            barrier::light_fallback(); // F1 without membarrier
-        }
-        let state = self.state.load(Ordering::Relaxed);
+    fn after_progress_slow(&self, state: usize, steps: usize) -> bool {
         let sleepers = state / SLEEPER;
         if sleepers > 0 {
             self.wake(steps.min(sleepers));
-            wait_history::woke_a_sleeper();
         }
         state & GONE != 0
     }
@@ -236,17 +288,24 @@ impl WaitPoint {
         }
     }
 
+    /// The pace of this side's next wait.
+    fn pace(&self) -> Pace {
+        Pace::from_word(self.pace.load(Ordering::Relaxed))
+    }
+
     /// Sleeps until `attempt` returns `Some` or `deadline` passes (then
     /// `None`). `attempt` is re-run after every wake-up, with the mutex held,
-    /// and told to look exactly (see [`wait_until`]).
+    /// and told to look exactly (see [`wait_until`]). Afterwards sets the
+    /// side's pace by how long the sleep lasted.
     fn sleep<R>(
         &self,
         deadline: Option<Instant>,
         attempt: &mut impl FnMut(Look) -> Option<R>,
     ) -> Option<R> {
+        let began = Instant::now();
         let mut guard = self.lock.lock();
         self.state.fetch_add(SLEEPER, Ordering::SeqCst);
-        barrier::heavy(); // F2
+        fence(Ordering::SeqCst); // F2
         let outcome = loop {
             if let Some(done) = attempt(Look::Exact) {
                 break Some(done);
@@ -259,6 +318,10 @@ impl WaitPoint {
         // Relaxed: a stale non-zero only costs a waker one needless lock.
         self.state.fetch_sub(SLEEPER, Ordering::Relaxed);
         drop(guard);
+        let pace = Pace::after_sleep(elapsed(began));
+        if pace != self.pace() {
+            self.pace.store(pace as usize, Ordering::Relaxed);
+        }
         outcome
     }
 }
@@ -266,10 +329,10 @@ impl WaitPoint {
 /// How closely an attempt made while waiting must look.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Look {
-    /// A poll between spins or yields: finding nothing only means "not
-    /// yet", so the attempt may skip work that tells why (a receiver need
-    /// not tell an empty ring from a value still being written: see
-    /// `Ring::pop_waiting`).
+    /// A poll between spins, yields or timed sleeps: finding nothing only
+    /// means "not yet", so the attempt may skip work that tells why (a
+    /// receiver need not tell an empty ring from a value still being
+    /// written: see `Ring::pop_waiting`).
     Poll,
     /// The re-check of a thread about to sleep (or woken): what it finds
     /// decides whether it sleeps, so it must be exact. A consumer then
@@ -280,6 +343,7 @@ pub(crate) enum Look {
 
 /// Retries `attempt` by `strategy` until it returns `Some` (then that) or
 /// `deadline` passes (then `None`). The caller has already tried once.
+/// `point` is where a [`Wait::Park`] waiter sleeps.
 #[cfg_attr(loom, allow(clippy::absurd_extreme_comparisons))]
 pub(crate) fn wait_until<R>(
     strategy: Wait,
@@ -287,19 +351,17 @@ pub(crate) fn wait_until<R>(
     deadline: Option<Instant>,
     mut attempt: impl FnMut(Look) -> Option<R>,
 ) -> Option<R> {
-    let sleep = |attempt: &mut _| {
-        let start = wait_history::sleep_starts();
-        let outcome = point.sleep(deadline, attempt);
-        wait_history::sleep_ended(start);
-        outcome
+    let pace = match strategy {
+        Wait::Park => point.pace(),
+        _ => Pace::Steady,
     };
-    // A partner that has been idle is likely idle still: spinning first
-    // would only slow this thread's own wake-up (see `wait_history`).
-    if strategy == Wait::Park && wait_history::sleep_at_once() {
-        return sleep(&mut attempt);
+    if strategy == Wait::Park && pace == Pace::Idle {
+        return point.sleep(deadline, &mut attempt);
     }
+    let began = Instant::now();
     let mut backoff = Backoff::new();
     let mut quick_polls = 0;
+    let mut nap = Duration::from_micros(1);
     loop {
         // The awaited progress usually lands within a few hundred
         // nanoseconds (the partner is mid-push or mid-pop on the other
@@ -312,26 +374,82 @@ pub(crate) fn wait_until<R>(
             match strategy {
                 Wait::Spin => backoff.spin(),
                 Wait::Yield => backoff.snooze(),
-                // When to sleep depends on this thread's history as well
-                // as on its back-off (see `wait_history`): it waits out the
-                // wake-up of a partner it has just woken, and skips the
-                // yields after a long sleep.
-                Wait::Park if wait_history::time_to_sleep(&backoff) => {
-                    return sleep(&mut attempt);
+                Wait::Park if pace.sleeps_now(&backoff, began) => {
+                    return point.sleep(deadline, &mut attempt);
                 }
                 Wait::Park => backoff.snooze(),
+                Wait::Poll(longest) if backoff.spun() => {
+                    nap = nap.min(longest);
+                    sleep(match deadline {
+                        Some(deadline) => {
+                            nap.min(deadline.saturating_duration_since(Instant::now()))
+                        }
+                        None => nap,
+                    });
+                    nap = nap.saturating_mul(2);
+                }
+                Wait::Poll(_) => backoff.spin(),
             }
         }
         if let Some(done) = attempt(Look::Poll) {
-            // Only `Park` waits use the history (a `Spin` round trip would
-            // otherwise write it on every value).
-            if strategy == Wait::Park {
-                wait_history::woke_without_sleeping();
-            }
             return Some(done);
         }
         if deadline.is_some_and(crate::sync::expired) {
             return None;
         }
+    }
+}
+
+#[cfg(all(test, not(loom)))]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_pace_follows_the_length_of_the_last_sleep() {
+        assert_eq!(Pace::after_sleep(Duration::ZERO), Pace::Busy);
+        assert_eq!(Pace::after_sleep(Duration::from_micros(49)), Pace::Busy);
+        assert_eq!(Pace::after_sleep(Pace::SHORT), Pace::Steady);
+        assert_eq!(Pace::after_sleep(Duration::from_micros(249)), Pace::Steady);
+        assert_eq!(Pace::after_sleep(Pace::LONG), Pace::Idle);
+        for pace in [Pace::Steady, Pace::Busy, Pace::Idle] {
+            assert_eq!(Pace::from_word(pace as usize), pace);
+        }
+    }
+
+    #[test]
+    fn each_pace_sleeps_at_its_point_of_the_back_off() {
+        let fresh = Backoff::new();
+        let mut spun = Backoff::new();
+        while !spun.spun() {
+            spun.snooze();
+        }
+        let mut yielded = Backoff::new();
+        while !yielded.yielded() {
+            yielded.snooze();
+        }
+        let now = Instant::now();
+        let long_ago = now - Duration::from_millis(1);
+        // Idle: at once. Steady: once the yields are done.
+        assert!(Pace::Idle.sleeps_now(&fresh, now));
+        assert!(!Pace::Steady.sleeps_now(&spun, long_ago));
+        assert!(Pace::Steady.sleeps_now(&yielded, now));
+        // Busy: not before the spin, nor before `SHORT` has passed, however
+        // many yields that takes.
+        assert!(!Pace::Busy.sleeps_now(&fresh, long_ago));
+        assert!(!Pace::Busy.sleeps_now(&yielded, now));
+        assert!(Pace::Busy.sleeps_now(&spun, long_ago));
+    }
+
+    #[test]
+    fn a_sleep_sets_the_pace_of_the_next_wait() {
+        let point = WaitPoint::new();
+        assert_eq!(point.pace(), Pace::Steady);
+        // Found at once: a sleep of no time, so the partner is busy.
+        assert_eq!(point.sleep(None, &mut |_| Some(())), Some(()));
+        assert_eq!(point.pace(), Pace::Busy);
+        // A timed-out sleep of a millisecond: the partner is idle.
+        let deadline = Instant::now() + Duration::from_millis(1);
+        assert_eq!(point.sleep(Some(deadline), &mut |_| None::<()>), None);
+        assert_eq!(point.pace(), Pace::Idle);
     }
 }

@@ -91,10 +91,10 @@
 //! - each consumer's `lagged()` total is at most the evictions.
 
 use crate::topology::{Mpmc, Mpsc, RxOps, Spsc, Topology, TxOps};
-use crate::{byte, with_clones, DropLog, Tok};
+use crate::{byte, with_clones, DropLog, Tok, WAITS};
 use arbitrary::Unstructured;
 use ringweir::{
-    Builder, Overflow, RecvTimeoutError, SendTimeoutError, Sent, TryRecvError, TrySendError, Wait,
+    Builder, Overflow, RecvTimeoutError, SendTimeoutError, Sent, TryRecvError, TrySendError,
 };
 use std::collections::HashSet;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -166,7 +166,8 @@ pub fn run(data: &[u8]) {
 fn run_on<K: Topology>(u: &mut Unstructured<'_>) {
     let overflow =
         [Overflow::Block, Overflow::DropNewest, Overflow::DropOldest][(byte(u) % 3) as usize];
-    let wait = [Wait::Spin, Wait::Yield, Wait::Park][(byte(u) % 3) as usize];
+    let producer_wait = WAITS[(byte(u) % 4) as usize];
+    let consumer_wait = WAITS[(byte(u) % 4) as usize];
     let capacity = 1 + (byte(u) % 4) as usize;
     let shape = byte(u);
     let roles: Vec<Role> = if !K::MULTI_PRODUCER {
@@ -196,8 +197,13 @@ fn run_on<K: Topology>(u: &mut Unstructured<'_>) {
         })
         .collect();
 
-    let (tx, rx) = K::build::<Tok>(Builder::new(capacity).overflow(overflow).wait(wait))
-        .expect("valid configuration");
+    let (tx, rx) = K::build::<Tok>(
+        Builder::new(capacity)
+            .overflow(overflow)
+            .producer_wait(producer_wait)
+            .consumer_wait(consumer_wait),
+    )
+    .expect("valid configuration");
     let log = DropLog::new(2 * MAX_THREADS * MAX_SEQ as usize);
     let setup = Setup {
         overflow,
@@ -205,7 +211,7 @@ fn run_on<K: Topology>(u: &mut Unstructured<'_>) {
         polling: [AtomicUsize::new(0), AtomicUsize::new(0)],
     };
     let why = format!(
-        "{} cap {capacity} {overflow:?} {wait:?} roles {roles:?}",
+        "{} cap {capacity} {overflow:?} waits {producer_wait:?}/{consumer_wait:?} roles {roles:?}",
         K::NAME
     );
 

@@ -20,6 +20,15 @@ use std::ops::Range;
 use std::sync::atomic::{AtomicU8, Ordering};
 use std::sync::Arc;
 
+/// The ways of waiting a fuzzed ring's sides choose from (short polls, so
+/// that a polling side does not slow the run down).
+pub const WAITS: [ringweir::Wait; 4] = [
+    ringweir::Wait::Spin,
+    ringweir::Wait::Yield,
+    ringweir::Wait::Park,
+    ringweir::Wait::Poll(std::time::Duration::from_micros(20)),
+];
+
 /// Next input byte, 0 once the input is exhausted.
 pub fn byte(u: &mut Unstructured<'_>) -> u8 {
     u.arbitrary::<u8>().unwrap_or(0)

@@ -16,11 +16,11 @@
 //! `Duration::MAX` timeout becomes zero.
 
 use crate::topology::{RxOps, Topology, TxOps};
-use crate::{byte, DropLog, Tok};
+use crate::{byte, DropLog, Tok, WAITS};
 use arbitrary::Unstructured;
 use ringweir::{
     Builder, Overflow, Pressure, RecvTimeoutError, SendTimeoutError, Sent, TryRecvError,
-    TrySendError, Wait,
+    TrySendError,
 };
 use std::collections::VecDeque;
 use std::time::Duration;
@@ -201,9 +201,13 @@ pub fn run<K: Topology>(data: &[u8]) {
     let capacity = 1 + (byte(&mut u) % 16) as usize;
     let overflow =
         [Overflow::Block, Overflow::DropNewest, Overflow::DropOldest][(byte(&mut u) % 3) as usize];
-    let wait = [Wait::Spin, Wait::Yield, Wait::Park][(byte(&mut u) % 3) as usize];
+    let producer_wait = WAITS[(byte(&mut u) % 4) as usize];
+    let consumer_wait = WAITS[(byte(&mut u) % 4) as usize];
     let marks = byte(&mut u);
-    let mut builder = Builder::new(capacity).overflow(overflow).wait(wait);
+    let mut builder = Builder::new(capacity)
+        .overflow(overflow)
+        .producer_wait(producer_wait)
+        .consumer_wait(consumer_wait);
     let (high, low) = if marks & 0x80 == 0 {
         (capacity - capacity / 4, capacity / 4)
     } else {
@@ -237,7 +241,7 @@ pub fn run<K: Topology>(data: &[u8]) {
     let mut rxs: Vec<(K::Rx<Tok>, u64)> = vec![(rx, 0)];
     let ctx = |op: Op| {
         format!(
-            "{} cap {capacity} {overflow:?} {wait:?} marks ({high}, {low}) op {op:?}",
+            "{} cap {capacity} {overflow:?} waits {producer_wait:?}/{consumer_wait:?} marks ({high}, {low}) op {op:?}",
             K::NAME
         )
     };

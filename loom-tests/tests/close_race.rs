@@ -1,7 +1,12 @@
 #![cfg(loom)]
-//! Sends racing the last consumer's departure: each value is discarded or
-//! handed back before both threads are done, never left in the ring for
-//! the last producer handle to drop later, and never counted twice.
+//! Sends racing the last consumer's departure on a ring whose consumers
+//! never sleep, so that a producer's push pays no fence: a value pushed
+//! while the consumer left may escape both the consumer's drain and the
+//! producer's own check, and stay queued. The producer's next call that
+//! finds the ring closed (a send, or `is_closed`) discards it: each value is
+//! discarded or handed back by then, and none is dropped or counted twice.
+//! (`closing.rs` holds the same race on rings whose consumers park, where
+//! nothing outlives the race itself.)
 
 use loom::sync::atomic::{AtomicUsize, Ordering};
 use loom::sync::Arc;
@@ -17,11 +22,18 @@ impl Drop for Counted {
     }
 }
 
-/// `sends` sends racing the consumer's departure: each value either
-/// entered the ring (its send returned `Ok`) and was discarded before both
-/// threads are done, or came back in `Closed`, uncounted; the statistics
-/// say exactly that, and nothing is dropped twice.
-fn model(overflow: Overflow, sends: u64) {
+/// The producer call that, after the race, finds the consumer gone.
+#[derive(Clone, Copy)]
+enum NextCall {
+    TrySend,
+    IsClosed,
+}
+
+/// `sends` sends racing the consumer's departure, then `next`: each value
+/// either entered the ring (its send returned `Ok`) and was discarded by
+/// the time `next` returns, or came back in `Closed`, uncounted; the
+/// statistics say exactly that, and nothing is dropped twice.
+fn model(overflow: Overflow, sends: u64, next: NextCall) {
     loom::model(move || {
         let drops = Arc::new(AtomicUsize::new(0));
         let (mut tx, rx) = Builder::new(2)
@@ -37,9 +49,17 @@ fn model(overflow: Overflow, sends: u64) {
             (entered, tx) // the handle is kept alive past the join
         });
         drop(rx);
-        let (entered, tx) = producer.join().unwrap();
-        // Both sides are done with the close; the producer handle lives on.
-        let all = sends as usize;
+        let (mut tx, entered) = {
+            let (entered, tx) = producer.join().unwrap();
+            (tx, entered)
+        };
+        // Both sides are done with the close; the producer handle lives on,
+        // and its next call finds the ring closed.
+        match next {
+            NextCall::TrySend => assert!(tx.try_send(Counted(drops.clone())).is_err()),
+            NextCall::IsClosed => assert!(tx.is_closed()),
+        }
+        let all = sends as usize + matches!(next, NextCall::TrySend) as usize;
         assert_eq!(
             drops.load(Ordering::SeqCst),
             all,
@@ -55,20 +75,30 @@ fn model(overflow: Overflow, sends: u64) {
 
 #[test]
 fn fast_ring_send_races_last_consumer() {
-    model(Overflow::Block, 1);
+    model(Overflow::Block, 1, NextCall::TrySend);
 }
 
 #[test]
 fn stamped_ring_send_races_last_consumer() {
-    model(Overflow::DropOldest, 1);
+    model(Overflow::DropOldest, 1, NextCall::TrySend);
 }
 
 #[test]
 fn fast_ring_two_sends_race_last_consumer() {
-    model(Overflow::Block, 2);
+    model(Overflow::Block, 2, NextCall::TrySend);
 }
 
 #[test]
 fn stamped_ring_two_sends_race_last_consumer() {
-    model(Overflow::DropOldest, 2);
+    model(Overflow::DropOldest, 2, NextCall::TrySend);
+}
+
+#[test]
+fn fast_ring_send_races_last_consumer_then_is_closed() {
+    model(Overflow::Block, 1, NextCall::IsClosed);
+}
+
+#[test]
+fn stamped_ring_send_races_last_consumer_then_is_closed() {
+    model(Overflow::DropOldest, 1, NextCall::IsClosed);
 }

@@ -415,12 +415,20 @@ fn mpsc_sole_consumer_pop_races_two_full_checks() {
 /// producer sends two more: its drain claims values by CAS, as the
 /// producer discarding orphans does, and the producer's claims come after
 /// the consumer's plain pops. Every value is received, handed back or
-/// dropped exactly once, and none lingers while the producer lives.
-#[test]
-fn mpsc_sole_consumer_receives_then_leaves_while_sending() {
-    loom::model(|| {
+/// dropped exactly once, and none lingers while the producer lives: at once
+/// where the consumer side `Park`s (the producer checks for its departure
+/// after each push), and from the producer's next call that finds the ring
+/// closed where it spins (see `close_race.rs`).
+fn sole_consumer_leaves_while_sending(consumer_wait: Wait) {
+    loom::model(move || {
         let drops = Drops::new(3);
-        let (mut tx, mut rx) = full_mpsc_of_one_slot(&drops);
+        let (mut tx, rx) = Builder::new(1)
+            .producer_wait(Wait::Spin)
+            .consumer_wait(consumer_wait)
+            .mpsc::<Tok>()
+            .unwrap();
+        tx.try_send(drops.tok(0)).unwrap();
+        let mut rx = rx;
         let consumer = thread::spawn(move || {
             let got = rx.try_recv().expect("a full ring is never empty").id;
             drop(rx);
@@ -434,6 +442,9 @@ fn mpsc_sole_consumer_receives_then_leaves_while_sending() {
             }
         }
         assert_eq!(consumer.join().unwrap(), 0);
+        if consumer_wait != Wait::Park {
+            assert!(tx.is_closed());
+        }
         // The producer handle is still alive: nothing may linger.
         drops.assert_all_once();
         let s = tx.stats();
@@ -441,4 +452,14 @@ fn mpsc_sole_consumer_receives_then_leaves_while_sending() {
         assert_eq!(s.sent, 1 + s.discarded);
         drop(tx);
     });
+}
+
+#[test]
+fn mpsc_sole_consumer_receives_then_leaves_while_sending() {
+    sole_consumer_leaves_while_sending(Wait::Park);
+}
+
+#[test]
+fn mpsc_sole_consumer_that_spins_receives_then_leaves_while_sending() {
+    sole_consumer_leaves_while_sending(Wait::Spin);
 }

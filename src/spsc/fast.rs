@@ -722,7 +722,8 @@ mod tests {
         Config {
             capacity,
             overflow: Overflow::Block,
-            wait: Wait::Spin,
+            producer_wait: Wait::Spin,
+            consumer_wait: Wait::Spin,
             high: capacity,
             low: 0,
             many_consumers: false,

@@ -1,0 +1,138 @@
+#![cfg(loom)]
+//! Each side waiting its own way. A side that waits by `Wait::Poll` (or
+//! `Spin`, `Yield`) is never woken: the other side's calls skip the fence
+//! and the wake-up check altogether, and the waiter must still see every
+//! value, free slot and close by polling. A side that `Park`s beside a
+//! polling partner must still be woken by it. Under loom a `Poll` waiter's
+//! timed sleep is a yield to the scheduler, so an execution in which its
+//! partner never acts again is a deadlock loom reports.
+
+use loom::thread;
+use ringweir::{Builder, Overflow, RecvError, Wait};
+use std::time::Duration;
+
+const POLL: Wait = Wait::Poll(Duration::from_micros(100));
+
+/// The producer polls on a full `Block` ring; the consumer, which would
+/// otherwise have to wake it, only takes values with `try_recv`.
+fn producer_polls(mpsc_ring: bool) {
+    loom::model(move || {
+        let builder = Builder::new(1)
+            .overflow(Overflow::Block)
+            .producer_wait(POLL)
+            .consumer_wait(Wait::Park);
+        macro_rules! run {
+            ($pair:expr) => {{
+                let (mut tx, mut rx) = $pair;
+                tx.send(0u32).unwrap();
+                let producer = thread::spawn(move || {
+                    tx.send(1).unwrap();
+                    tx
+                });
+                let mut got = Vec::new();
+                while got.len() < 2 {
+                    match rx.try_recv() {
+                        Ok(v) => got.push(v),
+                        Err(_) => thread::yield_now(),
+                    }
+                }
+                assert_eq!(got, [0, 1]);
+                let tx = producer.join().unwrap();
+                assert!(tx.stats().waits <= 1);
+            }};
+        }
+        if mpsc_ring {
+            run!(builder.mpsc().unwrap());
+        } else {
+            run!(builder.spsc().unwrap());
+        }
+    });
+}
+
+#[test]
+fn spsc_producer_polls_while_the_consumer_only_tries() {
+    producer_polls(false);
+}
+
+#[test]
+fn mpsc_producer_polls_while_the_consumer_only_tries() {
+    producer_polls(true);
+}
+
+/// The consumer polls in `recv` on an empty ring; the producer only calls
+/// `try_send`, which never checks for sleepers on such a ring. Then the
+/// producer leaves, and the polling consumer sees the close.
+fn consumer_polls(mpsc_ring: bool) {
+    loom::model(move || {
+        let builder = Builder::new(1).consumer_wait(POLL);
+        macro_rules! run {
+            ($pair:expr) => {{
+                let (mut tx, mut rx) = $pair;
+                let producer = thread::spawn(move || {
+                    tx.try_send(7u32).unwrap();
+                });
+                assert_eq!(rx.recv(), Ok(7));
+                assert_eq!(rx.recv(), Err(RecvError));
+                producer.join().unwrap();
+            }};
+        }
+        if mpsc_ring {
+            run!(builder.mpsc().unwrap());
+        } else {
+            run!(builder.spsc().unwrap());
+        }
+    });
+}
+
+#[test]
+fn spsc_consumer_polls_and_sees_the_value_then_the_close() {
+    consumer_polls(false);
+}
+
+#[test]
+fn mpsc_consumer_polls_and_sees_the_value_then_the_close() {
+    consumer_polls(true);
+}
+
+/// A parked consumer beside a producer that polls when the ring is full:
+/// the producer's sends must still wake the consumer, and the consumer's
+/// receives never wake the producer, which finds the free slot itself.
+#[test]
+fn spsc_parked_consumer_beside_a_polling_producer() {
+    loom::model(|| {
+        let (mut tx, mut rx) = Builder::new(1)
+            .producer_wait(POLL)
+            .consumer_wait(Wait::Park)
+            .spsc::<u32>()
+            .unwrap();
+        let producer = thread::spawn(move || {
+            tx.send(0).unwrap();
+            tx.send(1).unwrap();
+            tx
+        });
+        assert_eq!(rx.recv(), Ok(0));
+        assert_eq!(rx.recv(), Ok(1));
+        let _tx = producer.join().unwrap();
+    });
+}
+
+/// The mirror image: a parked producer on a full ring beside a consumer
+/// that polls in `recv`.
+#[test]
+fn spsc_parked_producer_beside_a_polling_consumer() {
+    loom::model(|| {
+        let (mut tx, mut rx) = Builder::new(1)
+            .producer_wait(Wait::Park)
+            .consumer_wait(POLL)
+            .spsc::<u32>()
+            .unwrap();
+        tx.send(0).unwrap();
+        let producer = thread::spawn(move || {
+            tx.send(1).unwrap();
+            tx
+        });
+        assert_eq!(rx.recv(), Ok(0));
+        assert_eq!(rx.recv(), Ok(1));
+        let _tx = producer.join().unwrap();
+    });
+}
