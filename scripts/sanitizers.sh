@@ -46,6 +46,8 @@ selection() {
 # a 64 KiB value through several frames needs more than the 2 MiB a test
 # thread gets by default. The tests that measure stack use on purpose
 # (tests/regressions.rs) skip themselves when RINGWEIR_SANITIZER is set.
+# tests/realtime.rs skips too: a sanitizer's runtime makes system calls and
+# allocations of its own on the thread it proves makes none.
 export RUST_MIN_STACK=${RUST_MIN_STACK:-16777216}
 
 report=()
