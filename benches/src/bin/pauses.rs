@@ -7,7 +7,9 @@
 //! should cost the busy thread nothing it can see. This binary counts what
 //! it does cost. In each trial a busy thread that touches no channel reads
 //! `Instant::now()` in a tight loop and counts the gaps between consecutive
-//! reads longer than 5 us. Meanwhile a producer sends a `u64` every 250 us
+//! reads longer than 5 us, and those longer than 1 us with their total
+//! length (an inter-processor interrupt in a VM may take less than 5 us).
+//! Meanwhile a producer sends a `u64` every 250 us
 //! (a deadline schedule) to a consumer blocked in `recv` (capacity 64), so
 //! the consumer sleeps between messages and is woken for each one. The
 //! `none` variant keeps the producer's schedule with no channel and no
@@ -38,11 +40,18 @@ const TICK: Duration = Duration::from_micros(250);
 /// A gap between two of the busy thread's clock reads longer than this
 /// counts as a pause.
 const PAUSE: Duration = Duration::from_micros(5);
+/// Gaps longer than this count as interruptions (an inter-processor
+/// interrupt in a VM can cost less than `PAUSE`), and their sum as time
+/// taken from the busy thread.
+const BLIP: Duration = Duration::from_micros(1);
 
 /// What one trial saw.
 struct Trial {
     /// Gaps longer than `PAUSE` between the busy thread's clock reads.
     pauses: u64,
+    /// Gaps longer than `BLIP`, and their total length.
+    blips: u64,
+    lost: Duration,
     longest: Duration,
     /// How long the busy thread ran.
     elapsed: Duration,
@@ -51,18 +60,30 @@ struct Trial {
 }
 
 /// The busy thread: reads the clock until `dur` has passed and counts the
-/// pauses between reads. Returns the pauses, the longest gap and the time run.
-fn busy(dur: Duration) -> (u64, Duration, Duration) {
+/// pauses between reads.
+fn busy(dur: Duration) -> Trial {
     let start = Instant::now();
     let (mut last, mut pauses, mut longest) = (start, 0, Duration::ZERO);
+    let (mut blips, mut lost) = (0, Duration::ZERO);
     loop {
         let now = Instant::now();
         let gap = now - last;
         pauses += u64::from(gap > PAUSE);
+        if gap > BLIP {
+            blips += 1;
+            lost += gap;
+        }
         longest = longest.max(gap);
         last = now;
         if now - start >= dur {
-            return (pauses, longest, now - start);
+            return Trial {
+                pauses,
+                blips,
+                lost,
+                longest,
+                elapsed: now - start,
+                delivered: 0,
+            };
         }
     }
 }
@@ -112,18 +133,13 @@ fn trial<S, R: Send>(
             sent += 1;
         }
         drop(tx);
-        let (pauses, longest, elapsed) = busy.join().unwrap();
-        let delivered = consumer.map_or(0, |c| {
+        let mut seen = busy.join().unwrap();
+        seen.delivered = consumer.map_or(0, |c| {
             let got = c.join().unwrap();
             assert_eq!(got, sent, "received {got} of {sent} messages");
             got
         });
-        Trial {
-            pauses,
-            longest,
-            elapsed,
-            delivered,
-        }
+        seen
     })
 }
 
@@ -252,8 +268,8 @@ fn main() {
          {rounds} rounds x {dur:?}, a send every {TICK:?}, capacity {CAP}"
     );
     println!(
-        "{:<20} {:>10} {:>10} {:>12} {:>10}",
-        "variant", "pauses/s", "extra/s", "longest(us)", "msgs/s"
+        "{:<20} {:>10} {:>10} {:>12} {:>10} {:>10} {:>10}",
+        "variant", "pauses/s", "extra/s", "longest(us)", "msgs/s", ">1us/s", "lost us/s"
     );
     let rate = |n: u64, t: &Trial| n as f64 / t.elapsed.as_secs_f64();
     let mut json = Vec::new();
@@ -270,16 +286,24 @@ fn main() {
         longest.sort_unstable();
         let longest = percentile(&longest, 50.0);
         let msgs = median(ts.iter().map(|t| rate(t.delivered, t)).collect());
+        let blips = median(ts.iter().map(|t| rate(t.blips, t)).collect());
+        let lost = median(
+            ts.iter()
+                .map(|t| t.lost.as_secs_f64() * 1e6 / t.elapsed.as_secs_f64())
+                .collect(),
+        );
         println!(
-            "{:<20} {:>10.1} {:>10.1} {:>12.1} {:>10.0}",
+            "{:<20} {:>10.1} {:>10.1} {:>12.1} {:>10.0} {:>10.1} {:>10.1}",
             name,
             pauses,
             extra,
             longest.as_secs_f64() * 1e6,
-            msgs
+            msgs,
+            blips,
+            lost
         );
         json.push(format!(
-            "  \"{name}\": {{\"pauses_per_s\": {pauses:.2}, \"extra_per_s\": {extra:.2}, \"longest_ns\": {}, \"msgs_per_s\": {msgs:.1}, \"rounds\": {rounds}, \"trial_ms\": {}, \"tick_us\": {}, \"pause_us\": {}}}",
+            "  \"{name}\": {{\"pauses_per_s\": {pauses:.2}, \"extra_per_s\": {extra:.2}, \"longest_ns\": {}, \"msgs_per_s\": {msgs:.1}, \"blips_per_s\": {blips:.2}, \"lost_us_per_s\": {lost:.2}, \"rounds\": {rounds}, \"trial_ms\": {}, \"tick_us\": {}, \"pause_us\": {}}}",
             longest.as_nanos(),
             dur.as_millis(),
             TICK.as_micros(),
