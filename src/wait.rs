@@ -279,7 +279,12 @@ impl WaitPoint {
         drop(self.lock.lock());
         // Relaxed: the lock ordered every counted sleeper's increment before
         // this load; a sleeper that left meanwhile only makes us wake more.
-        if count >= self.state.load(Ordering::Relaxed) / SLEEPER {
+        let asleep = self.state.load(Ordering::Relaxed) / SLEEPER;
+        if asleep <= 1 {
+            // The common case, one sleeper: waking one is the cheaper call
+            // (`notify_all` would also move the others to the mutex's queue).
+            self.cond.notify_one();
+        } else if count >= asleep {
             self.cond.notify_all();
         } else {
             for _ in 0..count {

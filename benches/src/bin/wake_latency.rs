@@ -28,11 +28,23 @@ fn main() {
         "{:<28} {:>9} {:>9} {:>9} {:>9} {:>9} {:>9}",
         "implementation", "p50", "p90", "p99", "p99.9", "max", "mean"
     );
-    let mut json = Vec::new();
-    for (name, run) in wake::runners() {
+    // Every implementation runs in turn, in rounds of `count / ROUNDS`
+    // samples, so that the host's drift over the run hits them alike.
+    const ROUNDS: u64 = 6;
+    let runners = wake::runners();
+    let mut all: Vec<Vec<Duration>> = runners.iter().map(|_| Vec::new()).collect();
+    for (_, run) in &runners {
         // A short warm-up run (thread start, first allocation, page faults).
         run(count / 20 + 10, gap);
-        let mut s = run(count, gap);
+    }
+    for _ in 0..ROUNDS {
+        for (samples, (_, run)) in all.iter_mut().zip(&runners) {
+            samples.extend(run(count.div_ceil(ROUNDS), gap));
+        }
+    }
+    let count = count.div_ceil(ROUNDS) * ROUNDS;
+    let mut json = Vec::new();
+    for ((name, _), mut s) in runners.iter().zip(all) {
         assert_eq!(s.len() as u64, count, "{name}: samples lost");
         s.sort_unstable();
         let mean = s.iter().sum::<Duration>() / s.len() as u32;
