@@ -11,8 +11,9 @@ Usage (from anywhere in the repo):
 
 It runs `cargo bench -p ringweir-benches` (criterion 0.8; the short
 configuration is chosen through RINGWEIR_BENCH_QUICK, see benches/src/lib.rs),
-then the `wake_latency` binary for the wake-up percentiles and the
-`interleaved` binary for paired trials (each trial runs every
+then the `wake_latency` binary for the wake-up percentiles, the `pauses`
+binary for what a ring's sleeping side costs an unrelated busy thread, and
+the `interleaved` binary for paired trials (each trial runs every
 implementation of a scenario back to back, so ratios are taken within one
 trial; see benches/src/bin/interleaved.rs), reads each
 benchmark's `new/benchmark.json` and `new/estimates.json` under
@@ -362,6 +363,8 @@ def main():
                 "--bin", "wake_latency"]
     if args.samples:
         wake_cmd.append(str(args.samples))
+    pauses_cmd = ["cargo", "run", "--profile", "bench", "-q", "-p", PACKAGE,
+                  "--bin", "pauses"]
     paired_cmd = ["cargo", "run", "--profile", "bench", "-q", "-p", PACKAGE,
                   "--bin", "interleaved"]
     if args.trials:
@@ -371,6 +374,7 @@ def main():
     started = time.time()
     wall = None
     ran_wake = False
+    ran_pauses = False
     ran_paired = False
     if not args.report_only:
         run(["cargo", "bench", "-p", PACKAGE, "--no-run"], env=env)
@@ -380,6 +384,9 @@ def main():
         if not args.bench or "wake_latency" in args.bench:
             run(wake_cmd, env=env)
             ran_wake = True
+        if not args.bench or "pauses" in args.bench:
+            run(pauses_cmd, env=env)
+            ran_pauses = True
         if not args.bench or "interleaved" in args.bench:
             run(paired_cmd, env=env)
             ran_paired = True
@@ -389,6 +396,7 @@ def main():
     results = load_results(None if args.report_only or args.bench else started - 1)
     drop_extra = load_extra("drop_oldest.json")
     wake_extra = load_extra("wake_latency.json")
+    pauses = load_extra("pauses.json")
     paired = load_extra("interleaved.json")
 
     quoted = " ".join(shlex.quote(a) for a in sys.argv)
@@ -397,6 +405,7 @@ def main():
     now = _dt.datetime.now(_dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     ran = f"`{' '.join(bench_cmd)}`{env_note}" + (
         f" and `{' '.join(wake_cmd)}`" if ran_wake else "") + (
+        f" and `{' '.join(pauses_cmd)}`" if ran_pauses else "") + (
         f" and `{' '.join(paired_cmd)}`" if ran_paired else "")
     run_file = target_dir() / "ringweir-extra" / "run.json"
     regenerated = ""
@@ -509,6 +518,29 @@ def main():
 
     if wake_extra and "wake_latency" not in results:
         md += ["(wake-up latency distribution: see the binary's output)", ""]
+
+    if pauses:
+        first = next(iter(pauses.values()))
+        md += [
+            "## Pauses of an unrelated busy thread",
+            "",
+            f"From `{' '.join(pauses_cmd)}`: a thread of the same process that "
+            "touches no channel reads the clock in a loop, while a consumer "
+            f"sleeps in `recv` and is woken for a send every {first.get('tick_us', '?')} us. "
+            f"Medians over {first.get('rounds', '?')} rounds of {first.get('trial_ms', '?')} ms; "
+            "`none` is the same schedule with no channel. A ring whose sleeping "
+            "side disturbs other threads shows more gaps and more time lost "
+            "than `none`.",
+            "",
+            f"| variant | gaps > {first.get('pause_us', '?')} us per s | over `none` | gaps > 1 us per s | us lost per s | longest gap |",
+            "|---|---:|---:|---:|---:|---:|",
+        ]
+        for name, rec in pauses.items():
+            label = f"**{name}**" if is_ringweir(name) else name
+            md.append(f"| {label} | {rec['pauses_per_s']:.0f} | {rec['extra_per_s']:+.0f} | "
+                      f"{rec.get('blips_per_s', float('nan')):.0f} | "
+                      f"{rec.get('lost_us_per_s', float('nan')):.0f} | {fmt_ns(rec['longest_ns'])} |")
+        md.append("")
 
     if paired:
         md += paired_section(paired, paired_cmd)
