@@ -62,6 +62,10 @@
 //! | `send` on a full `Block` ring, `recv` and friends on an empty ring | no | yes, by the caller's side's [`Wait`] | `Spin`: no; `Yield`: `sched_yield`; `Poll`: `nanosleep`; `Park`: `sched_yield`, `FUTEX_WAIT` | no |
 //! | dropping the last handle of a side | no | briefly, on a lock only sleepers and closers take | one wake-up of the other side's sleepers, if any | no |
 //!
+//! Rows about a send assume the ring is open: once every consumer has
+//! left, a producer's call first drops what is still queued (running
+//! `T`'s `Drop`, and waiting for the leaving consumer's own drain to end).
+//!
 //! "Wait-free": the call finishes in a bounded number of its own steps,
 //! whatever the other threads do. "Lock-free": some thread always makes
 //! progress; a call claims its slot by a CAS that may retry, and one that
