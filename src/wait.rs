@@ -323,11 +323,17 @@ impl WaitPoint {
         // Relaxed: a stale non-zero only costs a waker one needless lock.
         self.state.fetch_sub(SLEEPER, Ordering::Relaxed);
         drop(guard);
-        let pace = Pace::after_sleep(elapsed(began));
+        self.learn(elapsed(began));
+        outcome
+    }
+
+    /// Sets the pace of this side's next waits by how long its last sleep
+    /// lasted.
+    fn learn(&self, slept: Duration) {
+        let pace = Pace::after_sleep(slept);
         if pace != self.pace() {
             self.pace.store(pace as usize, Ordering::Relaxed);
         }
-        outcome
     }
 }
 
@@ -432,16 +438,19 @@ mod tests {
         while !yielded.yielded() {
             yielded.snooze();
         }
-        let now = Instant::now();
-        let long_ago = now - Duration::from_millis(1);
+        // Spans that are certain whatever the clock does meanwhile (no
+        // timing in a test): one that began an hour ago, one that begins
+        // in an hour (`elapsed` saturates to zero).
+        let long_ago = Instant::now() - Duration::from_secs(3600);
+        let not_yet = Instant::now() + Duration::from_secs(3600);
         // Idle: at once. Steady: once the yields are done.
-        assert!(Pace::Idle.sleeps_now(&fresh, now));
+        assert!(Pace::Idle.sleeps_now(&fresh, not_yet));
         assert!(!Pace::Steady.sleeps_now(&spun, long_ago));
-        assert!(Pace::Steady.sleeps_now(&yielded, now));
+        assert!(Pace::Steady.sleeps_now(&yielded, not_yet));
         // Busy: not before the spin, nor before `SHORT` has passed, however
         // many yields that takes.
         assert!(!Pace::Busy.sleeps_now(&fresh, long_ago));
-        assert!(!Pace::Busy.sleeps_now(&yielded, now));
+        assert!(!Pace::Busy.sleeps_now(&yielded, not_yet));
         assert!(Pace::Busy.sleeps_now(&spun, long_ago));
     }
 
@@ -449,10 +458,12 @@ mod tests {
     fn a_sleep_sets_the_pace_of_the_next_wait() {
         let point = WaitPoint::new();
         assert_eq!(point.pace(), Pace::Steady);
-        // Found at once: a sleep of no time, so the partner is busy.
-        assert_eq!(point.sleep(None, &mut |_| Some(())), Some(()));
+        point.learn(Duration::ZERO);
         assert_eq!(point.pace(), Pace::Busy);
-        // A timed-out sleep of a millisecond: the partner is idle.
+        point.learn(Pace::SHORT);
+        assert_eq!(point.pace(), Pace::Steady);
+        // A timed-out sleep of a millisecond at least (however slowly this
+        // runs): the partner is idle.
         let deadline = Instant::now() + Duration::from_millis(1);
         assert_eq!(point.sleep(Some(deadline), &mut |_| None::<()>), None);
         assert_eq!(point.pace(), Pace::Idle);
