@@ -145,6 +145,26 @@ fn trial<S, R: Send>(
 
 type Runner = Box<dyn Fn(Duration) -> Trial>;
 
+/// A variant: the channel `$pair` builds, used through its blocking `send`
+/// and `recv`.
+macro_rules! channel {
+    ($name:expr, $pair:expr) => {
+        (
+            $name,
+            Box::new(|d| {
+                trial(
+                    d,
+                    Some($pair),
+                    |tx, v| {
+                        tx.send(v).unwrap();
+                    },
+                    |rx| rx.recv().ok(),
+                )
+            }) as Runner,
+        )
+    };
+}
+
 /// Every variant, the `none` baseline first.
 fn variants() -> Vec<(&'static str, Runner)> {
     vec![
@@ -152,82 +172,15 @@ fn variants() -> Vec<(&'static str, Runner)> {
             "none",
             Box::new(|d| trial::<(), ()>(d, None, |_, _| {}, |_| None)),
         ),
-        (
-            "ringweir-spsc",
-            Box::new(|d| {
-                let pair = Builder::new(CAP).spsc::<u64>().unwrap();
-                trial(
-                    d,
-                    Some(pair),
-                    |tx, v| {
-                        tx.send(v).unwrap();
-                    },
-                    |rx| rx.recv().ok(),
-                )
-            }),
-        ),
-        (
-            "ringweir-mpsc",
-            Box::new(|d| {
-                let pair = Builder::new(CAP).mpsc::<u64>().unwrap();
-                trial(
-                    d,
-                    Some(pair),
-                    |tx, v| {
-                        tx.send(v).unwrap();
-                    },
-                    |rx| rx.recv().ok(),
-                )
-            }),
-        ),
-        (
-            "crossbeam-channel",
-            Box::new(|d| {
-                let pair = crossbeam_channel::bounded::<u64>(CAP);
-                trial(
-                    d,
-                    Some(pair),
-                    |tx, v| tx.send(v).unwrap(),
-                    |rx| rx.recv().ok(),
-                )
-            }),
-        ),
-        (
+        channel!("ringweir-spsc", Builder::new(CAP).spsc::<u64>().unwrap()),
+        channel!("ringweir-mpsc", Builder::new(CAP).mpsc::<u64>().unwrap()),
+        channel!("crossbeam-channel", crossbeam_channel::bounded::<u64>(CAP)),
+        channel!(
             "std-sync_channel",
-            Box::new(|d| {
-                let pair = std::sync::mpsc::sync_channel::<u64>(CAP);
-                trial(
-                    d,
-                    Some(pair),
-                    |tx, v| tx.send(v).unwrap(),
-                    |rx| rx.recv().ok(),
-                )
-            }),
+            std::sync::mpsc::sync_channel::<u64>(CAP)
         ),
-        (
-            "flume",
-            Box::new(|d| {
-                let pair = flume::bounded::<u64>(CAP);
-                trial(
-                    d,
-                    Some(pair),
-                    |tx, v| tx.send(v).unwrap(),
-                    |rx| rx.recv().ok(),
-                )
-            }),
-        ),
-        (
-            "kanal",
-            Box::new(|d| {
-                let pair = kanal::bounded::<u64>(CAP);
-                trial(
-                    d,
-                    Some(pair),
-                    |tx, v| tx.send(v).unwrap(),
-                    |rx| rx.recv().ok(),
-                )
-            }),
-        ),
+        channel!("flume", flume::bounded::<u64>(CAP)),
+        channel!("kanal", kanal::bounded::<u64>(CAP)),
     ]
 }
 
