@@ -317,11 +317,7 @@ macro_rules! producer_api {
                 $crate::api::PushOps::capacity(&self.inner)
             }
 
-            /// Whether every consumer is gone (sends now fail). When it is,
-            /// any value still queued is dropped first: one whose send raced
-            /// the last consumer's departure can outlive that consumer's
-            /// drain (on rings whose consumers never sleep) until a producer
-            /// call finds the ring closed, or the ring is freed.
+            /// Whether every consumer is gone (sends now fail).
             ///
             #[doc = concat!("```\nlet (tx, rx) = ringweir::", $m, "::channel::<u8>(4);")]
             #[doc = "assert!(!tx.is_closed());"]

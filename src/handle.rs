@@ -249,10 +249,12 @@ impl<R: Ring<T>, T> PushHandle<R, T> {
         consumers_left(&*self.ring)
     }
 
-    /// Whether every consumer is gone (then discards what is queued, see
-    /// [`consumers_left`]).
+    /// Whether every consumer is gone. Only a look: discarding is left to
+    /// the `&mut self` calls (see [`consumers_left`]), since an spsc
+    /// producer's `&self` may be shared between threads, and the spsc ring
+    /// lets one thread pop at a time.
     pub(crate) fn is_closed(&self) -> bool {
-        self.consumers_left()
+        self.ring.shared().consumers_gone()
     }
 
     /// A new producer on the same ring (multi-producer rings only).
@@ -274,7 +276,8 @@ impl<R: Ring<T>, T> PushHandle<R, T> {
 /// before saying so: on a ring whose consumers never sleep, a value pushed
 /// while the last consumer left may have escaped both its drain and the
 /// pushing producer's check (see `Shared::remove_consumer`), and this is
-/// the next producer call to find it.
+/// the next send to find it. Only for calls on `&mut self`: on an spsc
+/// ring the discard pops, which one thread at a time may do.
 #[inline(always)]
 fn consumers_left<R: Ring<T>, T>(ring: &R) -> bool {
     if !ring.shared().consumers_gone() {

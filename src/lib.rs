@@ -36,7 +36,7 @@
 //! [`RecvError`]. Dropping the consumer closes it for the producer: sends
 //! hand the value back in their error, and the values still queued are
 //! dropped, each exactly once: by the leaving consumer, or, for a value
-//! whose send raced its departure, by the producer's next call that finds
+//! whose send raced its departure, by the producer's next send, which finds
 //! the ring closed (or when the ring is freed).
 //!
 //! ## Waiting

@@ -202,7 +202,7 @@ fn dropping_the_consumer_wakes_a_blocked_producer() {
         });
         thread::sleep(Duration::from_millis(if cfg!(miri) { 1 } else { 30 }));
         drop(rx);
-        let (outcome, tx) = producer.join().unwrap();
+        let (outcome, mut tx) = producer.join().unwrap();
         match outcome {
             // Refused: the value came back (and was dropped by the caller).
             Err(id) => assert_eq!(id, 1),
@@ -210,19 +210,22 @@ fn dropping_the_consumer_wakes_a_blocked_producer() {
             // it: the producer then saw the close and discarded the queue.
             Ok(sent) => assert!(sent.is_queued()),
         }
+        let mut expected = 2;
         if wait != Wait::Park {
             // Consumers that never sleep: the send that took the freed
             // slot did not look for the departure (no fence), so its value
-            // waits for the producer's next call that finds the ring closed.
-            assert!(tx.is_closed());
+            // waits for the producer's next send, which finds the ring
+            // closed (and hands its own value back, dropped here).
+            assert!(tx.try_send(Counted::new(2, &drops)).is_err());
+            expected = 3;
         }
         assert_eq!(
             count(&drops),
-            2,
-            "both values dropped while the producer lives"
+            expected,
+            "every value dropped while the producer lives"
         );
         drop(tx);
-        assert_eq!(count(&drops), 2);
+        assert_eq!(count(&drops), expected);
     }
 }
 
@@ -412,4 +415,38 @@ fn values_racing_the_last_consumer_are_discarded_at_once() {
             assert_eq!(count(&drops), created);
         }
     }
+}
+
+/// An spsc producer is `Sync`: two threads may ask `is_closed` through
+/// `&tx` at once. The spsc ring lets one thread at a time pop, so
+/// `is_closed` only looks; what a panicking drain left queued is dropped
+/// later, once (here with the ring), never by both askers.
+#[test]
+fn is_closed_from_two_threads_only_looks() {
+    let drops = counter();
+    let (mut tx, rx) = Builder::new(8).spsc::<Grenade>().unwrap();
+    for id in 0..6 {
+        tx.try_send(Grenade {
+            id,
+            pin: 0,
+            drops: drops.clone(),
+        })
+        .unwrap();
+    }
+    // The drain panics on value 0: values 1..6 stay queued.
+    assert!(std::panic::catch_unwind(std::panic::AssertUnwindSafe(move || drop(rx))).is_err());
+    assert_eq!(count(&drops), 1);
+    let both = std::sync::Barrier::new(2);
+    thread::scope(|s| {
+        for _ in 0..2 {
+            let (tx, both) = (&tx, &both);
+            s.spawn(move || {
+                both.wait();
+                assert!(tx.is_closed());
+            });
+        }
+    });
+    assert_eq!(count(&drops), 1, "`is_closed` dropped nothing");
+    drop(tx);
+    assert_eq!(count(&drops), 6, "each value dropped once, with the ring");
 }

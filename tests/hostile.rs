@@ -287,7 +287,7 @@ fn a_panicking_drop_in_the_drain_of_a_last_handle_drops_the_rest_with_the_ring()
 }
 
 #[test]
-fn a_panicking_drop_in_the_drain_of_a_clone_leaves_the_rest_to_the_producers() {
+fn a_panicking_drop_in_the_drain_of_a_clone_leaves_the_rest_to_the_next_send() {
     for overflow in POLICIES {
         let drops = counter();
         let (mut tx, rx) = Builder::new(8)
@@ -303,12 +303,15 @@ fn a_panicking_drop_in_the_drain_of_a_clone_leaves_the_rest_to_the_producers() {
         assert_eq!(count(&drops), 0, "a consumer is left");
         detonate(rx2);
         assert_eq!(count(&drops), 5, "values 0..=4 dropped by the drain");
-        // A producer that finds the ring closed discards what is left.
         assert!(tx.is_closed());
-        assert_eq!(count(&drops), 6, "value 5 discarded by `is_closed`");
+        assert_eq!(count(&drops), 5, "`is_closed` only looks");
+        // A send that finds the ring closed discards what is left, then
+        // hands its own value back (dropped here).
+        assert!(tx.try_send(Grenade::new(6, 4, &drops)).is_err());
+        assert_eq!(count(&drops), 7, "value 5 discarded by the send");
         drop(tx);
         drop(tx2);
-        assert_eq!(count(&drops), 6, "each value dropped once");
+        assert_eq!(count(&drops), 7, "each value dropped once");
     }
 }
 

@@ -417,11 +417,11 @@ fn mpsc_sole_consumer_pop_races_two_full_checks() {
 /// the consumer's plain pops. Every value is received, handed back or
 /// dropped exactly once, and none lingers while the producer lives: at once
 /// where the consumer side `Park`s (the producer checks for its departure
-/// after each push), and from the producer's next call that finds the ring
-/// closed where it spins (see `close_race.rs`).
+/// after each push), and from the producer's next send, which finds the
+/// ring closed, where it spins (see `close_race.rs`).
 fn sole_consumer_leaves_while_sending(consumer_wait: Wait) {
     loom::model(move || {
-        let drops = Drops::new(3);
+        let drops = Drops::new(if consumer_wait == Wait::Park { 3 } else { 4 });
         let (mut tx, rx) = Builder::new(1)
             .producer_wait(Wait::Spin)
             .consumer_wait(consumer_wait)
@@ -443,7 +443,8 @@ fn sole_consumer_leaves_while_sending(consumer_wait: Wait) {
         }
         assert_eq!(consumer.join().unwrap(), 0);
         if consumer_wait != Wait::Park {
-            assert!(tx.is_closed());
+            let late = drops.tok(3);
+            assert!(tx.try_send(late).is_err());
         }
         // The producer handle is still alive: nothing may linger.
         drops.assert_all_once();
