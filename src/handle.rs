@@ -238,7 +238,7 @@ impl<R: Ring<T>, T> PushHandle<R, T> {
     #[inline(always)]
     fn after_push(&self, pushed: usize) {
         if self.ring.shared().after_push(pushed) {
-            discard_orphans(&*self.ring);
+            discard_orphans(&*self.ring, true);
         }
     }
 
@@ -283,7 +283,7 @@ fn consumers_left<R: Ring<T>, T>(ring: &R) -> bool {
     if !ring.shared().consumers_gone() {
         return false;
     }
-    discard_orphans(ring);
+    discard_orphans(ring, false);
     true
 }
 
@@ -291,9 +291,9 @@ fn consumers_left<R: Ring<T>, T>(ring: &R) -> bool {
 /// queued, counting it. Takes the ring, not the handle, so that the handle's
 /// positions can stay in registers around this cold call.
 #[cold]
-fn discard_orphans<R: Ring<T>, T>(ring: &R) {
+fn discard_orphans<R: Ring<T>, T>(ring: &R, wait: bool) {
     let discarded = &ring.shared().counters.discarded;
-    ring.discard_orphans(&mut || Counters::bump(discarded));
+    ring.discard_orphans(&mut || Counters::bump(discarded), wait);
 }
 
 impl<R: Ring<T>, T> Drop for PushHandle<R, T> {

@@ -146,11 +146,17 @@ pub(crate) unsafe trait Ring<T> {
         let _ = local;
     }
 
-    /// Called by a producer that pushed while the last consumer was
-    /// leaving: drops every queued value (calling `counted` before each), as
-    /// the last consumer's drain does. Safe to run beside that drain and
-    /// beside other producers doing the same.
-    fn discard_orphans(&self, counted: &mut dyn FnMut());
+    /// Called by a producer once the last consumer has left: drops every
+    /// queued value (calling `counted` before each), as the last consumer's
+    /// drain does. Safe to run beside that drain and beside other producers
+    /// doing the same. `wait`: the caller pushed while the consumer was
+    /// leaving, and its value must be gone when this returns; where the
+    /// protocol lets one thread at a time pop, it then waits for the
+    /// drain to end. Without `wait` it never waits: where it cannot pop
+    /// now, it leaves the values to a later call or to the ring's drop (a
+    /// call made from within the drain, by a value's `Drop`, must not wait
+    /// for that drain).
+    fn discard_orphans(&self, counted: &mut dyn FnMut(), wait: bool);
 
     /// How many values ever entered the ring, and how many ever left it
     /// through the head (received or evicted). Wrapping counts; the second is

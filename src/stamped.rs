@@ -708,7 +708,9 @@ unsafe impl<T> Ring<T> for StampedRing<T> {
         local.mode = PopMode::Claimed;
     }
 
-    fn discard_orphans(&self, counted: &mut dyn FnMut()) {
+    fn discard_orphans(&self, counted: &mut dyn FnMut(), _wait: bool) {
+        // Claimed pops run beside the drain and each other: never a reason
+        // to wait for the drain to end.
         // Acquire: reads the flag the last consumer set (Release) after its
         // last pop without a claim, so those pops happen-before our claims
         // (see "A sole consumer"). It is set: we were called because it is.

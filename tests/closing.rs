@@ -450,3 +450,48 @@ fn is_closed_from_two_threads_only_looks() {
     drop(tx);
     assert_eq!(count(&drops), 6, "each value dropped once, with the ring");
 }
+
+/// A value whose `Drop` sends on the ring's producer while the leaving
+/// consumer's drain drops it, on the consumer's own thread: the send finds
+/// the ring closed and returns at once. (It must not wait for the drain to
+/// end, which is the frame it is called from.)
+#[test]
+fn a_send_from_a_drained_values_drop_returns_closed() {
+    struct Hook {
+        tx: std::sync::Arc<std::sync::Mutex<Option<ringweir::spsc::Producer<Hook>>>>,
+        sends: bool,
+    }
+    impl Drop for Hook {
+        fn drop(&mut self) {
+            if !self.sends {
+                return;
+            }
+            if let Some(tx) = self.tx.lock().unwrap().as_mut() {
+                let echo = Hook {
+                    tx: self.tx.clone(),
+                    sends: false,
+                };
+                assert!(matches!(tx.try_send(echo), Err(TrySendError::Closed(_))));
+            }
+        }
+    }
+    let slot = std::sync::Arc::new(std::sync::Mutex::new(None));
+    let (mut tx, rx) = ringweir::spsc::channel::<Hook>(4);
+    tx.try_send(Hook {
+        tx: slot.clone(),
+        sends: true,
+    })
+    .unwrap_or_else(|_| panic!("room for one"));
+    *slot.lock().unwrap() = Some(tx);
+    let (done, finished) = std::sync::mpsc::channel();
+    thread::spawn(move || {
+        drop(rx);
+        let _ = done.send(());
+    });
+    // A bound on a hang, not a timing: the drop takes microseconds.
+    assert!(
+        finished.recv_timeout(Duration::from_secs(20)).is_ok(),
+        "dropping the consumer never returned"
+    );
+    slot.lock().unwrap().take();
+}

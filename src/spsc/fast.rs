@@ -73,6 +73,10 @@ use crate::sync::{AtomicUsize, Ordering};
 use crate::wait::Backoff;
 use crossbeam_utils::CachePadded;
 
+/// `retired` while a producer's discard holds the popping role (no value
+/// index comes near it: a slot's index is below the ring's length).
+const POPPING: usize = usize::MAX;
+
 /// A bounded SPSC ring of exactly `capacity` values.
 pub(crate) struct FastRing<T> {
     /// The next position to take; written by the consumer only.
@@ -82,7 +86,8 @@ pub(crate) struct FastRing<T> {
     shared: CachePadded<Shared>,
     blocks: Blocks<T>,
     /// 0 until the consumer retires; then (Release) one more than the
-    /// value index of its `head`. From then on the producer may pop, to
+    /// value index of its `head`, or [`POPPING`] while a producer's discard
+    /// holds the popping role. From then on the producer may pop, to
     /// discard values it pushed after the consumer left, starting from that
     /// index: positions alone would need a division that goes wrong once
     /// they wrap around `usize`.
@@ -163,7 +168,9 @@ impl<T> FastRing<T> {
     /// The value index of `head` that the retired consumer handed over
     /// (`None` before it retires).
     fn handed_over(&self, order: Ordering) -> Option<usize> {
-        self.retired.load(order).checked_sub(1)
+        let handed = self.retired.load(order);
+        debug_assert_ne!(handed, POPPING, "read while a discard pops");
+        handed.checked_sub(1)
     }
 
     /// A consumer's view of `head`, whose value index is `value`, knowing
@@ -551,17 +558,30 @@ unsafe impl<T> Ring<T> for FastRing<T> {
         self.retired.store(value + 1, Ordering::Release);
     }
 
-    fn discard_orphans(&self, counted: &mut dyn FnMut()) {
+    fn discard_orphans(&self, counted: &mut dyn FnMut(), wait: bool) {
         // The last consumer sets `retired` when its drain is over; until
-        // then it may still pop, and this ring allows one popper at a time.
+        // then it may still pop, and this ring allows one popper at a time:
+        // a discard takes that role by swapping `retired` for `POPPING`
+        // (the one producer may reach here again from a value's `Drop`
+        // while it discards), and gives it back through `retire_pop`.
         let mut backoff = Backoff::new();
-        // Acquire: the consumer's pops and stores of `head` happen before
-        // ours.
         let value = loop {
-            match self.handed_over(Ordering::Acquire) {
-                None => backoff.snooze(),
-                Some(value) => break value,
+            let handed = self.retired.load(Ordering::Relaxed);
+            // Acquire: the consumer's (or the last discard's) pops and
+            // stores of `head` happen before ours.
+            if handed != 0
+                && handed != POPPING
+                && self
+                    .retired
+                    .compare_exchange(handed, POPPING, Ordering::Acquire, Ordering::Relaxed)
+                    .is_ok()
+            {
+                break handed - 1;
             }
+            if !wait {
+                return;
+            }
+            backoff.snooze();
         };
         // We are the only producer, and the consumer is gone: the popping
         // side is ours now, starting where the consumer left `head` (and
@@ -847,7 +867,7 @@ mod tests {
             assert!(ring.try_push(&mut push, Logged(&log, id)).is_ok());
         }
         let discard = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            ring.discard_orphans(&mut || {})
+            ring.discard_orphans(&mut || {}, true)
         }));
         assert!(discard.is_err());
         drop(ring);
