@@ -275,9 +275,12 @@ impl<R: Ring<T>, T> PushHandle<R, T> {
 /// Whether every consumer is gone. If so, discards what is still queued
 /// before saying so: on a ring whose consumers never sleep, a value pushed
 /// while the last consumer left may have escaped both its drain and the
-/// pushing producer's check (see `Shared::remove_consumer`), and this is
-/// the next send to find it. Only for calls on `&mut self`: on an spsc
-/// ring the discard pops, which one thread at a time may do.
+/// pushing producer's check (see `Shared::remove_consumer`), and a send is
+/// where the producer finds it. It never waits here: on the spsc ring a
+/// discard that cannot pop at once (the drain is still on) leaves the
+/// values to a later send or to the ring's drop. Only for calls on
+/// `&mut self`: on an spsc ring the discard pops, which one thread at a
+/// time may do.
 #[inline(always)]
 fn consumers_left<R: Ring<T>, T>(ring: &R) -> bool {
     if !ring.shared().consumers_gone() {

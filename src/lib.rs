@@ -36,8 +36,9 @@
 //! [`RecvError`]. Dropping the consumer closes it for the producer: sends
 //! hand the value back in their error, and the values still queued are
 //! dropped, each exactly once: by the leaving consumer, or, for a value
-//! whose send raced its departure, by the producer's next send, which finds
-//! the ring closed (or when the ring is freed).
+//! whose send raced its departure, by a later send of the producer's that
+//! finds the ring closed once that consumer's drain is over (or when the
+//! ring is freed).
 //!
 //! ## Waiting
 //! Each side of a ring waits its own way ([`Wait`], set per side on the

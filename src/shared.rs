@@ -187,10 +187,10 @@ impl Shared {
     /// load of the `not_empty` word in `after_push`, make sure that the
     /// drain sees the value or the producer sees the flag and discards it.
     /// On a ring whose consumers never sleep the producer skips F1 and that
-    /// load, and both may miss: the value then waits for the producer's
-    /// next send, which sees the flag first and discards it, or for the
-    /// ring's own drop, whichever comes first. Either way it is dropped
-    /// exactly once.
+    /// load, and both may miss: the value then waits for a later send,
+    /// which sees the flag first and discards it (on the spsc ring once the
+    /// drain is over), or for the ring's own drop, whichever comes first.
+    /// Either way it is dropped exactly once.
     pub(crate) fn remove_consumer(&self) -> bool {
         let last = self.consumers.fetch_sub(1, Ordering::AcqRel) == 1;
         if last {
