@@ -166,20 +166,15 @@ fn rt_consumer<P: Tx, C: Rx>(ring: Result<(P, C), CapacityError>) -> Run {
     };
     let mut out = [0u64; 16];
     let consumer = move |clock: &Clock| {
-        let mut next = 0u64;
-        let mut tick = 0;
-        while clock.next_tick(&mut tick) || next < MIN_MOVED {
-            let end = next + BURST;
-            while next < end && !clock.ticked(tick) {
-                let n = rx.try_recv_slice(&mut out);
-                let one = rx.try_recv();
-                for v in out[..n].iter().copied().chain(one) {
-                    assert_eq!(v, next, "out of order");
-                    next += 1;
-                }
+        clock.bursts(|mut next| {
+            let n = rx.try_recv_slice(&mut out);
+            let one = rx.try_recv();
+            for v in out[..n].iter().copied().chain(one) {
+                assert_eq!(v, next, "out of order");
+                next += 1;
             }
-        }
-        next
+            next
+        })
     };
     let (run, sent) = realtime(consumer, producer);
     assert!(run.moved <= sent, "received more than was sent");
@@ -201,19 +196,13 @@ fn rt_producer<P: Tx, C: Rx>(ring: Result<(P, C), CapacityError>) -> Run {
     };
     let mut run = [0u64; 16];
     let producer = move |clock: &Clock| {
-        let mut next = 0u64;
-        let mut tick = 0;
-        while clock.next_tick(&mut tick) || next < MIN_MOVED {
-            let end = next + BURST;
-            while next < end && !clock.ticked(tick) {
-                next += u64::from(tx.try_send(next));
-                for (v, i) in run.iter_mut().zip(next..) {
-                    *v = i;
-                }
-                next += tx.try_send_slice(&run) as u64;
+        clock.bursts(|mut next| {
+            next += u64::from(tx.try_send(next));
+            for (v, i) in run.iter_mut().zip(next..) {
+                *v = i;
             }
-        }
-        next
+            next + tx.try_send_slice(&run) as u64
+        })
     };
     let (run, received) = realtime(producer, consumer);
     assert_eq!(run.moved, received, "sent and received differ");
@@ -228,6 +217,22 @@ struct Clock {
 }
 
 impl Clock {
+    /// The real-time loop: each period, up to [`BURST`] values as fast as
+    /// `step` moves them (`step` takes the count moved so far and returns
+    /// the new count), until the clock stops and at least [`MIN_MOVED`]
+    /// values have moved. Returns the count.
+    fn bursts(&self, mut step: impl FnMut(u64) -> u64) -> u64 {
+        let mut next = 0u64;
+        let mut tick = 0;
+        while self.next_tick(&mut tick) || next < MIN_MOVED {
+            let end = next + BURST;
+            while next < end && !self.ticked(tick) {
+                next = step(next);
+            }
+        }
+        next
+    }
+
     /// Busy-waits (loads only: no system call) for a tick after `seen` and
     /// records it there; false, at once, once the clock has stopped.
     fn next_tick(&self, seen: &mut u64) -> bool {

@@ -8,7 +8,7 @@
 //! partner never acts again is a deadlock loom reports.
 
 use loom::thread;
-use ringweir::{Builder, Overflow, RecvError, Wait};
+use ringweir::{Builder, Overflow, RecvError, RecvTimeoutError, Wait};
 use std::time::Duration;
 
 const POLL: Wait = Wait::Poll(Duration::from_micros(100));
@@ -133,6 +133,31 @@ fn spsc_parked_producer_beside_a_polling_consumer() {
         });
         assert_eq!(rx.recv(), Ok(0));
         assert_eq!(rx.recv(), Ok(1));
+        let _tx = producer.join().unwrap();
+    });
+}
+
+/// A polling consumer's timed receive racing a send: it returns the value
+/// or times out, and after a time-out the value is still there to
+/// receive. (Under loom every deadline has passed at its first check, so
+/// the poll times out before its first timed sleep.)
+#[test]
+fn spsc_polling_recv_timeout_races_a_send() {
+    loom::model(|| {
+        let (mut tx, mut rx) = Builder::new(1).consumer_wait(POLL).spsc::<u32>().unwrap();
+        let producer = thread::spawn(move || {
+            tx.try_send(5).unwrap();
+            tx
+        });
+        match rx.recv_timeout(Duration::from_millis(1)) {
+            Ok(v) => assert_eq!(v, 5),
+            Err(RecvTimeoutError::Timeout) => {
+                let _tx = producer.join().unwrap();
+                assert_eq!(rx.recv(), Ok(5));
+                return;
+            }
+            Err(other) => panic!("unexpected {other:?}"),
+        }
         let _tx = producer.join().unwrap();
     });
 }
