@@ -174,12 +174,13 @@ impl Pace {
         }
     }
 
-    /// Whether a waiter at this pace, which began waiting at `began` and
-    /// whose back-off is at `backoff`, goes to sleep now.
-    fn sleeps_now(self, backoff: &Backoff, began: Instant) -> bool {
+    /// Whether a waiter at this pace, whose back-off is at `backoff`, goes
+    /// to sleep now. `began`: when it began waiting, which only the busy
+    /// pace reads (the others do not read the clock at all).
+    fn sleeps_now(self, backoff: &Backoff, began: Option<Instant>) -> bool {
         match self {
             Pace::Steady => backoff.yielded(),
-            Pace::Busy => backoff.spun() && elapsed(began) >= Pace::SHORT,
+            Pace::Busy => backoff.spun() && began.is_none_or(|b| elapsed(b) >= Pace::SHORT),
             Pace::Idle => true,
         }
     }
@@ -369,7 +370,8 @@ pub(crate) fn wait_until<R>(
     if strategy == Wait::Park && pace == Pace::Idle {
         return point.sleep(deadline, &mut attempt);
     }
-    let began = Instant::now();
+    // Read only where it decides something: by a waiter at the busy pace.
+    let began = (strategy == Wait::Park && pace == Pace::Busy).then(Instant::now);
     let mut backoff = Backoff::new();
     let mut quick_polls = 0;
     let mut nap = Duration::from_micros(1);
@@ -441,8 +443,8 @@ mod tests {
         // Spans that are certain whatever the clock does meanwhile (no
         // timing in a test): one that began an hour ago, one that begins
         // in an hour (`elapsed` saturates to zero).
-        let long_ago = Instant::now() - Duration::from_secs(3600);
-        let not_yet = Instant::now() + Duration::from_secs(3600);
+        let long_ago = Some(Instant::now() - Duration::from_secs(3600));
+        let not_yet = Some(Instant::now() + Duration::from_secs(3600));
         // Idle: at once. Steady: once the yields are done.
         assert!(Pace::Idle.sleeps_now(&fresh, not_yet));
         assert!(!Pace::Steady.sleeps_now(&spun, long_ago));
