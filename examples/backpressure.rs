@@ -11,7 +11,9 @@
 //! producer sheds load itself when `pressure()` turns high (`Pressure`), or
 //! more consumers share the work (`mpmc x4`).
 
-use ringweir::{Builder, Overflow, Pressure, Stats};
+use ringweir::{
+    spsc, Block, Builder, DropNewest, DropOldest, Overflow, Pressure, Spsc, Stats, Topology,
+};
 use std::hint::black_box;
 use std::thread;
 use std::time::{Duration, Instant};
@@ -29,9 +31,15 @@ fn slow_work(tick: u64) -> u64 {
     x
 }
 
-fn one_consumer(overflow: Overflow, cooperative: bool) -> (Stats, u64, Duration) {
+/// One consumer behind an spsc ring of policy `P` (the policy is part of
+/// the ring's type, so each strategy is its own instance of this function).
+fn one_consumer<P: Overflow>(cooperative: bool) -> (Stats, u64, Duration)
+where
+    Spsc<P>: Topology<Policy = P>,
+    spsc::Producer<u64, P>: Send,
+{
     let (mut tx, mut rx) = Builder::new(CAPACITY)
-        .overflow(overflow)
+        .overflow(P::default())
         .watermarks(CAPACITY * 3 / 4, CAPACITY / 4)
         .spsc::<u64>()
         .expect("valid capacity");
@@ -90,16 +98,10 @@ fn main() {
     );
     type Run = Box<dyn Fn() -> (Stats, u64, Duration)>;
     let runs: [(&str, Run); 5] = [
-        ("Block", Box::new(|| one_consumer(Overflow::Block, false))),
-        (
-            "DropNewest",
-            Box::new(|| one_consumer(Overflow::DropNewest, false)),
-        ),
-        (
-            "DropOldest",
-            Box::new(|| one_consumer(Overflow::DropOldest, false)),
-        ),
-        ("Pressure", Box::new(|| one_consumer(Overflow::Block, true))),
+        ("Block", Box::new(|| one_consumer::<Block>(false))),
+        ("DropNewest", Box::new(|| one_consumer::<DropNewest>(false))),
+        ("DropOldest", Box::new(|| one_consumer::<DropOldest>(false))),
+        ("Pressure", Box::new(|| one_consumer::<Block>(true))),
         ("mpmc x4", Box::new(|| scaled_out(4))),
     ];
     for (name, run) in runs {

@@ -1,20 +1,24 @@
 //! [`Builder`]: the fallible, configurable way to make a ring.
 
 use crate::error::{CapacityError, CapacityReason};
+use crate::handle::{pair, Consumer, Producer};
 use crate::shared::Config;
-use crate::{mpmc, mpsc, spsc, Overflow, Wait};
+use crate::topology::{kind, Mpmc, Mpsc, Spsc, Topology};
+use crate::{Block, Overflow, Wait};
+use std::marker::PhantomData;
 
 /// Configures and builds a ring. Fallible: every mistake is a
 /// [`CapacityError`] naming the value, never a panic.
 ///
-/// Defaults: [`Overflow::Block`], [`Wait::Park`] on both sides, watermarks at three
-/// quarters (high) and one quarter (low) of the capacity.
+/// Defaults: [`Block`], [`Wait::Park`] on both sides, watermarks at three
+/// quarters (high) and one quarter (low) of the capacity. The policy is part
+/// of the type: [`overflow`](Self::overflow) makes a builder of another.
 ///
 /// ```
-/// use ringweir::{Builder, Overflow, Wait};
+/// use ringweir::{Builder, DropOldest, Wait};
 ///
 /// let (mut tx, mut rx) = Builder::new(1024)
-///     .overflow(Overflow::DropOldest)
+///     .overflow(DropOldest)
 ///     .wait(Wait::Spin)
 ///     .watermarks(768, 256)
 ///     .spsc::<u64>()?;
@@ -24,9 +28,9 @@ use crate::{mpmc, mpsc, spsc, Overflow, Wait};
 /// ```
 #[derive(Clone, Copy, Debug)]
 #[must_use = "a Builder does nothing until a topology method such as .spsc() builds the ring"]
-pub struct Builder {
+pub struct Builder<P = Block> {
     capacity: usize,
-    overflow: Overflow,
+    policy: PhantomData<P>,
     producer_wait: Wait,
     consumer_wait: Wait,
     watermarks: Option<(usize, usize)>,
@@ -50,24 +54,35 @@ impl Builder {
     pub fn new(capacity: usize) -> Self {
         Self {
             capacity,
-            overflow: Overflow::default(),
+            policy: PhantomData,
             producer_wait: Wait::default(),
             consumer_wait: Wait::default(),
             watermarks: None,
         }
     }
+}
 
-    /// What `send` does when the ring is full.
+impl<P: Overflow> Builder<P> {
+    /// What `send` does when the ring is full: [`Block`],
+    /// [`DropNewest`](crate::DropNewest) or [`DropOldest`](crate::DropOldest)
+    /// (see [`Overflow`]).
     ///
     /// ```
-    /// use ringweir::{Builder, Overflow};
-    /// let (tx, _rx) = Builder::new(8).overflow(Overflow::DropNewest).spsc::<u8>()?;
-    /// # drop(tx);
+    /// use ringweir::{Admission, Builder, DropNewest};
+    /// let (mut tx, _rx) = Builder::new(1).overflow(DropNewest).spsc::<u8>()?;
+    /// assert_eq!(tx.send(1), Ok(Admission::Queued));
+    /// assert_eq!(tx.send(2), Ok(Admission::Dropped(2)));
     /// # Ok::<(), ringweir::CapacityError>(())
     /// ```
-    pub fn overflow(mut self, overflow: Overflow) -> Self {
-        self.overflow = overflow;
-        self
+    pub fn overflow<Q: Overflow>(self, policy: Q) -> Builder<Q> {
+        let _ = policy;
+        Builder {
+            capacity: self.capacity,
+            policy: PhantomData,
+            producer_wait: self.producer_wait,
+            consumer_wait: self.consumer_wait,
+            watermarks: self.watermarks,
+        }
     }
 
     /// How blocked producers and waiting consumers wait: sets both
@@ -84,7 +99,7 @@ impl Builder {
         self.producer_wait(wait).consumer_wait(wait)
     }
 
-    /// How a producer waits in `send` on a full [`Overflow::Block`] ring
+    /// How a producer waits in `send` on a full [`Block`] ring
     /// (producers of the other policies never wait). Anything but
     /// [`Wait::Park`] means consumers never have a producer to wake.
     ///
@@ -116,7 +131,7 @@ impl Builder {
         self
     }
 
-    /// The lengths at which [`pressure`](crate::spsc::Producer::pressure)
+    /// The lengths at which [`pressure`](crate::Producer::pressure)
     /// turns [`High`](crate::Pressure::High) (`len >= high`) and back to
     /// [`Normal`](crate::Pressure::Normal) (`len <= low`). Building fails
     /// unless `low <= high <= capacity`.
@@ -143,8 +158,12 @@ impl Builder {
     /// assert!(ringweir::Builder::new(0).spsc::<u8>().is_err());
     /// # Ok::<(), ringweir::CapacityError>(())
     /// ```
-    pub fn spsc<T>(self) -> Result<(spsc::Producer<T>, spsc::Consumer<T>), CapacityError> {
-        spsc::build(self.config(false)?)
+    #[allow(clippy::type_complexity)]
+    pub fn spsc<T>(self) -> Result<(Producer<T, Spsc<P>>, Consumer<T, Spsc<P>>), CapacityError>
+    where
+        Spsc<P>: Topology<Policy = P>,
+    {
+        self.build()
     }
 
     /// Builds a ring with cloneable producers and one consumer.
@@ -158,8 +177,9 @@ impl Builder {
     /// assert_eq!(rx.recv(), Ok(1));
     /// # Ok::<(), ringweir::CapacityError>(())
     /// ```
-    pub fn mpsc<T>(self) -> Result<(mpsc::Producer<T>, mpsc::Consumer<T>), CapacityError> {
-        mpsc::build(self.config(false)?)
+    #[allow(clippy::type_complexity)]
+    pub fn mpsc<T>(self) -> Result<(Producer<T, Mpsc<P>>, Consumer<T, Mpsc<P>>), CapacityError> {
+        self.build()
     }
 
     /// Builds a ring with cloneable producers and cloneable consumers.
@@ -173,14 +193,35 @@ impl Builder {
     /// assert_eq!(rx.clone().recv(), Ok(1));
     /// # Ok::<(), ringweir::CapacityError>(())
     /// ```
-    pub fn mpmc<T>(self) -> Result<(mpmc::Producer<T>, mpmc::Consumer<T>), CapacityError> {
-        mpmc::build(self.config(true)?)
+    #[allow(clippy::type_complexity)]
+    pub fn mpmc<T>(self) -> Result<(Producer<T, Mpmc<P>>, Consumer<T, Mpmc<P>>), CapacityError> {
+        self.build()
+    }
+
+    /// Builds a ring of any topology, named by its type: what
+    /// [`spsc`](Self::spsc), [`mpsc`](Self::mpsc) and [`mpmc`](Self::mpmc)
+    /// call, for code generic over the topology.
+    ///
+    /// # Errors
+    /// As for [`spsc`](Self::spsc).
+    ///
+    /// ```
+    /// use ringweir::{Builder, Consumer, Mpsc, Producer};
+    /// let (mut tx, mut rx): (Producer<u8, Mpsc>, Consumer<u8, Mpsc>) = Builder::new(4).build()?;
+    /// tx.send(1).unwrap();
+    /// assert_eq!(rx.recv(), Ok(1));
+    /// # Ok::<(), ringweir::CapacityError>(())
+    /// ```
+    #[allow(clippy::type_complexity)]
+    pub fn build<T, K: Topology<Policy = P>>(
+        self,
+    ) -> Result<(Producer<T, K>, Consumer<T, K>), CapacityError> {
+        Ok(pair(K::build(self.config::<K>()?)?))
     }
 
     /// Checks everything that does not depend on the protocol; the slot
-    /// allocation checks the rest. `many_consumers`: whether consumer
-    /// handles can be cloned.
-    fn config(self, many_consumers: bool) -> Result<Config, CapacityError> {
+    /// allocation checks the rest.
+    fn config<K: Topology>(self) -> Result<Config, CapacityError> {
         let capacity = self.capacity;
         if capacity == 0 {
             return Err(CapacityError::new(0, CapacityReason::Zero));
@@ -196,12 +237,12 @@ impl Builder {
         }
         Ok(Config {
             capacity,
-            overflow: self.overflow,
+            overflow: kind::<K>(),
             producer_wait: self.producer_wait,
             consumer_wait: self.consumer_wait,
             high,
             low,
-            many_consumers,
+            many_consumers: K::MANY_CONSUMERS,
         })
     }
 }

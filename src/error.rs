@@ -4,7 +4,7 @@
 use std::error::Error;
 use std::fmt;
 
-/// [`send`](crate::spsc::Producer::send) failed because every consumer is
+/// [`send`](crate::Producer::send) failed because every consumer is
 /// gone; the value is handed back.
 ///
 /// ```
@@ -27,7 +27,7 @@ impl<T> SendError<T> {
     }
 }
 
-/// [`try_send`](crate::spsc::Producer::try_send) failed; the value is handed back.
+/// [`try_send`](crate::Producer::try_send) failed; the value is handed back.
 ///
 /// ```
 /// use ringweir::TrySendError;
@@ -75,7 +75,7 @@ impl<T> TrySendError<T> {
     }
 }
 
-/// [`send_timeout`](crate::spsc::Producer::send_timeout) failed; the value is
+/// [`send_timeout`](crate::Producer::send_timeout) failed; the value is
 /// handed back.
 ///
 /// ```
@@ -117,7 +117,7 @@ impl<T> SendTimeoutError<T> {
     }
 }
 
-/// [`recv`](crate::spsc::Consumer::recv) failed: every producer is gone and
+/// [`recv`](crate::Consumer::recv) failed: every producer is gone and
 /// the ring is drained.
 ///
 /// ```
@@ -128,7 +128,7 @@ impl<T> SendTimeoutError<T> {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct RecvError;
 
-/// [`try_recv`](crate::spsc::Consumer::try_recv) found nothing to take.
+/// [`try_recv`](crate::Consumer::try_recv) found nothing to take.
 ///
 /// ```
 /// use ringweir::TryRecvError;
@@ -146,7 +146,7 @@ pub enum TryRecvError {
     Closed,
 }
 
-/// [`recv_timeout`](crate::spsc::Consumer::recv_timeout) found nothing to take.
+/// [`recv_timeout`](crate::Consumer::recv_timeout) found nothing to take.
 ///
 /// ```
 /// use std::time::Duration;

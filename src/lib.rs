@@ -4,24 +4,28 @@
 //! threads, where **what happens when the producer outruns the consumer is
 //! your choice**, made once when the ring is built:
 //!
-//! | you want | [`Overflow`] | a `send` on a full ring |
+//! | you want | [`Overflow`] policy | a `send` on a full ring |
 //! |---|---|---|
-//! | to slow the producer down | [`Block`](Overflow::Block) (default) | waits by the ring's [`Wait`] strategy |
-//! | to drop the incoming value | [`DropNewest`](Overflow::DropNewest) | hands it back as [`Sent::Dropped`] |
-//! | the latest state to win | [`DropOldest`](Overflow::DropOldest) | evicts the oldest, hands it back as [`Sent::Evicted`] |
+//! | to slow the producer down | [`Block`] (default) | waits by the producer's [`Wait`] |
+//! | to drop the incoming value | [`DropNewest`] | hands it back as [`Admission::Dropped`] |
+//! | the latest state to win | [`DropOldest`] | evicts the oldest, hands it back as [`Eviction::Evicted`] |
+//!
+//! The policy is part of the ring's type, so each `send` returns exactly
+//! what it can do: on a `Block` ring `Result<(), SendError<T>>`, as
+//! crossbeam-channel's.
 //!
 //! Every refused or evicted value is handed back and counted ([`Stats`]),
-//! a consumer can ask how much it lost ([`lagged`](spsc::Consumer::lagged)),
+//! a consumer can ask how much it lost ([`lagged`](Consumer::lagged)),
 //! and a producer can slow itself down before the ring is full
-//! ([`pressure`](spsc::Producer::pressure), with hysteresis).
+//! ([`pressure`](Producer::pressure), with hysteresis).
 //!
 //! ```
-//! use ringweir::{Builder, Overflow, Sent};
+//! use ringweir::{Builder, DropOldest, Eviction};
 //!
 //! // Latest state wins: a producer that never waits, a reader that may lag.
-//! let (mut tx, mut rx) = Builder::new(2).overflow(Overflow::DropOldest).spsc::<u32>()?;
+//! let (mut tx, mut rx) = Builder::new(2).overflow(DropOldest).spsc::<u32>()?;
 //! for score in [10, 20, 30] {
-//!     if let Sent::Evicted(old) = tx.send(score).unwrap() {
+//!     if let Eviction::Evicted(old) = tx.send(score).unwrap() {
 //!         assert_eq!(old, 10);
 //!     }
 //! }
@@ -32,7 +36,7 @@
 //!
 //! ## Closing
 //! Dropping the producer closes the ring for the consumer, which still
-//! drains what is queued before [`recv`](spsc::Consumer::recv) reports
+//! drains what is queued before [`recv`](Consumer::recv) reports
 //! [`RecvError`]. Dropping the consumer closes it for the producer: sends
 //! hand the value back in their error, and the values still queued are
 //! dropped, each exactly once: by the leaving consumer, or, for a value
@@ -92,33 +96,38 @@
 #![deny(missing_docs)]
 #![warn(unsafe_op_in_unsafe_fn, clippy::undocumented_unsafe_blocks)]
 
-mod api;
+// Layers, each calling only those below it: the public topology modules
+// and the builder; the handles; the topologies, which pick a protocol; the
+// protocols and the ring contract; waiting, counting and the slot memory.
 mod builder;
 mod cold;
 mod error;
 mod handle;
-mod multi_producer;
 mod policy;
+mod protocol;
 mod ring;
 mod shared;
 mod slots;
-mod stamped;
 mod stats;
 mod sync;
+mod topology;
 mod wait;
 
 pub mod mpmc;
 pub mod mpsc;
 pub mod spsc;
 
-pub use api::{Iter, TryIter};
 pub use builder::Builder;
 pub use error::{
     CapacityError, RecvError, RecvTimeoutError, SendError, SendTimeoutError, TryRecvError,
     TrySendError,
 };
-pub use policy::{Overflow, Pressure, Sent, Wait};
+pub use handle::{Consumer, IntoIter, Iter, Producer, TryIter};
+pub use policy::{
+    Admission, Block, DropNewest, DropOldest, Eviction, Lost, Overflow, Pressure, Wait,
+};
 pub use stats::Stats;
+pub use topology::{ManyConsumers, ManyProducers, Mpmc, Mpsc, SoleTaker, Spsc, Topology};
 
 mod layout_checks {
     use crate::{mpmc, mpsc, spsc};
@@ -136,6 +145,7 @@ mod layout_checks {
     assert_not_impl_any!(spsc::Consumer<std::rc::Rc<u8>>: Send);
     // Scale-out handles are cloned, one per thread.
     assert_impl_all!(mpsc::Producer<u64>: Send, Clone);
+    assert_not_impl_any!(spsc::Producer<u64, crate::DropOldest>: Clone);
     assert_impl_all!(mpsc::Consumer<u64>: Send);
     assert_not_impl_any!(mpsc::Consumer<u64>: Clone);
     assert_impl_all!(mpmc::Producer<u64>: Send, Clone);

@@ -28,17 +28,37 @@
 //! assert_eq!(total, 500_500);
 //! ```
 
-use crate::api::consumer_api;
-use crate::handle::{pair, PopHandle};
-use crate::shared::Config;
-use crate::stamped::StampedRing;
-use crate::{Builder, CapacityError};
+use crate::topology::Mpmc;
+use crate::{Block, Builder};
 
-#[doc(inline)]
-pub use crate::multi_producer::Producer;
+/// A sending handle of an mpmc ring with policy `P`; clone it for each
+/// producing thread. The ring closes for its consumers when the last clone
+/// is dropped. All its methods are [`ringweir::Producer`](crate::Producer)'s.
+///
+/// ```
+/// let (tx, mut rx) = ringweir::mpmc::channel::<u8>(16);
+/// let mut tx2 = tx.clone();
+/// std::thread::spawn(move || tx2.send(1)).join().unwrap().unwrap();
+/// drop(tx);
+/// assert_eq!(rx.recv(), Ok(1));
+/// assert!(rx.recv().is_err());
+/// ```
+pub type Producer<T, P = Block> = crate::Producer<T, Mpmc<P>>;
+
+/// A receiving handle of an mpmc ring with policy `P`; clone it for each
+/// consuming thread. All its methods are
+/// [`ringweir::Consumer`](crate::Consumer)'s.
+///
+/// ```
+/// let (mut tx, rx) = ringweir::mpmc::channel::<u8>(16);
+/// let mut rx2 = rx.clone();
+/// tx.send(5).unwrap();
+/// assert_eq!(rx2.recv(), Ok(5));
+/// ```
+pub type Consumer<T, P = Block> = crate::Consumer<T, Mpmc<P>>;
 
 /// Creates a ring of exactly `capacity` slots with the defaults:
-/// [`Overflow::Block`](crate::Overflow::Block) and [`Wait::Park`](crate::Wait::Park).
+/// [`Block`] and [`Wait::Park`](crate::Wait::Park).
 ///
 /// # Panics
 /// If `capacity` is 0, or too large to allocate; the message names the
@@ -58,33 +78,3 @@ pub fn channel<T>(capacity: usize) -> (Producer<T>, Consumer<T>) {
         Err(err) => panic!("ringweir::mpmc::channel: {err}"),
     }
 }
-
-pub(crate) fn build<T>(config: Config) -> Result<(Producer<T>, Consumer<T>), CapacityError> {
-    let (push, pop) = pair(StampedRing::new(config, false)?);
-    Ok((Producer::new(push), Consumer { inner: pop }))
-}
-
-/// A receiving handle; clone it for each consuming thread.
-///
-/// ```
-/// let (mut tx, rx) = ringweir::mpmc::channel::<u8>(16);
-/// let mut rx2 = rx.clone();
-/// tx.send(5).unwrap();
-/// assert_eq!(rx2.recv(), Ok(5));
-/// ```
-pub struct Consumer<T> {
-    inner: PopHandle<StampedRing<T>, T>,
-}
-
-impl<T> Clone for Consumer<T> {
-    /// Another consumer sharing the same values; the ring stays open for
-    /// producers until every consumer clone is dropped. Its
-    /// [`lagged`](Consumer::lagged) count starts from this handle's.
-    fn clone(&self) -> Self {
-        Self {
-            inner: self.inner.clone_handle(),
-        }
-    }
-}
-
-consumer_api!(Consumer, "mpmc");

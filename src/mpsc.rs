@@ -1,9 +1,8 @@
 //! Many producers, one consumer: a cloneable [`Producer`], one [`Consumer`].
 //!
-//! Built on the stamped protocol (producers claim slots by CAS on the tail,
-//! see the crate's `stamped` module), with every [`Overflow`](crate::Overflow)
-//! policy, wait strategy, timeout, counter and pressure reading of
-//! [`spsc`](crate::spsc). Each producer's values arrive in the order it sent
+//! Producers claim slots by CAS, one stamp per value; every
+//! [`Overflow`](crate::Overflow) policy, wait strategy, timeout, counter and
+//! pressure reading of [`spsc`](crate::spsc) works here too. Each producer's values arrive in the order it sent
 //! them; values of different producers interleave.
 //!
 //! The ring closes for the consumer when the last producer clone is dropped.
@@ -28,17 +27,36 @@
 //! for w in workers { w.join().unwrap(); }
 //! ```
 
-use crate::api::consumer_api;
-use crate::handle::{pair, PopHandle};
-use crate::shared::Config;
-use crate::stamped::StampedRing;
-use crate::{Builder, CapacityError};
+use crate::topology::Mpsc;
+use crate::{Block, Builder};
 
-#[doc(inline)]
-pub use crate::multi_producer::Producer;
+/// A sending handle of an mpsc ring with policy `P`; clone it for each
+/// producing thread. The ring closes for its consumers when the last clone
+/// is dropped. All its methods are [`ringweir::Producer`](crate::Producer)'s.
+///
+/// ```
+/// let (tx, mut rx) = ringweir::mpsc::channel::<u8>(16);
+/// let mut tx2 = tx.clone();
+/// std::thread::spawn(move || tx2.send(1)).join().unwrap().unwrap();
+/// drop(tx);
+/// assert_eq!(rx.recv(), Ok(1));
+/// assert!(rx.recv().is_err());
+/// ```
+pub type Producer<T, P = Block> = crate::Producer<T, Mpsc<P>>;
+
+/// The one receiving handle of an mpsc ring with policy `P`. Not `Clone`:
+/// use [`mpmc`](crate::mpmc) to share the work among several consumers.
+/// All its methods are [`ringweir::Consumer`](crate::Consumer)'s.
+///
+/// ```
+/// let (mut tx, mut rx) = ringweir::mpsc::channel::<u8>(16);
+/// tx.send(3).unwrap();
+/// assert_eq!(rx.recv(), Ok(3));
+/// ```
+pub type Consumer<T, P = Block> = crate::Consumer<T, Mpsc<P>>;
 
 /// Creates a ring of exactly `capacity` slots with the defaults:
-/// [`Overflow::Block`](crate::Overflow::Block) and [`Wait::Park`](crate::Wait::Park).
+/// [`Block`] and [`Wait::Park`](crate::Wait::Park).
 ///
 /// # Panics
 /// If `capacity` is 0, or too large to allocate; the message names the
@@ -57,22 +75,3 @@ pub fn channel<T>(capacity: usize) -> (Producer<T>, Consumer<T>) {
         Err(err) => panic!("ringweir::mpsc::channel: {err}"),
     }
 }
-
-pub(crate) fn build<T>(config: Config) -> Result<(Producer<T>, Consumer<T>), CapacityError> {
-    let (push, pop) = pair(StampedRing::new(config, false)?);
-    Ok((Producer::new(push), Consumer { inner: pop }))
-}
-
-/// The one receiving handle. Not `Clone`: use [`mpmc`](crate::mpmc) to
-/// share the work among several consumers.
-///
-/// ```
-/// let (mut tx, mut rx) = ringweir::mpsc::channel::<u8>(16);
-/// tx.send(3).unwrap();
-/// assert_eq!(rx.recv(), Ok(3));
-/// ```
-pub struct Consumer<T> {
-    inner: PopHandle<StampedRing<T>, T>,
-}
-
-consumer_api!(Consumer, "mpsc");

@@ -1,39 +1,257 @@
-//! The choices a ring is built with ([`Overflow`], [`Wait`]) and the small
-//! value types its operations report ([`Sent`], [`Pressure`]).
+//! The choices a ring is built with (its [`Overflow`] policy, each side's
+//! [`Wait`]) and the small value types its operations report.
 
-/// What [`send`](crate::spsc::Producer::send) does when the ring is full.
+/// What [`send`](crate::Producer::send) does when the ring is full: one of
+/// [`Block`], [`DropNewest`] and [`DropOldest`], chosen with
+/// [`Builder::overflow`](crate::Builder::overflow) and part of the ring's
+/// type, so each policy's `send` returns exactly what it can do:
 ///
-/// Fixed when the ring is built. [`try_send`](crate::spsc::Producer::try_send)
-/// ignores it: it never waits and never evicts, it hands the value back.
+/// | policy | `send` on a full ring | `send` returns |
+/// |---|---|---|
+/// | [`Block`] (default) | waits for room, by the producer's [`Wait`] | `Result<(), SendError<T>>` |
+/// | [`DropNewest`] | hands the value back, counted in [`Stats::dropped`](crate::Stats::dropped) | `Result<Admission<T>, SendError<T>>` |
+/// | [`DropOldest`] | queues it, evicts the oldest, hands that back, counted in [`Stats::evicted`](crate::Stats::evicted) | `Result<Eviction<T>, SendError<T>>` |
+///
+/// [`try_send`](crate::Producer::try_send) ignores the policy: it never
+/// waits and never evicts, it hands the value back.
+///
+/// This trait is sealed: the three policies are all there is. Code generic
+/// over the policy uses [`returned`](Overflow::returned) to get at a value
+/// a send handed back.
 ///
 /// ```
-/// use ringweir::{Builder, Overflow, Sent};
+/// use ringweir::{Admission, Builder, DropNewest};
 ///
-/// let (mut tx, mut rx) = Builder::new(1).overflow(Overflow::DropNewest).spsc::<u8>()?;
-/// assert!(matches!(tx.send(1), Ok(Sent::Queued)));
-/// assert!(matches!(tx.send(2), Ok(Sent::Dropped(2))));
+/// let (mut tx, mut rx) = Builder::new(1).overflow(DropNewest).spsc::<u8>()?;
+/// assert_eq!(tx.send(1), Ok(Admission::Queued));
+/// assert_eq!(tx.send(2), Ok(Admission::Dropped(2)));
 /// assert_eq!(rx.recv(), Ok(1));
 /// # Ok::<(), ringweir::CapacityError>(())
 /// ```
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
-pub enum Overflow {
-    /// Slow the producer down: `send` waits (by the ring's [`Wait`]
-    /// strategy) until there is room or every consumer is gone.
-    #[default]
+pub trait Overflow:
+    sealed::Policy + Copy + Default + std::fmt::Debug + Send + Sync + 'static
+{
+    /// What a successful [`send`](crate::Producer::send) returns.
+    type Sent<T>;
+    /// What a successful [`send_slice`](crate::Producer::send_slice) returns.
+    type SentSlice;
+
+    /// The value a send handed back (refused or evicted), if any.
+    ///
+    /// ```
+    /// use ringweir::{Admission, Block, DropNewest, Overflow};
+    /// assert_eq!(DropNewest::returned(Admission::Dropped(7)), Some(7));
+    /// assert_eq!(Block::returned::<u8>(()), None);
+    /// ```
+    fn returned<T>(sent: Self::Sent<T>) -> Option<T>;
+
+    #[doc(hidden)]
+    /// The result of a send that handed back `returned`.
+    fn sent<T>(returned: Option<T>) -> Self::Sent<T>;
+
+    #[doc(hidden)]
+    /// The result of a slice send that lost `lost` values.
+    fn sent_slice(lost: usize) -> Self::SentSlice;
+}
+
+pub(crate) mod sealed {
+    /// The policies' internal facts; not nameable outside the crate.
+    pub trait Policy {
+        /// Which policy this is.
+        const KIND: super::Kind;
+    }
+}
+
+/// A policy as a value, for the ring's settings.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    /// [`Block`].
     Block,
-    /// Refuse the incoming value: `send` hands it straight back as
-    /// [`Sent::Dropped`] and counts it in [`Stats::dropped`](crate::Stats::dropped).
+    /// [`DropNewest`].
     DropNewest,
-    /// Latest state wins: `send` evicts the oldest queued value, hands it
-    /// back as [`Sent::Evicted`], counts it in
-    /// [`Stats::evicted`](crate::Stats::evicted) and enqueues the new one.
-    /// Takes no lock, even while a consumer is reading: producer and
-    /// consumer claim the oldest value by CAS, so exactly one gets it. (As in
-    /// every stamped-slot queue, a thread that finds a slot claimed but not
-    /// yet finished by another waits for that thread's next few
-    /// instructions.)
+    /// [`DropOldest`].
     DropOldest,
 }
+
+/// Slow the producer down: `send` waits (by the producer's [`Wait`]) until
+/// there is room or every consumer is gone. The default.
+///
+/// ```
+/// let (mut tx, mut rx) = ringweir::Builder::new(1).overflow(ringweir::Block).spsc::<u8>()?;
+/// tx.send(1)?; // `Result<(), SendError<u8>>`, as crossbeam-channel's
+/// assert_eq!(rx.recv(), Ok(1));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub struct Block;
+
+/// Refuse the incoming value: on a full ring `send` hands it straight back
+/// as [`Admission::Dropped`] and counts it in
+/// [`Stats::dropped`](crate::Stats::dropped).
+///
+/// ```
+/// use ringweir::{Admission, Builder, DropNewest};
+/// let (mut tx, _rx) = Builder::new(1).overflow(DropNewest).spsc::<u8>()?;
+/// assert_eq!(tx.send(1)?, Admission::Queued);
+/// assert_eq!(tx.send(2)?, Admission::Dropped(2));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub struct DropNewest;
+
+/// Latest state wins: on a full ring `send` evicts the oldest queued value,
+/// hands it back as [`Eviction::Evicted`], counts it in
+/// [`Stats::evicted`](crate::Stats::evicted) and queues the new one.
+///
+/// Takes no lock, even while a consumer is reading: producer and consumer
+/// claim the oldest value by CAS, so exactly one gets it. (As in every
+/// stamped-slot queue, a thread that finds a slot claimed but not yet
+/// finished by another waits for that thread's next few instructions.)
+///
+/// ```
+/// use ringweir::{Builder, DropOldest, Eviction};
+/// let (mut tx, mut rx) = Builder::new(1).overflow(DropOldest).spsc::<u8>()?;
+/// assert_eq!(tx.send(1)?, Eviction::Queued);
+/// assert_eq!(tx.send(2)?, Eviction::Evicted(1));
+/// assert_eq!(rx.recv(), Ok(2));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub struct DropOldest;
+
+impl sealed::Policy for Block {
+    const KIND: Kind = Kind::Block;
+}
+impl sealed::Policy for DropNewest {
+    const KIND: Kind = Kind::DropNewest;
+}
+impl sealed::Policy for DropOldest {
+    const KIND: Kind = Kind::DropOldest;
+}
+
+impl Overflow for Block {
+    type Sent<T> = ();
+    type SentSlice = ();
+    fn returned<T>(_: ()) -> Option<T> {
+        None
+    }
+    fn sent<T>(returned: Option<T>) {
+        debug_assert!(returned.is_none(), "a Block send hands nothing back");
+    }
+    fn sent_slice(lost: usize) {
+        debug_assert_eq!(lost, 0, "a Block send loses nothing");
+    }
+}
+
+impl Overflow for DropNewest {
+    type Sent<T> = Admission<T>;
+    type SentSlice = Lost;
+    fn returned<T>(sent: Admission<T>) -> Option<T> {
+        match sent {
+            Admission::Queued => None,
+            Admission::Dropped(value) => Some(value),
+        }
+    }
+    fn sent<T>(returned: Option<T>) -> Admission<T> {
+        returned.map_or(Admission::Queued, Admission::Dropped)
+    }
+    fn sent_slice(lost: usize) -> Lost {
+        Lost(lost)
+    }
+}
+
+impl Overflow for DropOldest {
+    type Sent<T> = Eviction<T>;
+    type SentSlice = Lost;
+    fn returned<T>(sent: Eviction<T>) -> Option<T> {
+        match sent {
+            Eviction::Queued => None,
+            Eviction::Evicted(value) => Some(value),
+        }
+    }
+    fn sent<T>(returned: Option<T>) -> Eviction<T> {
+        returned.map_or(Eviction::Queued, Eviction::Evicted)
+    }
+    fn sent_slice(lost: usize) -> Lost {
+        Lost(lost)
+    }
+}
+
+/// What a [`send`](crate::Producer::send) on a [`DropNewest`] ring did.
+///
+/// ```
+/// use ringweir::{Admission, Builder, DropNewest};
+/// let (mut tx, _rx) = Builder::new(1).overflow(DropNewest).mpsc::<&str>()?;
+/// tx.send("kept")?.into_returned();
+/// if let Admission::Dropped(late) = tx.send("late")? {
+///     assert_eq!(late, "late");
+/// }
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[must_use = "on a full ring this holds the value you sent, which is lost if ignored"]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Admission<T> {
+    /// The value is in the ring.
+    Queued,
+    /// The ring was full: this is the value you sent, not queued.
+    Dropped(T),
+}
+
+/// What a [`send`](crate::Producer::send) on a [`DropOldest`] ring did.
+///
+/// ```
+/// use ringweir::{Builder, DropOldest, Eviction};
+/// let (mut tx, _rx) = Builder::new(1).overflow(DropOldest).spsc::<&str>()?;
+/// assert!(tx.send("a")?.into_returned().is_none());
+/// assert_eq!(tx.send("b")?, Eviction::Evicted("a"));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[must_use = "on a full ring this holds the oldest value, which is lost if ignored"]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Eviction<T> {
+    /// The value is in the ring; nothing was pushed out.
+    Queued,
+    /// The value is in the ring, and this is the oldest one, pushed out to
+    /// make room.
+    Evicted(T),
+}
+
+impl<T> Admission<T> {
+    /// The value handed back, if the ring refused it.
+    ///
+    /// ```
+    /// assert_eq!(ringweir::Admission::Dropped(7).into_returned(), Some(7));
+    /// ```
+    pub fn into_returned(self) -> Option<T> {
+        DropNewest::returned(self)
+    }
+}
+
+impl<T> Eviction<T> {
+    /// The value pushed out, if any.
+    ///
+    /// ```
+    /// assert_eq!(ringweir::Eviction::Evicted(7).into_returned(), Some(7));
+    /// ```
+    pub fn into_returned(self) -> Option<T> {
+        DropOldest::returned(self)
+    }
+}
+
+/// How many values a [`send_slice`](crate::Producer::send_slice) lost: on a
+/// [`DropNewest`] ring, values of the slice that found it full and were
+/// dropped; on a [`DropOldest`] ring, queued values evicted to make room.
+/// Counted in [`Stats`](crate::Stats) as well.
+///
+/// ```
+/// use ringweir::{Builder, DropNewest, Lost};
+/// let (mut tx, _rx) = Builder::new(2).overflow(DropNewest).spsc::<u32>()?;
+/// assert_eq!(tx.send_slice(&[1, 2, 3, 4, 5])?, Lost(3));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[must_use = "it says how many values the ring dropped or evicted"]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub struct Lost(pub usize);
 
 /// How a thread waits: a producer blocked on a full ring, or a consumer on
 /// an empty one.
@@ -100,59 +318,6 @@ pub enum Wait {
     /// sleep at once, which makes their own wake-up quicker.
     #[default]
     Park,
-}
-
-/// What a successful [`send`](crate::spsc::Producer::send) did with the value.
-///
-/// ```
-/// use ringweir::{Builder, Overflow, Sent};
-///
-/// let (mut tx, _rx) = Builder::new(1).overflow(Overflow::DropOldest).spsc::<&str>()?;
-/// assert!(matches!(tx.send("a"), Ok(Sent::Queued)));
-/// match tx.send("b") {
-///     Ok(Sent::Evicted(old)) => assert_eq!(old, "a"),
-///     other => panic!("unexpected {other:?}"),
-/// }
-/// # Ok::<(), ringweir::CapacityError>(())
-/// ```
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Sent<T> {
-    /// The value is in the ring.
-    Queued,
-    /// The ring was full and its policy is [`Overflow::DropNewest`]: this is
-    /// the value you sent, not enqueued.
-    Dropped(T),
-    /// The ring was full and its policy is [`Overflow::DropOldest`]: your
-    /// value is queued, and this is the oldest value, pushed out to make room.
-    Evicted(T),
-}
-
-impl<T> Sent<T> {
-    /// Whether the value that was sent is now in the ring.
-    ///
-    /// ```
-    /// use ringweir::Sent;
-    /// assert!(Sent::<u8>::Queued.is_queued());
-    /// assert!(Sent::Evicted(1).is_queued());
-    /// assert!(!Sent::Dropped(1).is_queued());
-    /// ```
-    pub fn is_queued(&self) -> bool {
-        !matches!(self, Sent::Dropped(_))
-    }
-
-    /// The value handed back, if any (the refused one or the evicted one).
-    ///
-    /// ```
-    /// use ringweir::Sent;
-    /// assert_eq!(Sent::Dropped(7).into_returned(), Some(7));
-    /// assert_eq!(Sent::<u8>::Queued.into_returned(), None);
-    /// ```
-    pub fn into_returned(self) -> Option<T> {
-        match self {
-            Sent::Queued => None,
-            Sent::Dropped(v) | Sent::Evicted(v) => Some(v),
-        }
-    }
 }
 
 /// How full the ring is, with hysteresis, for cooperative throttling.

@@ -15,16 +15,11 @@ use crate::shared::Shared;
 /// value. A `PushLocal`/`PopLocal` belongs to exactly one handle; the
 /// protocol may rely on that for its single-producer or single-consumer
 /// assumptions.
-pub(crate) unsafe trait Ring<T> {
+pub unsafe trait Ring<T> {
     /// What a producer handle keeps for itself (cached indices).
     type PushLocal;
     /// What a consumer handle keeps for itself (cached indices).
     type PopLocal;
-
-    /// Whether this protocol can evict (take the oldest value on a push).
-    /// A protocol that cannot never needs the consumer's receive tally, so
-    /// its pops skip that bookkeeping at compile time.
-    const CAN_EVICT: bool = true;
 
     /// The state beside the slots.
     fn shared(&self) -> &Shared;
@@ -52,7 +47,7 @@ pub(crate) unsafe trait Ring<T> {
 
     /// Enqueues `value`, first evicting the oldest queued value if the ring
     /// is full; returns the evicted value. Only called on rings built with
-    /// [`Overflow::DropOldest`](crate::Overflow::DropOldest), which the
+    /// [`DropOldest`](crate::DropOldest), which the
     /// builder gives to protocols that support it.
     fn push_evicting(&self, local: &mut Self::PushLocal, value: T) -> Option<T>;
 
@@ -68,6 +63,12 @@ pub(crate) unsafe trait Ring<T> {
     fn pop_waiting(&self, local: &mut Self::PopLocal) -> Option<T> {
         self.try_pop(local)
     }
+
+    /// The oldest value, left in place, if one is published. Only for a
+    /// ring's sole taker of values (one consumer handle, and no eviction):
+    /// nobody else can take the value while the returned reference, which
+    /// borrows the consumer's local state, lives.
+    fn peek<'a>(&'a self, local: &'a mut Self::PopLocal) -> Option<&'a T>;
 
     /// Enqueues clones of the longest prefix of `values` that fits now and
     /// returns its length. Ignores closing and never waits. A protocol that

@@ -3,17 +3,18 @@
 //! rare-event counters. Nothing here is written on a send or receive fast
 //! path.
 
+use crate::policy::Kind;
 use crate::stats::{Counters, Tally};
 use crate::sync::{fence, AtomicUsize, Ordering};
 use crate::wait::WaitPoint;
-use crate::{Overflow, Pressure, Wait};
+use crate::{Pressure, Wait};
 use crossbeam_utils::CachePadded;
 
 /// A ring's settings, validated by the builder and fixed from then on.
 #[derive(Clone, Copy, Debug)]
-pub(crate) struct Config {
+pub struct Config {
     pub(crate) capacity: usize,
-    pub(crate) overflow: Overflow,
+    pub(crate) overflow: Kind,
     /// How a producer waits on a full `Block` ring.
     pub(crate) producer_wait: Wait,
     /// How a consumer waits on an empty ring.
@@ -27,7 +28,7 @@ pub(crate) struct Config {
 impl Config {
     /// Who counts evictions on this ring (see [`Tally`]).
     pub(crate) fn tally(&self) -> Tally {
-        if self.overflow == Overflow::DropOldest && !self.many_consumers {
+        if self.overflow == Kind::DropOldest && !self.many_consumers {
             Tally::ByConsumer
         } else {
             Tally::ByProducers
@@ -37,7 +38,7 @@ impl Config {
 
 /// The non-index state of a ring.
 #[derive(Debug)]
-pub(crate) struct Shared {
+pub struct Shared {
     pub(crate) config: Config,
     /// `config.tally()`, kept at hand for the send and receive paths.
     pub(crate) tally: Tally,
@@ -67,8 +68,7 @@ impl Shared {
         Self {
             config,
             tally: config.tally(),
-            producers_sleep: config.producer_wait == Wait::Park
-                && config.overflow == Overflow::Block,
+            producers_sleep: config.producer_wait == Wait::Park && config.overflow == Kind::Block,
             consumers_sleep: config.consumer_wait == Wait::Park,
             producers: AtomicUsize::new(1),
             consumers: AtomicUsize::new(1),

@@ -28,9 +28,9 @@ use crate::sync::{AtomicUsize, Ordering};
 /// ring itself is unaffected.
 ///
 /// ```
-/// use ringweir::{Builder, Overflow, Stats};
+/// use ringweir::{Builder, DropOldest, Stats};
 ///
-/// let (mut tx, mut rx) = Builder::new(2).overflow(Overflow::DropOldest).spsc::<u32>()?;
+/// let (mut tx, mut rx) = Builder::new(2).overflow(DropOldest).spsc::<u32>()?;
 /// for i in 0..5 { let _ = tx.send(i); }
 /// assert_eq!(rx.recv(), Ok(3));
 /// let s: Stats = tx.stats();
@@ -45,9 +45,9 @@ pub struct Stats {
     pub sent: u64,
     /// Values that consumers took.
     pub received: u64,
-    /// Values a [`DropNewest`](crate::Overflow::DropNewest) send refused.
+    /// Values a [`DropNewest`](crate::DropNewest) send refused.
     pub dropped: u64,
-    /// Values a [`DropOldest`](crate::Overflow::DropOldest) send pushed out.
+    /// Values a [`DropOldest`](crate::DropOldest) send pushed out.
     pub evicted: u64,
     /// Sends that found the ring full and had to wait.
     pub waits: u64,
@@ -57,7 +57,7 @@ pub struct Stats {
 
 /// How a ring learns its `evicted` count.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Tally {
+pub enum Tally {
     /// Each evicting producer bumps `Counters::evicted` (an atomic RMW per
     /// eviction). Used where consumers can be cloned, and where nothing is
     /// ever evicted (then nothing is bumped).
@@ -72,7 +72,7 @@ pub(crate) enum Tally {
 
 /// The rare-event counters a ring keeps in its own memory.
 #[derive(Debug, Default)]
-pub(crate) struct Counters {
+pub struct Counters {
     pub(crate) dropped: AtomicUsize,
     pub(crate) evicted: AtomicUsize,
     pub(crate) waits: AtomicUsize,

@@ -67,7 +67,7 @@ use std::time::{Duration, Instant};
 
 /// Exponential back-off: spin `2^step` hints, then yield, like crossbeam's
 /// `Backoff` but routed through the sync facade so loom can schedule it.
-pub(crate) struct Backoff {
+pub struct Backoff {
     step: u32,
 }
 
@@ -135,7 +135,7 @@ impl Backoff {
 /// What this side's last sleep on a ring says about its partner, and so how
 /// a `Park` waiter of that side spends its time before sleeping.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Pace {
+pub enum Pace {
     /// No sleep yet, or a sleep of middling length: spin, yield a few
     /// times, then sleep.
     Steady = 0,
@@ -198,7 +198,7 @@ const SLEEPER: usize = 2;
 /// waker's whole duty is a fence and one load of a line only sleepers and
 /// closers write.
 #[derive(Debug)]
-pub(crate) struct WaitPoint {
+pub struct WaitPoint {
     state: AtomicUsize,
     /// A [`Pace`], written after each sleep. Relaxed throughout: it is
     /// advice, and any value is safe.
@@ -340,7 +340,7 @@ impl WaitPoint {
 
 /// How closely an attempt made while waiting must look.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Look {
+pub enum Look {
     /// A poll between spins, yields or timed sleeps: finding nothing only
     /// means "not yet", so the attempt may skip work that tells why (a
     /// receiver need not tell an empty ring from a value still being

@@ -4,7 +4,7 @@
 //! never evicts, per value on the others), proved with a counting global
 //! allocator.
 
-use ringweir::{Builder, Overflow, Wait};
+use ringweir::{Block, Builder, DropNewest, DropOldest, Overflow, Spsc, Topology, Wait};
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
 
@@ -50,8 +50,9 @@ fn bytes_during<R>(f: impl FnOnce() -> R) -> (usize, R) {
 
 macro_rules! no_alloc_per_message {
     ($build:ident, $overflow:expr) => {{
+        let overflow = $overflow;
         let (mut tx, mut rx) = Builder::new(64)
-            .overflow($overflow)
+            .overflow(overflow)
             .wait(Wait::Park)
             .$build::<u64>()
             .unwrap();
@@ -72,18 +73,25 @@ macro_rules! no_alloc_per_message {
             before,
             "{} {:?}",
             stringify!($build),
-            $overflow
+            overflow
         );
     }};
 }
 
+/// Every topology of the policy `P`.
+fn no_alloc_per_message<P: Overflow>()
+where
+    Spsc<P>: Topology<Policy = P>,
+{
+    no_alloc_per_message!(spsc, P::default());
+    no_alloc_per_message!(mpsc, P::default());
+    no_alloc_per_message!(mpmc, P::default());
+}
+
 #[test]
 fn no_allocation_per_message() {
-    for overflow in [Overflow::DropNewest, Overflow::DropOldest] {
-        no_alloc_per_message!(spsc, overflow);
-        no_alloc_per_message!(mpsc, overflow);
-        no_alloc_per_message!(mpmc, overflow);
-    }
+    no_alloc_per_message::<DropNewest>();
+    no_alloc_per_message::<DropOldest>();
 }
 
 #[test]
@@ -160,34 +168,44 @@ fn a_ring_of_large_values_takes_about_capacity_values_of_memory() {
         &[1, 2, 8, 1024]
     };
     let mut over = Vec::new();
-    for overflow in [Overflow::Block, Overflow::DropNewest, Overflow::DropOldest] {
-        for &capacity in capacities {
-            // The values, a stamp and some padding per slot, and the
-            // handles and shared state once.
-            let limit = capacity * VALUE + capacity * 128 + 4096;
-            let builder = Builder::new(capacity).overflow(overflow);
-            // Each ring is dropped before the next is built.
-            let measured = [
-                ("spsc", bytes_during(|| builder.spsc::<Value>().unwrap()).0),
-                ("mpsc", bytes_during(|| builder.mpsc::<Value>().unwrap()).0),
-                ("mpmc", bytes_during(|| builder.mpmc::<Value>().unwrap()).0),
-            ];
-            for (topo, bytes) in measured {
-                let line = format!(
-                    "{topo} {overflow:?} capacity {capacity}: {bytes} bytes, {:.2} values' worth \
-                     (at most {limit})",
-                    bytes as f64 / VALUE as f64
-                );
-                println!("{line}");
-                if bytes > limit {
-                    over.push(line);
-                }
-            }
-        }
-    }
+    large_value_rings::<Block>(capacities, &mut over);
+    large_value_rings::<DropNewest>(capacities, &mut over);
+    large_value_rings::<DropOldest>(capacities, &mut over);
     assert!(
         over.is_empty(),
         "rings of 64 KiB values over capacity * (64 KiB + 128) + 4096 bytes:\n{}",
         over.join("\n")
     );
+}
+
+/// Measures rings of [`Value`] of every topology of the policy `P`, adding
+/// a line to `over` for each one over its limit.
+fn large_value_rings<P: Overflow>(capacities: &[usize], over: &mut Vec<String>)
+where
+    Spsc<P>: Topology<Policy = P>,
+{
+    let overflow = P::default();
+    for &capacity in capacities {
+        // The values, a stamp and some padding per slot, and the
+        // handles and shared state once.
+        let limit = capacity * VALUE + capacity * 128 + 4096;
+        let builder = Builder::new(capacity).overflow(overflow);
+        // Each ring is dropped before the next is built.
+        let measured = [
+            ("spsc", bytes_during(|| builder.spsc::<Value>().unwrap()).0),
+            ("mpsc", bytes_during(|| builder.mpsc::<Value>().unwrap()).0),
+            ("mpmc", bytes_during(|| builder.mpmc::<Value>().unwrap()).0),
+        ];
+        for (topo, bytes) in measured {
+            let line = format!(
+                "{topo} {overflow:?} capacity {capacity}: {bytes} bytes, {:.2} values' worth \
+                 (at most {limit})",
+                bytes as f64 / VALUE as f64
+            );
+            println!("{line}");
+            if bytes > limit {
+                over.push(line);
+            }
+        }
+    }
 }

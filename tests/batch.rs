@@ -7,47 +7,48 @@
 #[macro_use]
 mod common;
 
-use common::{count, counter, scaled, Counted};
-use ringweir::{Builder, Overflow, SendError, Wait};
+use common::{build, count, counter, name, scaled, Counted};
+use ringweir::{Builder, DropNewest, DropOldest, Lost, SendError, Topology, Wait};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::thread;
 
-const POLICIES: [Overflow; 3] = [Overflow::Block, Overflow::DropNewest, Overflow::DropOldest];
+/// Runs of 3 and reads of 2 or 4 on the ring `K`.
+fn runs_fill_what_fits<K: Topology>() {
+    let topo = name::<K>();
+    // Capacity 5 with runs of 3 and reads of 2 or 4: every run
+    // eventually straddles the last slot.
+    let (mut tx, mut rx) = build::<u64, K>(Builder::new(5));
+    let mut next_sent = 0u64;
+    let mut next_read = 0u64;
+    for round in 0..40 {
+        let run: Vec<u64> = (next_sent..next_sent + 3).collect();
+        let room = 5 - tx.len();
+        let queued = tx.try_send_slice(&run).unwrap();
+        assert_eq!(queued, room.min(3), "{topo} round {round}");
+        next_sent += queued as u64;
+        let mut out = vec![0u64; if round % 2 == 0 { 2 } else { 4 }];
+        let taken = rx.try_recv_slice(&mut out);
+        for value in &out[..taken] {
+            assert_eq!(*value, next_read, "{topo}");
+            next_read += 1;
+        }
+    }
+    let rest: Vec<u64> = rx.try_iter().collect();
+    assert_eq!(rest, (next_read..next_sent).collect::<Vec<_>>());
+    let stats = tx.stats();
+    assert_eq!(
+        (stats.sent, stats.received),
+        (next_sent, next_sent),
+        "{topo}"
+    );
+    assert_eq!((stats.dropped, stats.evicted), (0, 0), "{topo}");
+}
 
 #[test]
 fn runs_fill_what_fits_and_cross_the_end_of_the_array_in_order() {
-    for overflow in POLICIES {
-        // Capacity 5 with runs of 3 and reads of 2 or 4: every run
-        // eventually straddles the last slot.
-        each_topology!(Builder::new(5).overflow(overflow), u64, |topo, tx, rx| {
-            let mut next_sent = 0u64;
-            let mut next_read = 0u64;
-            for round in 0..40 {
-                let run: Vec<u64> = (next_sent..next_sent + 3).collect();
-                let room = 5 - tx.len();
-                let queued = tx.try_send_slice(&run).unwrap();
-                assert_eq!(queued, room.min(3), "{topo} {overflow:?} round {round}");
-                next_sent += queued as u64;
-                let mut out = vec![0u64; if round % 2 == 0 { 2 } else { 4 }];
-                let taken = rx.try_recv_slice(&mut out);
-                for value in &out[..taken] {
-                    assert_eq!(*value, next_read, "{topo} {overflow:?}");
-                    next_read += 1;
-                }
-            }
-            let rest: Vec<u64> = rx.try_iter().collect();
-            assert_eq!(rest, (next_read..next_sent).collect::<Vec<_>>());
-            let stats = tx.stats();
-            assert_eq!(
-                (stats.sent, stats.received),
-                (next_sent, next_sent),
-                "{topo}"
-            );
-            assert_eq!((stats.dropped, stats.evicted), (0, 0), "{topo}");
-        });
-    }
+    each_ring!(runs_fill_what_fits());
 }
 
 #[test]
@@ -86,24 +87,16 @@ fn slices_report_closing_on_both_sides() {
 
 #[test]
 fn send_slice_follows_the_overflow_policy_when_full() {
-    each_topology!(
-        Builder::new(2).overflow(Overflow::DropNewest),
-        u8,
-        |topo, tx, rx| {
-            tx.send_slice(&[1, 2, 3, 4, 5]).unwrap();
-            assert_eq!(rx.try_iter().collect::<Vec<_>>(), [1, 2], "{topo}");
-            assert_eq!(tx.stats().dropped, 3, "{topo}");
-        }
-    );
-    each_topology!(
-        Builder::new(2).overflow(Overflow::DropOldest),
-        u8,
-        |topo, tx, rx| {
-            tx.send_slice(&[1, 2, 3, 4, 5]).unwrap();
-            assert_eq!(rx.try_iter().collect::<Vec<_>>(), [4, 5], "{topo}");
-            assert_eq!(rx.lagged(), 3, "{topo}");
-        }
-    );
+    each_topology!(Builder::new(2).overflow(DropNewest), u8, |topo, tx, rx| {
+        assert_eq!(tx.send_slice(&[1, 2, 3, 4, 5]), Ok(Lost(3)), "{topo}");
+        assert_eq!(rx.try_iter().collect::<Vec<_>>(), [1, 2], "{topo}");
+        assert_eq!(tx.stats().dropped, 3, "{topo}");
+    });
+    each_topology!(Builder::new(2).overflow(DropOldest), u8, |topo, tx, rx| {
+        assert_eq!(tx.send_slice(&[1, 2, 3, 4, 5]), Ok(Lost(3)), "{topo}");
+        assert_eq!(rx.try_iter().collect::<Vec<_>>(), [4, 5], "{topo}");
+        assert_eq!(rx.lagged(), 3, "{topo}");
+    });
 }
 
 /// Clones fine until the pinned id, whose clone panics.

@@ -1,43 +1,100 @@
 //! Closing from either side, waking sleepers, and values dropped exactly once.
 
+#[macro_use]
 mod common;
 
-use common::{count, counter, Counted};
-use ringweir::{Builder, Overflow, RecvTimeoutError, TryRecvError, TrySendError, Wait};
+use common::{build, count, counter, name, policy, queued, Counted, Policy};
+use ringweir::{
+    Builder, DropOldest, Eviction, Producer, RecvTimeoutError, Topology, TryRecvError,
+    TrySendError, Wait,
+};
 use std::thread;
 use std::time::Duration;
 
 const WAITS: [Wait; 3] = [Wait::Spin, Wait::Yield, Wait::Park];
-const POLICIES: [Overflow; 3] = [Overflow::Block, Overflow::DropNewest, Overflow::DropOldest];
+
+/// On the spsc ring `K` (`Spsc<P>` of each policy `P`).
+fn consumer_drains<K: Topology>() {
+    let (mut tx, mut rx) = build::<u8, K>(Builder::new(4));
+    assert!(queued::<u8, K>(tx.send(1).unwrap()));
+    assert!(queued::<u8, K>(tx.send(2).unwrap()));
+    drop(tx);
+    assert!(rx.is_closed());
+    assert_eq!(rx.recv(), Ok(1));
+    assert_eq!(rx.try_recv(), Ok(2));
+    assert_eq!(rx.try_recv(), Err(TryRecvError::Closed));
+    assert_eq!(
+        rx.recv_timeout(Duration::from_millis(1)),
+        Err(RecvTimeoutError::Closed)
+    );
+    assert_eq!(rx.recv(), Err(ringweir::RecvError));
+}
 
 #[test]
 fn consumer_drains_after_producer_leaves() {
-    for overflow in POLICIES {
-        let (mut tx, mut rx) = Builder::new(4).overflow(overflow).spsc::<u8>().unwrap();
-        tx.send(1).unwrap();
-        tx.send(2).unwrap();
-        drop(tx);
-        assert!(rx.is_closed());
-        assert_eq!(rx.recv(), Ok(1));
-        assert_eq!(rx.try_recv(), Ok(2));
-        assert_eq!(rx.try_recv(), Err(TryRecvError::Closed));
-        assert_eq!(
-            rx.recv_timeout(Duration::from_millis(1)),
-            Err(RecvTimeoutError::Closed)
-        );
-        assert_eq!(rx.recv(), Err(ringweir::RecvError));
-    }
+    each_policy!(Spsc, consumer_drains());
+}
+
+/// On the mpmc ring `K` (`Mpmc<P>` of each policy `P`).
+fn send_after_consumer_leaves<K: Topology>() {
+    let (mut tx, rx) = build::<u8, K>(Builder::new(1));
+    drop(rx);
+    assert!(tx.is_closed());
+    assert_eq!(tx.send(1).err().unwrap().into_inner(), 1);
+    assert_eq!(tx.try_send(2), Err(TrySendError::Closed(2)));
+    assert!(!tx
+        .send_timeout(3, Duration::ZERO)
+        .err()
+        .unwrap()
+        .is_timeout());
 }
 
 #[test]
 fn send_after_consumer_leaves_hands_the_value_back() {
-    for overflow in POLICIES {
-        let (mut tx, rx) = Builder::new(1).overflow(overflow).mpmc::<u8>().unwrap();
+    each_policy!(Mpmc, send_after_consumer_leaves());
+}
+
+/// On the spsc ring `K` (`Spsc<P>` of each policy `P`).
+fn sends_into_a_closed_spsc_ring<K: Topology>() {
+    let overflow = name::<K>();
+    for capacity in [1, 3, 8] {
+        let drops = counter();
+        let (mut tx, mut rx) = build::<Counted, K>(Builder::new(capacity));
+        // Wrap the ring a few times first, so the take-back crosses
+        // block and lap boundaries.
+        for i in 0..(capacity as u64 * 3 + 1) {
+            tx.send(Counted::new(i, &drops)).unwrap();
+            assert_eq!(rx.recv().unwrap().id, i);
+        }
+        let taken = capacity as u64 * 3 + 1;
+        tx.send(Counted::new(100, &drops)).unwrap();
         drop(rx);
-        assert!(tx.is_closed());
-        assert_eq!(tx.send(1).unwrap_err().into_inner(), 1);
-        assert_eq!(tx.try_send(2), Err(TrySendError::Closed(2)));
-        assert!(!tx.send_timeout(3, Duration::ZERO).unwrap_err().is_timeout());
+        assert_eq!(
+            count(&drops) as u64,
+            taken + 1,
+            "the queued value went with rx"
+        );
+        for i in 0..10u64 {
+            match tx.try_send(Counted::new(200 + i, &drops)) {
+                Err(TrySendError::Closed(v)) => assert_eq!(v.id, 200 + i),
+                other => panic!("{overflow}: expected Closed, got {other:?}"),
+            }
+            assert_eq!(tx.len(), 0);
+        }
+        assert_eq!(tx.send(Counted::new(300, &drops)).err().unwrap().0.id, 300);
+        let s = tx.stats();
+        assert_eq!(
+            (s.sent, s.received, s.discarded),
+            (taken + 1, taken, 1),
+            "{overflow} capacity {capacity}"
+        );
+        assert_eq!(count(&drops) as u64, taken + 1 + 11);
+        drop(tx);
+        assert_eq!(
+            count(&drops) as u64,
+            taken + 1 + 11,
+            "nothing dropped twice"
+        );
     }
 }
 
@@ -45,50 +102,7 @@ fn send_after_consumer_leaves_hands_the_value_back() {
 fn sends_into_a_closed_spsc_ring_hand_each_value_back_uncounted() {
     // After the consumer has gone, every send hands its value back and the
     // statistics do not count it, on every policy, after wrapping.
-    for overflow in POLICIES {
-        for capacity in [1, 3, 8] {
-            let drops = counter();
-            let (mut tx, mut rx) = Builder::new(capacity)
-                .overflow(overflow)
-                .spsc::<Counted>()
-                .unwrap();
-            // Wrap the ring a few times first, so the take-back crosses
-            // block and lap boundaries.
-            for i in 0..(capacity as u64 * 3 + 1) {
-                tx.send(Counted::new(i, &drops)).unwrap();
-                assert_eq!(rx.recv().unwrap().id, i);
-            }
-            let taken = capacity as u64 * 3 + 1;
-            tx.send(Counted::new(100, &drops)).unwrap();
-            drop(rx);
-            assert_eq!(
-                count(&drops) as u64,
-                taken + 1,
-                "the queued value went with rx"
-            );
-            for i in 0..10u64 {
-                match tx.try_send(Counted::new(200 + i, &drops)) {
-                    Err(TrySendError::Closed(v)) => assert_eq!(v.id, 200 + i),
-                    other => panic!("{overflow:?}: expected Closed, got {other:?}"),
-                }
-                assert_eq!(tx.len(), 0);
-            }
-            assert_eq!(tx.send(Counted::new(300, &drops)).unwrap_err().0.id, 300);
-            let s = tx.stats();
-            assert_eq!(
-                (s.sent, s.received, s.discarded),
-                (taken + 1, taken, 1),
-                "{overflow:?} capacity {capacity}"
-            );
-            assert_eq!(count(&drops) as u64, taken + 1 + 11);
-            drop(tx);
-            assert_eq!(
-                count(&drops) as u64,
-                taken + 1 + 11,
-                "nothing dropped twice"
-            );
-        }
-    }
+    each_policy!(Spsc, sends_into_a_closed_spsc_ring());
 }
 
 #[test]
@@ -112,56 +126,59 @@ fn try_send_after_is_closed_hands_the_value_back_while_the_drain_runs() {
     consumer.join().unwrap();
 }
 
+/// On the spsc ring `K` (`Spsc<P>` of each policy `P`).
+fn queued_values_drop_once_when_the_consumer_leaves<K: Topology>() {
+    let drops = counter();
+    let (mut tx, rx) = build::<Counted, K>(Builder::new(8));
+    for i in 0..5 {
+        tx.send(Counted::new(i, &drops)).unwrap();
+    }
+    drop(rx);
+    assert_eq!(count(&drops), 5, "dropped as soon as the consumer went");
+    let s = tx.stats();
+    assert_eq!((s.sent, s.received, s.discarded), (5, 0, 5));
+    drop(tx);
+    assert_eq!(count(&drops), 5, "and never again");
+}
+
 #[test]
 fn queued_values_drop_once_when_the_last_consumer_leaves() {
-    for overflow in POLICIES {
-        let drops = counter();
-        let (mut tx, rx) = Builder::new(8)
-            .overflow(overflow)
-            .spsc::<Counted>()
-            .unwrap();
-        for i in 0..5 {
-            tx.send(Counted::new(i, &drops)).unwrap();
+    each_policy!(Spsc, queued_values_drop_once_when_the_consumer_leaves());
+}
+
+/// On the mpsc ring `K` (`Mpsc<P>` of each policy `P`).
+fn queued_values_drop_once_when_dropped<K: Topology>() {
+    let drops = counter();
+    let (mut tx, mut rx) = build::<Counted, K>(Builder::new(3));
+    for round in 0..4 {
+        for i in 0..3 {
+            let _ = tx.try_send(Counted::new(round * 10 + i, &drops));
         }
-        drop(rx);
-        assert_eq!(count(&drops), 5, "dropped as soon as the consumer went");
-        let s = tx.stats();
-        assert_eq!((s.sent, s.received, s.discarded), (5, 0, 5));
-        drop(tx);
-        assert_eq!(count(&drops), 5, "and never again");
+        drop(rx.recv().unwrap());
     }
+    let before = count(&drops);
+    drop(tx);
+    let (remaining, _) = (rx.len(), ());
+    drop(rx);
+    assert_eq!(count(&drops), before + remaining);
 }
 
 #[test]
 fn queued_values_drop_once_when_the_ring_goes() {
-    for overflow in POLICIES {
-        let drops = counter();
-        let (mut tx, mut rx) = Builder::new(3)
-            .overflow(overflow)
-            .mpsc::<Counted>()
-            .unwrap();
-        for round in 0..4 {
-            for i in 0..3 {
-                let _ = tx.try_send(Counted::new(round * 10 + i, &drops));
-            }
-            drop(rx.recv().unwrap());
-        }
-        let before = count(&drops);
-        drop(tx);
-        let (remaining, _) = (rx.len(), ());
-        drop(rx);
-        assert_eq!(count(&drops), before + remaining);
-    }
+    each_policy!(Mpsc, queued_values_drop_once_when_dropped());
 }
 
 #[test]
 fn evicted_and_refused_values_are_the_callers() {
     let drops = counter();
     let (mut tx, rx) = Builder::new(1)
-        .overflow(Overflow::DropOldest)
+        .overflow(DropOldest)
         .spsc::<Counted>()
         .unwrap();
-    tx.send(Counted::new(0, &drops)).unwrap();
+    assert!(matches!(
+        tx.send(Counted::new(0, &drops)),
+        Ok(Eviction::Queued)
+    ));
     let evicted = tx
         .send(Counted::new(1, &drops))
         .unwrap()
@@ -203,12 +220,12 @@ fn dropping_the_consumer_wakes_a_blocked_producer() {
         thread::sleep(Duration::from_millis(if cfg!(miri) { 1 } else { 30 }));
         drop(rx);
         let (outcome, mut tx) = producer.join().unwrap();
-        match outcome {
-            // Refused: the value came back (and was dropped by the caller).
-            Err(id) => assert_eq!(id, 1),
-            // The consumer's drain freed the slot first and the send took
-            // it: the producer then saw the close and discarded the queue.
-            Ok(sent) => assert!(sent.is_queued()),
+        // Either refused: the value came back (and was dropped by the
+        // caller). Or the consumer's drain freed the slot first and the send
+        // took it (a `Block` send that returns `Ok(())` has queued its
+        // value): the producer then saw the close and discarded the queue.
+        if let Err(id) = outcome {
+            assert_eq!(id, 1);
         }
         let mut expected = 2;
         if wait != Wait::Park {
@@ -273,43 +290,43 @@ impl Drop for Grenade {
     }
 }
 
+/// On the spsc ring `K` (`Spsc<P>` of each policy `P`).
+fn a_panicking_drop<K: Topology>() {
+    let drops = counter();
+    let (mut tx, rx) = build::<Grenade, K>(Builder::new(8));
+    for id in 0..6 {
+        tx.send(Grenade {
+            id,
+            pin: 2,
+            drops: drops.clone(),
+        })
+        .unwrap();
+    }
+    // The last consumer drains on drop; value 2 panics mid-drain.
+    let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| drop(rx)));
+    assert!(outcome.is_err());
+    assert_eq!(count(&drops), 3, "values 0, 1, 2 dropped by the drain");
+    assert!(tx.is_closed());
+    assert!(tx
+        .send(Grenade {
+            id: 9,
+            pin: 2,
+            drops: drops.clone()
+        })
+        .is_err());
+    assert_eq!(
+        count(&drops),
+        7,
+        "the send found the consumer gone, discarded 3, 4 and 5, \
+             and handed back the refused value, which was dropped"
+    );
+    drop(tx);
+    assert_eq!(count(&drops), 7, "each value dropped exactly once");
+}
+
 #[test]
 fn a_panicking_drop_neither_leaks_nor_double_drops() {
-    for overflow in POLICIES {
-        let drops = counter();
-        let (mut tx, rx) = Builder::new(8)
-            .overflow(overflow)
-            .spsc::<Grenade>()
-            .unwrap();
-        for id in 0..6 {
-            tx.send(Grenade {
-                id,
-                pin: 2,
-                drops: drops.clone(),
-            })
-            .unwrap();
-        }
-        // The last consumer drains on drop; value 2 panics mid-drain.
-        let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| drop(rx)));
-        assert!(outcome.is_err());
-        assert_eq!(count(&drops), 3, "values 0, 1, 2 dropped by the drain");
-        assert!(tx.is_closed());
-        assert!(tx
-            .send(Grenade {
-                id: 9,
-                pin: 2,
-                drops: drops.clone()
-            })
-            .is_err());
-        assert_eq!(
-            count(&drops),
-            7,
-            "the send found the consumer gone, discarded 3, 4 and 5, \
-             and handed back the refused value, which was dropped"
-        );
-        drop(tx);
-        assert_eq!(count(&drops), 7, "each value dropped exactly once");
-    }
+    each_policy!(Spsc, a_panicking_drop());
 }
 
 #[test]
@@ -324,44 +341,95 @@ fn a_panic_in_user_code_does_not_poison_the_ring() {
     assert_eq!(rx.try_iter().collect::<Vec<_>>(), [1, 2]);
 }
 
-#[test]
-fn closing_mid_stream_drops_every_value_exactly_once() {
-    for overflow in POLICIES {
-        for wait in WAITS {
-            let drops = counter();
-            let (mut tx, mut rx) = Builder::new(16)
-                .overflow(overflow)
-                .wait(wait)
-                .spsc::<Counted>()
-                .unwrap();
-            let n = common::scaled(100_000);
-            let d = drops.clone();
-            let producer = thread::spawn(move || {
-                let mut refused = 0;
-                for i in 0..n {
-                    // Handed-back values (dropped, evicted, refused) are
-                    // dropped here by the caller.
-                    if tx.send(Counted::new(i, &d)).is_err() {
-                        refused += 1;
-                    }
-                }
-                refused
-            });
-            let mut last = None;
-            for _ in 0..n / 3 {
-                match rx.recv() {
-                    Ok(v) => {
-                        assert!(last < Some(v.id), "order");
-                        last = Some(v.id);
-                    }
-                    Err(_) => break,
+/// On the spsc ring `K` (`Spsc<P>` of each policy `P`).
+fn closing_mid_stream<K: Topology>()
+where
+    Producer<Counted, K>: Send,
+{
+    let overflow = name::<K>();
+    for wait in WAITS {
+        let drops = counter();
+        let (mut tx, mut rx) = build::<Counted, K>(Builder::new(16).wait(wait));
+        let n = common::scaled(100_000);
+        let d = drops.clone();
+        let producer = thread::spawn(move || {
+            let mut refused = 0;
+            for i in 0..n {
+                // Handed-back values (dropped, evicted, refused) are
+                // dropped here by the caller.
+                if tx.send(Counted::new(i, &d)).is_err() {
+                    refused += 1;
                 }
             }
-            drop(rx);
-            let refused = producer.join().unwrap();
-            assert!(refused > 0 || overflow != Overflow::Block || n < 100);
-            assert_eq!(count(&drops), n as usize, "{overflow:?}/{wait:?}");
+            refused
+        });
+        let mut last = None;
+        for _ in 0..n / 3 {
+            match rx.recv() {
+                Ok(v) => {
+                    assert!(last < Some(v.id), "order");
+                    last = Some(v.id);
+                }
+                Err(_) => break,
+            }
         }
+        drop(rx);
+        let refused = producer.join().unwrap();
+        assert!(refused > 0 || policy::<K>() != Policy::Block || n < 100);
+        assert_eq!(count(&drops), n as usize, "{overflow}/{wait:?}");
+    }
+}
+
+#[test]
+fn closing_mid_stream_drops_every_value_exactly_once() {
+    each_policy!(Spsc, closing_mid_stream());
+}
+
+/// On the spsc ring `K` (`Spsc<P>` of each policy `P`).
+fn values_racing_the_last_consumer<K: Topology>()
+where
+    Producer<Counted, K>: Send,
+{
+    let overflow = name::<K>();
+    for round in 0..common::scaled(200) {
+        let drops = counter();
+        let (mut tx, rx) = build::<Counted, K>(Builder::new(4));
+        let d = drops.clone();
+        let producer = thread::spawn(move || {
+            let mut created = 0usize;
+            loop {
+                created += 1;
+                match tx.try_send(Counted::new(0, &d)) {
+                    Ok(()) => {}
+                    Err(ringweir::TrySendError::Full(v)) => drop(v),
+                    Err(ringweir::TrySendError::Closed(v)) => {
+                        drop(v);
+                        break;
+                    }
+                }
+                if round % 2 == 0 {
+                    thread::yield_now();
+                }
+            }
+            (created, tx)
+        });
+        thread::yield_now();
+        drop(rx);
+        // The producer handle is still alive: nothing may wait for it.
+        let (created, tx) = producer.join().unwrap();
+        let s = tx.stats();
+        assert_eq!(
+            s.sent, s.discarded,
+            "{overflow}: every queued value was discarded"
+        );
+        assert_eq!(tx.len(), 0);
+        assert_eq!(
+            count(&drops),
+            created,
+            "{overflow}: all dropped, producer alive"
+        );
+        drop(tx);
+        assert_eq!(count(&drops), created);
     }
 }
 
@@ -370,51 +438,7 @@ fn values_racing_the_last_consumer_are_discarded_at_once() {
     // A producer streams while the consumer leaves; whatever it managed to
     // queue must be dropped by the time both sides are done with the close,
     // not later when the producer handle finally goes.
-    for overflow in POLICIES {
-        for round in 0..common::scaled(200) {
-            let drops = counter();
-            let (mut tx, rx) = Builder::new(4)
-                .overflow(overflow)
-                .spsc::<Counted>()
-                .unwrap();
-            let d = drops.clone();
-            let producer = thread::spawn(move || {
-                let mut created = 0usize;
-                loop {
-                    created += 1;
-                    match tx.try_send(Counted::new(0, &d)) {
-                        Ok(()) => {}
-                        Err(ringweir::TrySendError::Full(v)) => drop(v),
-                        Err(ringweir::TrySendError::Closed(v)) => {
-                            drop(v);
-                            break;
-                        }
-                    }
-                    if round % 2 == 0 {
-                        thread::yield_now();
-                    }
-                }
-                (created, tx)
-            });
-            thread::yield_now();
-            drop(rx);
-            // The producer handle is still alive: nothing may wait for it.
-            let (created, tx) = producer.join().unwrap();
-            let s = tx.stats();
-            assert_eq!(
-                s.sent, s.discarded,
-                "{overflow:?}: every queued value was discarded"
-            );
-            assert_eq!(tx.len(), 0);
-            assert_eq!(
-                count(&drops),
-                created,
-                "{overflow:?}: all dropped, producer alive"
-            );
-            drop(tx);
-            assert_eq!(count(&drops), created);
-        }
-    }
+    each_policy!(Spsc, values_racing_the_last_consumer());
 }
 
 /// An spsc producer is `Sync`: two threads may ask `is_closed` through

@@ -11,10 +11,11 @@
 #[macro_use]
 mod common;
 
-use common::{count, counter, scaled, Counted};
+use common::{build, count, counter, name, policy, queued, returned, scaled, Counted, Policy};
 use ringweir::{
-    Builder, Overflow, Pressure, RecvError, RecvTimeoutError, SendTimeoutError, Sent, TryRecvError,
-    TrySendError, Wait,
+    Block, Builder, Consumer, DropNewest, DropOldest, Eviction, ManyConsumers, ManyProducers,
+    Overflow, Pressure, Producer, RecvError, RecvTimeoutError, SendTimeoutError, Spsc, Topology,
+    TryRecvError, TrySendError, Wait,
 };
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
@@ -23,7 +24,6 @@ use std::thread;
 use std::time::Duration;
 
 const WAITS: [Wait; 3] = [Wait::Spin, Wait::Yield, Wait::Park];
-const POLICIES: [Overflow; 3] = [Overflow::Block, Overflow::DropNewest, Overflow::DropOldest];
 
 /// Long enough for a waiting thread to have gone to sleep (`Park`) or to
 /// be deep in its spin/yield loop.
@@ -42,13 +42,11 @@ fn eventually(what: &str, cond: impl Fn() -> bool) {
 
 /// Sends on a full ring by its policy, without waiting: `Block` rings use
 /// `try_send` (handing the value back), the others `send`.
-macro_rules! overflow_send {
-    ($tx:expr, $overflow:expr, $value:expr) => {
-        match $overflow {
-            Overflow::Block => $tx.try_send($value).unwrap_err().into_inner(),
-            _ => $tx.send($value).unwrap().into_returned().unwrap(),
-        }
-    };
+fn overflow_send<T, K: Topology>(tx: &mut Producer<T, K>, value: T) -> T {
+    match policy::<K>() {
+        Policy::Block => tx.try_send(value).unwrap_err().into_inner(),
+        _ => returned::<T, K>(tx.send(value).unwrap()).expect("handed back"),
+    }
 }
 
 // ---------------------------------------------------------------------------
@@ -65,64 +63,65 @@ impl Clone for NoClone {
     }
 }
 
+fn moved_never_cloned<K: Topology>() {
+    let topo = name::<K>();
+    let (mut tx, mut rx) = build::<NoClone, K>(Builder::new(2));
+    assert!(queued::<_, K>(tx.send(NoClone(0)).unwrap()));
+    assert_eq!(tx.try_send(NoClone(1)), Ok(()));
+    let back = overflow_send(&mut tx, NoClone(2));
+    let expected = if policy::<K>() == Policy::DropOldest {
+        0
+    } else {
+        2
+    };
+    assert_eq!(back, NoClone(expected), "{topo}");
+    let mut buf = Vec::new();
+    assert_eq!(rx.recv_many(&mut buf, 1), 1);
+    assert!(queued::<_, K>(
+        tx.send_timeout(NoClone(3), Duration::ZERO).unwrap()
+    ));
+    buf.extend(rx.try_iter());
+    assert_eq!(buf.len(), 3, "{topo}");
+    drop(rx);
+    assert_eq!(tx.send(NoClone(4)).err().unwrap().into_inner(), NoClone(4));
+}
+
+/// Across threads, with evictions racing the consumers, on the mpmc ring
+/// `K` (`Mpmc<P>`).
+fn moved_never_cloned_across_threads<K: ManyProducers + ManyConsumers>()
+where
+    Producer<NoClone, K>: Send,
+    Consumer<NoClone, K>: Send,
+{
+    let (tx, rx) = build::<NoClone, K>(Builder::new(4));
+    let n = scaled(20_000) as u32;
+    let producers: Vec<_> = (0..2)
+        .map(|_| {
+            let mut tx = tx.clone();
+            thread::spawn(move || {
+                (0..n)
+                    .filter(|&i| returned::<_, K>(tx.send(NoClone(i)).unwrap()).is_some())
+                    .count()
+            })
+        })
+        .collect();
+    drop(tx);
+    let consumers: Vec<_> = (0..2)
+        .map(|_| {
+            let mut rx = rx.clone();
+            thread::spawn(move || rx.iter().count())
+        })
+        .collect();
+    drop(rx);
+    let back: usize = producers.into_iter().map(|p| p.join().unwrap()).sum();
+    let got: usize = consumers.into_iter().map(|c| c.join().unwrap()).sum();
+    assert_eq!(back + got, 2 * n as usize, "{}", name::<K>());
+}
+
 #[test]
 fn values_whose_clone_panics_are_moved_never_cloned() {
-    for overflow in POLICIES {
-        each_topology!(
-            Builder::new(2).overflow(overflow),
-            NoClone,
-            |topo, tx, rx| {
-                assert!(tx.send(NoClone(0)).unwrap().is_queued());
-                assert_eq!(tx.try_send(NoClone(1)), Ok(()));
-                let back = overflow_send!(tx, overflow, NoClone(2));
-                let expected = if overflow == Overflow::DropOldest {
-                    0
-                } else {
-                    2
-                };
-                assert_eq!(back, NoClone(expected), "{topo} {overflow:?}");
-                let mut buf = Vec::new();
-                assert_eq!(rx.recv_many(&mut buf, 1), 1);
-                assert!(tx
-                    .send_timeout(NoClone(3), Duration::ZERO)
-                    .unwrap()
-                    .is_queued());
-                buf.extend(rx.try_iter());
-                assert_eq!(buf.len(), 3, "{topo} {overflow:?}");
-                drop(rx);
-                assert_eq!(tx.send(NoClone(4)).unwrap_err().into_inner(), NoClone(4));
-            }
-        );
-    }
-    // Across threads, with evictions racing the consumers.
-    for overflow in [Overflow::Block, Overflow::DropOldest] {
-        let (tx, rx) = Builder::new(4)
-            .overflow(overflow)
-            .mpmc::<NoClone>()
-            .unwrap();
-        let n = scaled(20_000) as u32;
-        let producers: Vec<_> = (0..2)
-            .map(|_| {
-                let mut tx = tx.clone();
-                thread::spawn(move || {
-                    (0..n)
-                        .filter(|&i| tx.send(NoClone(i)).unwrap().into_returned().is_some())
-                        .count()
-                })
-            })
-            .collect();
-        drop(tx);
-        let consumers: Vec<_> = (0..2)
-            .map(|_| {
-                let mut rx = rx.clone();
-                thread::spawn(move || rx.iter().count())
-            })
-            .collect();
-        drop(rx);
-        let back: usize = producers.into_iter().map(|p| p.join().unwrap()).sum();
-        let got: usize = consumers.into_iter().map(|c| c.join().unwrap()).sum();
-        assert_eq!(back + got, 2 * n as usize, "{overflow:?}");
-    }
+    each_ring!(moved_never_cloned());
+    each_policy!(Mpmc[Block, DropOldest] moved_never_cloned_across_threads());
 }
 
 /// A value whose `Clone` panics for one chosen id.
@@ -139,39 +138,43 @@ impl Clone for Fuse {
     }
 }
 
+fn a_panic_in_the_callers_clone<K: Topology>() {
+    let topo = name::<K>();
+    let (mut tx, mut rx) = build::<Fuse, K>(Builder::new(2));
+    assert!(queued::<_, K>(tx.send(Fuse { id: 0, pin: 1 }).unwrap()));
+    let before = tx.stats();
+    let pinned = Fuse { id: 1, pin: 1 };
+    let outcome = catch_unwind(AssertUnwindSafe(|| tx.send(pinned.clone())));
+    assert!(outcome.is_err(), "{topo}: the clone panicked");
+    assert_eq!(tx.stats(), before, "{topo}: nothing was sent");
+    assert_eq!((tx.len(), rx.len()), (1, 1));
+    // The ring works as before: fill it, overflow it, drain it.
+    assert!(queued::<_, K>(
+        tx.send(Fuse { id: 2, pin: 1 }.clone()).unwrap()
+    ));
+    let back = overflow_send(&mut tx, Fuse { id: 3, pin: 1 });
+    assert_eq!(
+        back.id,
+        if policy::<K>() == Policy::DropOldest {
+            0
+        } else {
+            3
+        }
+    );
+    let ids: Vec<u32> = rx.try_iter().map(|f| f.id).collect();
+    let expected = if policy::<K>() == Policy::DropOldest {
+        [2, 3]
+    } else {
+        [0, 2]
+    };
+    assert_eq!(ids, expected, "{topo}");
+    drop(tx);
+    assert_eq!(rx.recv().unwrap_err(), RecvError);
+}
+
 #[test]
 fn a_panic_in_the_callers_clone_before_send_leaves_the_ring_usable() {
-    for overflow in POLICIES {
-        each_topology!(Builder::new(2).overflow(overflow), Fuse, |topo, tx, rx| {
-            tx.send(Fuse { id: 0, pin: 1 }).unwrap();
-            let before = tx.stats();
-            let pinned = Fuse { id: 1, pin: 1 };
-            let outcome = catch_unwind(AssertUnwindSafe(|| tx.send(pinned.clone())));
-            assert!(outcome.is_err(), "{topo}: the clone panicked");
-            assert_eq!(tx.stats(), before, "{topo}: nothing was sent");
-            assert_eq!((tx.len(), rx.len()), (1, 1));
-            // The ring works as before: fill it, overflow it, drain it.
-            tx.send(Fuse { id: 2, pin: 1 }.clone()).unwrap();
-            let back = overflow_send!(tx, overflow, Fuse { id: 3, pin: 1 });
-            assert_eq!(
-                back.id,
-                if overflow == Overflow::DropOldest {
-                    0
-                } else {
-                    3
-                }
-            );
-            let ids: Vec<u32> = rx.try_iter().map(|f| f.id).collect();
-            let expected = if overflow == Overflow::DropOldest {
-                [2, 3]
-            } else {
-                [0, 2]
-            };
-            assert_eq!(ids, expected, "{topo} {overflow:?}");
-            drop(tx);
-            assert_eq!(rx.recv().unwrap_err(), RecvError);
-        });
-    }
+    each_ring!(a_panic_in_the_callers_clone());
 }
 
 // ---------------------------------------------------------------------------
@@ -210,57 +213,68 @@ fn detonate<T>(value: T) {
     assert!(catch_unwind(AssertUnwindSafe(move || drop(value))).is_err());
 }
 
+fn a_panicking_drop_of_a_handed_back_value<K: Topology>(drops: &Arc<AtomicUsize>) {
+    let topo = name::<K>();
+    let (mut tx, mut rx) = build::<Grenade, K>(Builder::new(2));
+    drops.store(0, Ordering::SeqCst);
+    let pin = if policy::<K>() == Policy::DropOldest {
+        10
+    } else {
+        12
+    };
+    tx.send(Grenade::new(10, pin, drops)).unwrap();
+    tx.send(Grenade::new(11, pin, drops)).unwrap();
+    // The value handed back (evicted, refused or full) blows up in
+    // the caller's hands; the ring is not involved any more.
+    let back = overflow_send(&mut tx, Grenade::new(12, pin, drops));
+    assert_eq!(back.id, pin, "{topo}");
+    detonate(back);
+    assert_eq!(count(drops), 1);
+    let s = rx.stats();
+    let evicted = u64::from(policy::<K>() == Policy::DropOldest);
+    let dropped = u64::from(policy::<K>() == Policy::DropNewest);
+    assert_eq!(
+        (s.sent, s.evicted, s.dropped),
+        (2 + evicted, evicted, dropped)
+    );
+    assert_eq!(rx.len(), 2);
+    // A received value that blows up is the caller's too.
+    let first = rx.recv().unwrap();
+    assert_eq!(first.id, 10 + evicted as u32, "{topo}");
+    drop(first);
+    let rest: Vec<u32> = rx.try_iter().map(|g| g.id).collect();
+    assert_eq!(rest.len(), 1, "{topo}");
+    assert_eq!(count(drops), 3);
+    // A pinned value refused after close blows up in the caller's hands.
+    drop(rx);
+    let refused = tx
+        .send(Grenade::new(20, 20, drops))
+        .err()
+        .unwrap()
+        .into_inner();
+    detonate(refused);
+    let refused = tx.try_send(Grenade::new(21, 21, drops)).unwrap_err();
+    assert!(refused.is_closed());
+    detonate(refused);
+    assert_eq!(count(drops), 5, "{topo}");
+}
+
 #[test]
 fn a_panicking_drop_of_a_handed_back_value_leaves_the_ring_consistent() {
-    for overflow in POLICIES {
-        let drops = counter();
-        each_topology!(
-            Builder::new(2).overflow(overflow),
-            Grenade,
-            |topo, tx, rx| {
-                drops.store(0, Ordering::SeqCst);
-                let pin = if overflow == Overflow::DropOldest {
-                    10
-                } else {
-                    12
-                };
-                tx.send(Grenade::new(10, pin, &drops)).unwrap();
-                tx.send(Grenade::new(11, pin, &drops)).unwrap();
-                // The value handed back (evicted, refused or full) blows up in
-                // the caller's hands; the ring is not involved any more.
-                let back = overflow_send!(tx, overflow, Grenade::new(12, pin, &drops));
-                assert_eq!(back.id, pin, "{topo} {overflow:?}");
-                detonate(back);
-                assert_eq!(count(&drops), 1);
-                let s = rx.stats();
-                let evicted = u64::from(overflow == Overflow::DropOldest);
-                let dropped = u64::from(overflow == Overflow::DropNewest);
-                assert_eq!(
-                    (s.sent, s.evicted, s.dropped),
-                    (2 + evicted, evicted, dropped)
-                );
-                assert_eq!(rx.len(), 2);
-                // A received value that blows up is the caller's too.
-                let first = rx.recv().unwrap();
-                assert_eq!(first.id, 10 + evicted as u32, "{topo} {overflow:?}");
-                drop(first);
-                let rest: Vec<u32> = rx.try_iter().map(|g| g.id).collect();
-                assert_eq!(rest.len(), 1, "{topo} {overflow:?}");
-                assert_eq!(count(&drops), 3);
-                // A pinned value refused after close blows up in the caller's hands.
-                drop(rx);
-                let refused = tx
-                    .send(Grenade::new(20, 20, &drops))
-                    .unwrap_err()
-                    .into_inner();
-                detonate(refused);
-                let refused = tx.try_send(Grenade::new(21, 21, &drops)).unwrap_err();
-                assert!(refused.is_closed());
-                detonate(refused);
-                assert_eq!(count(&drops), 5, "{topo} {overflow:?}");
-            }
-        );
+    let drops = counter();
+    each_ring!(a_panicking_drop_of_a_handed_back_value(&drops));
+}
+
+fn a_panicking_drop_in_the_drain_of_a_last_handle<K: Topology>(drops: &Arc<AtomicUsize>) {
+    let topo = name::<K>();
+    let (mut tx, rx) = build::<Grenade, K>(Builder::new(8));
+    drops.store(0, Ordering::SeqCst);
+    for id in 0..6 {
+        tx.send(Grenade::new(id, 2, drops)).unwrap();
     }
+    drop(tx);
+    detonate(rx);
+    assert_eq!(count(drops), 6, "{topo}: each dropped once");
 }
 
 #[test]
@@ -268,51 +282,37 @@ fn a_panicking_drop_in_the_drain_of_a_last_handle_drops_the_rest_with_the_ring()
     // `tests/closing.rs` drains with a producer still alive (spsc); here the
     // consumer is the last handle, so the ring goes while that panic unwinds,
     // and on every topology.
-    for overflow in POLICIES {
-        let drops = counter();
-        each_topology!(
-            Builder::new(8).overflow(overflow),
-            Grenade,
-            |topo, tx, rx| {
-                drops.store(0, Ordering::SeqCst);
-                for id in 0..6 {
-                    tx.send(Grenade::new(id, 2, &drops)).unwrap();
-                }
-                drop(tx);
-                detonate(rx);
-                assert_eq!(count(&drops), 6, "{topo} {overflow:?}: each dropped once");
-            }
-        );
+    let drops = counter();
+    each_ring!(a_panicking_drop_in_the_drain_of_a_last_handle(&drops));
+}
+
+/// On the mpmc ring `K` (`Mpmc<P>` of each policy `P`).
+fn a_panicking_drop_in_the_drain_of_a_clone<K: ManyProducers + ManyConsumers>() {
+    let drops = counter();
+    let (mut tx, rx) = build::<Grenade, K>(Builder::new(8));
+    let tx2 = tx.clone();
+    let rx2 = rx.clone();
+    for id in 0..6 {
+        tx.send(Grenade::new(id, 4, &drops)).unwrap();
     }
+    drop(rx);
+    assert_eq!(count(&drops), 0, "a consumer is left");
+    detonate(rx2);
+    assert_eq!(count(&drops), 5, "values 0..=4 dropped by the drain");
+    assert!(tx.is_closed());
+    assert_eq!(count(&drops), 5, "`is_closed` only looks");
+    // A send that finds the ring closed discards what is left, then
+    // hands its own value back (dropped here).
+    assert!(tx.try_send(Grenade::new(6, 4, &drops)).is_err());
+    assert_eq!(count(&drops), 7, "value 5 discarded by the send");
+    drop(tx);
+    drop(tx2);
+    assert_eq!(count(&drops), 7, "each value dropped once");
 }
 
 #[test]
 fn a_panicking_drop_in_the_drain_of_a_clone_leaves_the_rest_to_the_next_send() {
-    for overflow in POLICIES {
-        let drops = counter();
-        let (mut tx, rx) = Builder::new(8)
-            .overflow(overflow)
-            .mpmc::<Grenade>()
-            .unwrap();
-        let tx2 = tx.clone();
-        let rx2 = rx.clone();
-        for id in 0..6 {
-            tx.send(Grenade::new(id, 4, &drops)).unwrap();
-        }
-        drop(rx);
-        assert_eq!(count(&drops), 0, "a consumer is left");
-        detonate(rx2);
-        assert_eq!(count(&drops), 5, "values 0..=4 dropped by the drain");
-        assert!(tx.is_closed());
-        assert_eq!(count(&drops), 5, "`is_closed` only looks");
-        // A send that finds the ring closed discards what is left, then
-        // hands its own value back (dropped here).
-        assert!(tx.try_send(Grenade::new(6, 4, &drops)).is_err());
-        assert_eq!(count(&drops), 7, "value 5 discarded by the send");
-        drop(tx);
-        drop(tx2);
-        assert_eq!(count(&drops), 7, "each value dropped once");
-    }
+    each_policy!(Mpmc, a_panicking_drop_in_the_drain_of_a_clone());
 }
 
 // ---------------------------------------------------------------------------
@@ -323,13 +323,13 @@ fn a_panicking_drop_in_the_drain_of_a_clone_leaves_the_rest_to_the_next_send() {
 fn drops_are_counted_across_evictions_on_every_topology() {
     let drops = counter();
     each_topology!(
-        Builder::new(3).overflow(Overflow::DropOldest),
+        Builder::new(3).overflow(DropOldest),
         Counted,
         |topo, tx, rx| {
             drops.store(0, Ordering::SeqCst);
             let mut evicted = Vec::new();
             for i in 0..20 {
-                if let Sent::Evicted(old) = tx.send(Counted::new(i, &drops)).unwrap() {
+                if let Eviction::Evicted(old) = tx.send(Counted::new(i, &drops)).unwrap() {
                     evicted.push(old);
                 }
                 if i % 7 == 6 {
@@ -359,7 +359,7 @@ fn drops_are_counted_across_evictions_under_contention() {
     for capacity in [1, 5] {
         let drops = counter();
         let (tx, rx) = Builder::new(capacity)
-            .overflow(Overflow::DropOldest)
+            .overflow(DropOldest)
             .mpmc::<Counted>()
             .unwrap();
         let n = scaled(40_000);
@@ -436,51 +436,53 @@ impl Drop for Zst {
     }
 }
 
+/// On the mpmc ring `K` (`Mpmc<P>` of each policy `P`).
+fn zero_sized_values<K: ManyProducers + ManyConsumers>()
+where
+    Producer<Zst, K>: Send,
+    Consumer<Zst, K>: Send,
+{
+    let overflow = name::<K>();
+    for capacity in [1, 3] {
+        ZST_DROPS.store(0, Ordering::SeqCst);
+        let (tx, rx) = build::<Zst, K>(Builder::new(capacity));
+        let n = scaled(30_000);
+        let producers: Vec<_> = (0..2)
+            .map(|_| {
+                let mut tx = tx.clone();
+                thread::spawn(move || {
+                    (0..n)
+                        .filter(|_| returned::<_, K>(tx.send(Zst).unwrap()).is_some())
+                        .count() as u64
+                })
+            })
+            .collect();
+        drop(tx);
+        let consumers: Vec<_> = (0..2)
+            .map(|_| {
+                let mut rx = rx.clone();
+                thread::spawn(move || rx.iter().count() as u64)
+            })
+            .collect();
+        drop(rx);
+        let back: u64 = producers.into_iter().map(|p| p.join().unwrap()).sum();
+        let got: u64 = consumers.into_iter().map(|c| c.join().unwrap()).sum();
+        assert_eq!(back + got, 2 * n, "{overflow} capacity {capacity}");
+        assert_eq!(
+            ZST_DROPS.load(Ordering::SeqCst),
+            2 * n as usize,
+            "{overflow} capacity {capacity}: each dropped once"
+        );
+    }
+}
+
 #[test]
 fn zero_sized_values_on_mpmc() {
     assert_eq!(std::mem::size_of::<Zst>(), 0);
-    for overflow in POLICIES {
-        for capacity in [1, 3] {
-            ZST_DROPS.store(0, Ordering::SeqCst);
-            let (tx, rx) = Builder::new(capacity)
-                .overflow(overflow)
-                .mpmc::<Zst>()
-                .unwrap();
-            let n = scaled(30_000);
-            let producers: Vec<_> = (0..2)
-                .map(|_| {
-                    let mut tx = tx.clone();
-                    thread::spawn(move || {
-                        (0..n)
-                            .filter(|_| tx.send(Zst).unwrap().into_returned().is_some())
-                            .count() as u64
-                    })
-                })
-                .collect();
-            drop(tx);
-            let consumers: Vec<_> = (0..2)
-                .map(|_| {
-                    let mut rx = rx.clone();
-                    thread::spawn(move || rx.iter().count() as u64)
-                })
-                .collect();
-            drop(rx);
-            let back: u64 = producers.into_iter().map(|p| p.join().unwrap()).sum();
-            let got: u64 = consumers.into_iter().map(|c| c.join().unwrap()).sum();
-            assert_eq!(back + got, 2 * n, "{overflow:?} capacity {capacity}");
-            assert_eq!(
-                ZST_DROPS.load(Ordering::SeqCst),
-                2 * n as usize,
-                "{overflow:?} capacity {capacity}: each dropped once"
-            );
-        }
-    }
+    each_policy!(Mpmc, zero_sized_values());
     // Queued zero-sized values are dropped once when the ring goes.
     ZST_DROPS.store(0, Ordering::SeqCst);
-    let (mut tx, rx) = Builder::new(4)
-        .overflow(Overflow::DropOldest)
-        .mpmc::<Zst>()
-        .unwrap();
+    let (mut tx, rx) = Builder::new(4).overflow(DropOldest).mpmc::<Zst>().unwrap();
     for _ in 0..10 {
         drop(tx.send(Zst).unwrap());
     }
@@ -525,58 +527,68 @@ impl PartialEq for Page {
     }
 }
 
+/// On the mpmc ring `K` (`Mpmc<P>` of each policy `P`).
+fn four_kib_payloads<K: ManyProducers + ManyConsumers>()
+where
+    Producer<Page, K>: Send,
+    Consumer<Page, K>: Send,
+{
+    let (tx, rx) = build::<Page, K>(Builder::new(8));
+    // Under Miri a handful: each page is 4096 interpreted byte writes.
+    let n = if cfg!(miri) { 6 } else { scaled(8_000) as u32 };
+    let producers: Vec<_> = (0..2u8)
+        .map(|p| {
+            let mut tx = tx.clone();
+            thread::spawn(move || {
+                let mut back = 0u64;
+                for seq in 0..n {
+                    if let Some(page) = returned::<_, K>(tx.send(Page::new(p, seq)).unwrap()) {
+                        assert!(page.intact(), "a handed-back page was torn");
+                        back += 1;
+                    }
+                }
+                back
+            })
+        })
+        .collect();
+    drop(tx);
+    let consumers: Vec<_> = (0..2)
+        .map(|_| {
+            let mut rx = rx.clone();
+            thread::spawn(move || {
+                let mut last = [None::<u32>; 2];
+                let mut got = 0u64;
+                for page in rx.iter() {
+                    assert!(page.intact(), "a received page was torn");
+                    let p = page.producer as usize;
+                    assert!(last[p] < Some(page.seq), "order of producer {p}");
+                    last[p] = Some(page.seq);
+                    got += 1;
+                }
+                got
+            })
+        })
+        .collect();
+    drop(rx);
+    let back: u64 = producers.into_iter().map(|p| p.join().unwrap()).sum();
+    let got: u64 = consumers.into_iter().map(|c| c.join().unwrap()).sum();
+    assert_eq!(back + got, 2 * n as u64, "{}", name::<K>());
+}
+
 #[test]
 fn four_kib_payloads_cross_threads_on_mpmc() {
-    for overflow in POLICIES {
-        let (tx, rx) = Builder::new(8).overflow(overflow).mpmc::<Page>().unwrap();
-        // Under Miri a handful: each page is 4096 interpreted byte writes.
-        let n = if cfg!(miri) { 6 } else { scaled(8_000) as u32 };
-        let producers: Vec<_> = (0..2u8)
-            .map(|p| {
-                let mut tx = tx.clone();
-                thread::spawn(move || {
-                    let mut back = 0u64;
-                    for seq in 0..n {
-                        if let Some(page) = tx.send(Page::new(p, seq)).unwrap().into_returned() {
-                            assert!(page.intact(), "a handed-back page was torn");
-                            back += 1;
-                        }
-                    }
-                    back
-                })
-            })
-            .collect();
-        drop(tx);
-        let consumers: Vec<_> = (0..2)
-            .map(|_| {
-                let mut rx = rx.clone();
-                thread::spawn(move || {
-                    let mut last = [None::<u32>; 2];
-                    let mut got = 0u64;
-                    for page in rx.iter() {
-                        assert!(page.intact(), "a received page was torn");
-                        let p = page.producer as usize;
-                        assert!(last[p] < Some(page.seq), "order of producer {p}");
-                        last[p] = Some(page.seq);
-                        got += 1;
-                    }
-                    got
-                })
-            })
-            .collect();
-        drop(rx);
-        let back: u64 = producers.into_iter().map(|p| p.join().unwrap()).sum();
-        let got: u64 = consumers.into_iter().map(|c| c.join().unwrap()).sum();
-        assert_eq!(back + got, 2 * n as u64, "{overflow:?}");
-    }
+    each_policy!(Mpmc, four_kib_payloads());
 }
 
 // ---------------------------------------------------------------------------
 // Extreme capacities
 // ---------------------------------------------------------------------------
 
-#[test]
-fn capacity_usize_max_is_an_error_on_every_topology_policy_and_type() {
+/// Every topology of the policy `P`, every wait and value type.
+fn capacity_usize_max_refused<P: Overflow>()
+where
+    Spsc<P>: Topology<Policy = P>,
+{
     macro_rules! refused {
         ($b:expr, $t:ty) => {{
             let b = $b;
@@ -590,15 +602,20 @@ fn capacity_usize_max_is_an_error_on_every_topology_policy_and_type() {
             }
         }};
     }
-    for overflow in POLICIES {
-        for wait in WAITS {
-            let b = Builder::new(usize::MAX).overflow(overflow).wait(wait);
-            refused!(b, u8);
-            refused!(b, ());
-            refused!(b, [u8; 4096]);
-            refused!(b.watermarks(usize::MAX, 0), u64);
-        }
+    for wait in WAITS {
+        let b = Builder::new(usize::MAX).overflow(P::default()).wait(wait);
+        refused!(b, u8);
+        refused!(b, ());
+        refused!(b, [u8; 4096]);
+        refused!(b.watermarks(usize::MAX, 0), u64);
     }
+}
+
+#[test]
+fn capacity_usize_max_is_an_error_on_every_topology_policy_and_type() {
+    capacity_usize_max_refused::<Block>();
+    capacity_usize_max_refused::<DropNewest>();
+    capacity_usize_max_refused::<DropOldest>();
     for msg in [
         catch_unwind(|| drop(ringweir::spsc::channel::<()>(usize::MAX))).unwrap_err(),
         catch_unwind(|| drop(ringweir::mpsc::channel::<u8>(usize::MAX))).unwrap_err(),
@@ -608,44 +625,45 @@ fn capacity_usize_max_is_an_error_on_every_topology_policy_and_type() {
     }
 }
 
+fn capacity_one<K: Topology>()
+where
+    Producer<u64, K>: Send,
+{
+    let topo = name::<K>();
+    for wait in WAITS {
+        let (mut tx, mut rx) = build::<u64, K>(Builder::new(1).wait(wait));
+        assert_eq!(tx.capacity(), 1);
+        // Default watermarks of capacity 1: High when full.
+        assert_eq!(tx.pressure(), Pressure::Normal);
+        let n = scaled(20_000);
+        let producer = thread::spawn(move || {
+            let mut back = Vec::new();
+            for i in 0..n {
+                if let Some(v) = returned::<_, K>(tx.send(i).unwrap()) {
+                    back.push(v);
+                }
+            }
+            back
+        });
+        let mut got = Vec::new();
+        while let Ok(v) = rx.recv() {
+            got.push(v);
+        }
+        let back = producer.join().unwrap();
+        assert!(got.windows(2).all(|w| w[0] < w[1]), "{topo} order");
+        assert!(back.windows(2).all(|w| w[0] < w[1]), "{topo} order");
+        let mut all: Vec<u64> = got.iter().chain(&back).copied().collect();
+        all.sort_unstable();
+        assert!(all.iter().copied().eq(0..n), "{topo} {wait:?}");
+        let s = rx.stats();
+        assert_eq!(s.received as usize, got.len());
+        assert_eq!((s.dropped + s.evicted) as usize, back.len());
+    }
+}
+
 #[test]
 fn capacity_one_on_every_topology_policy_and_wait() {
-    for overflow in POLICIES {
-        for wait in WAITS {
-            each_topology!(
-                Builder::new(1).overflow(overflow).wait(wait),
-                u64,
-                |topo, tx, rx| {
-                    assert_eq!(tx.capacity(), 1);
-                    // Default watermarks of capacity 1: High when full.
-                    assert_eq!(tx.pressure(), Pressure::Normal);
-                    let n = scaled(20_000);
-                    let producer = thread::spawn(move || {
-                        let mut back = Vec::new();
-                        for i in 0..n {
-                            if let Some(v) = tx.send(i).unwrap().into_returned() {
-                                back.push(v);
-                            }
-                        }
-                        back
-                    });
-                    let mut got = Vec::new();
-                    while let Ok(v) = rx.recv() {
-                        got.push(v);
-                    }
-                    let back = producer.join().unwrap();
-                    assert!(got.windows(2).all(|w| w[0] < w[1]), "{topo} order");
-                    assert!(back.windows(2).all(|w| w[0] < w[1]), "{topo} order");
-                    let mut all: Vec<u64> = got.iter().chain(&back).copied().collect();
-                    all.sort_unstable();
-                    assert!(all.iter().copied().eq(0..n), "{topo} {overflow:?} {wait:?}");
-                    let s = rx.stats();
-                    assert_eq!(s.received as usize, got.len());
-                    assert_eq!((s.dropped + s.evicted) as usize, back.len());
-                }
-            );
-        }
-    }
+    each_ring!(capacity_one());
 }
 
 // ---------------------------------------------------------------------------
@@ -696,14 +714,14 @@ fn endless_timeouts_end_on_progress_and_on_close() {
                 settle();
                 drop(rx);
                 let (first, second) = producer.join().unwrap();
-                assert!(matches!(first, Ok(Sent::Queued)), "{topo} {wait:?}");
+                assert!(matches!(first, Ok(())), "{topo} {wait:?}");
                 // A send racing the close may still report `Ok(Queued)`: its
                 // value then went with the close (drained, or discarded by
                 // the send itself; see
                 // `a_send_racing_the_last_consumer_never_queues_into_a_closed_ring`).
                 // The point here is that the parked send returns at all.
                 assert!(
-                    matches!(second, Err(SendTimeoutError::Closed(3)) | Ok(Sent::Queued)),
+                    matches!(second, Err(SendTimeoutError::Closed(3)) | Ok(())),
                     "{topo} {wait:?}: {second:?}"
                 );
             });
@@ -711,31 +729,37 @@ fn endless_timeouts_end_on_progress_and_on_close() {
     }
 }
 
+/// On the ring `K`, which never blocks (`DropNewest` or `DropOldest`).
+fn timeouts_never_wait_on_a_ring_that_never_blocks<K: Topology>(d: Duration) {
+    let topo = name::<K>();
+    let (mut tx, rx) = build::<u32, K>(Builder::new(1));
+    assert!(queued::<_, K>(tx.send(1).unwrap()));
+    let back = returned::<_, K>(tx.send_timeout(2, d).unwrap());
+    assert_eq!(
+        back,
+        Some(if policy::<K>() == Policy::DropOldest {
+            1
+        } else {
+            2
+        })
+    );
+    assert_eq!(tx.stats().waits, 0, "{topo}");
+    let full = tx.len();
+    drop(rx);
+    // Closed wins over full: the value comes back, nothing counted.
+    let before = tx.stats();
+    assert_eq!((full, tx.len()), (1, 0), "{topo}: drained on close");
+    assert_eq!(
+        tx.send_timeout(3, d).err(),
+        Some(SendTimeoutError::Closed(3))
+    );
+    assert_eq!(tx.stats(), before, "{topo}");
+}
+
 #[test]
 fn timeouts_never_wait_on_rings_that_never_block_or_are_closed() {
     for d in [Duration::ZERO, Duration::from_nanos(1), Duration::MAX] {
-        for overflow in [Overflow::DropNewest, Overflow::DropOldest] {
-            each_topology!(Builder::new(1).overflow(overflow), u32, |topo, tx, rx| {
-                tx.send(1).unwrap();
-                let back = tx.send_timeout(2, d).unwrap().into_returned();
-                assert_eq!(
-                    back,
-                    Some(if overflow == Overflow::DropOldest {
-                        1
-                    } else {
-                        2
-                    })
-                );
-                assert_eq!(tx.stats().waits, 0, "{topo}");
-                let full = tx.len();
-                drop(rx);
-                // Closed wins over full: the value comes back, nothing counted.
-                let before = tx.stats();
-                assert_eq!((full, tx.len()), (1, 0), "{topo}: drained on close");
-                assert_eq!(tx.send_timeout(3, d), Err(SendTimeoutError::Closed(3)));
-                assert_eq!(tx.stats(), before, "{topo}");
-            });
-        }
+        each_ring!([DropNewest, DropOldest] timeouts_never_wait_on_a_ring_that_never_blocks(d));
         each_topology!(Builder::new(1), u32, |topo, tx, rx| {
             tx.send(1).unwrap();
             drop(rx);
@@ -758,90 +782,91 @@ fn timeouts_never_wait_on_rings_that_never_block_or_are_closed() {
 // Use after close
 // ---------------------------------------------------------------------------
 
+fn sending_after_the_consumers_left<K: Topology>(drops: &Arc<AtomicUsize>) {
+    let topo = name::<K>();
+    let (mut tx, rx) = build::<Counted, K>(Builder::new(2));
+    drops.store(0, Ordering::SeqCst);
+    tx.send(Counted::new(0, drops)).unwrap();
+    tx.send(Counted::new(1, drops)).unwrap();
+    assert!(tx.is_full());
+    let before = tx.stats();
+    drop(rx);
+    assert_eq!(count(drops), 2, "{topo}: drained at once");
+    assert!(tx.is_closed());
+    assert_eq!((tx.len(), tx.is_empty(), tx.is_full()), (0, true, false));
+    for i in 2..5 {
+        // A full ring that closed neither evicts nor drops nor waits.
+        let back = match i {
+            2 => tx.send(Counted::new(i, drops)).err().unwrap().into_inner(),
+            3 => match tx.try_send(Counted::new(i, drops)) {
+                Err(TrySendError::Closed(v)) => v,
+                other => panic!("{topo}: {other:?}"),
+            },
+            _ => match tx.send_timeout(Counted::new(i, drops), Duration::MAX) {
+                Err(SendTimeoutError::Closed(v)) => v,
+                Err(other) => panic!("{topo}: {other:?}"),
+                Ok(_) => panic!("{topo}: Ok"),
+            },
+        };
+        assert_eq!(back.id, i);
+    }
+    let after = tx.stats();
+    assert_eq!(
+        (after.sent, after.dropped, after.evicted, after.waits),
+        (before.sent, before.dropped, before.evicted, before.waits),
+        "{topo}"
+    );
+    assert_eq!(count(drops), 5);
+}
+
 #[test]
 fn sending_after_the_consumers_left_hands_back_and_counts_nothing() {
-    for overflow in POLICIES {
-        let drops = counter();
-        each_topology!(
-            Builder::new(2).overflow(overflow),
-            Counted,
-            |topo, tx, rx| {
-                drops.store(0, Ordering::SeqCst);
-                tx.send(Counted::new(0, &drops)).unwrap();
-                tx.send(Counted::new(1, &drops)).unwrap();
-                assert!(tx.is_full());
-                let before = tx.stats();
-                drop(rx);
-                assert_eq!(count(&drops), 2, "{topo}: drained at once");
-                assert!(tx.is_closed());
-                assert_eq!((tx.len(), tx.is_empty(), tx.is_full()), (0, true, false));
-                for i in 2..5 {
-                    // A full ring that closed neither evicts nor drops nor waits.
-                    let back = match i {
-                        2 => tx.send(Counted::new(i, &drops)).unwrap_err().into_inner(),
-                        3 => match tx.try_send(Counted::new(i, &drops)) {
-                            Err(TrySendError::Closed(v)) => v,
-                            other => panic!("{topo}: {other:?}"),
-                        },
-                        _ => match tx.send_timeout(Counted::new(i, &drops), Duration::MAX) {
-                            Err(SendTimeoutError::Closed(v)) => v,
-                            other => panic!("{topo}: {other:?}"),
-                        },
-                    };
-                    assert_eq!(back.id, i);
-                }
-                let after = tx.stats();
-                assert_eq!(
-                    (after.sent, after.dropped, after.evicted, after.waits),
-                    (before.sent, before.dropped, before.evicted, before.waits),
-                    "{topo} {overflow:?}"
-                );
-                assert_eq!(count(&drops), 5);
-            }
-        );
+    let drops = counter();
+    each_ring!(sending_after_the_consumers_left(&drops));
+}
+
+fn receiving_after_the_producers_left<K: Topology>() {
+    let topo = name::<K>();
+    let (mut tx, mut rx) = build::<u32, K>(Builder::new(4));
+    for i in 0..6 {
+        // A full `Block` ring refuses through `try_send` instead of waiting.
+        let _ = match policy::<K>() {
+            Policy::Block => tx.try_send(i).map_err(drop),
+            _ => tx.send(i).map(drop).map_err(drop),
+        };
     }
+    let lag = rx.lagged();
+    drop(tx);
+    assert!(rx.is_closed());
+    let mut buf = Vec::new();
+    assert_eq!(rx.recv_many(&mut buf, 3), 3, "{topo}");
+    assert_eq!(rx.try_recv_many(&mut buf, 3), 1, "{topo}");
+    assert_eq!(rx.recv_many(&mut buf, 3), 0, "{topo}");
+    assert_eq!(rx.try_recv_many(&mut buf, 3), 0, "{topo}");
+    assert_eq!(rx.try_recv(), Err(TryRecvError::Closed));
+    assert_eq!(
+        rx.recv_timeout(Duration::MAX),
+        Err(RecvTimeoutError::Closed)
+    );
+    assert_eq!(rx.recv(), Err(RecvError));
+    assert_eq!(rx.iter().count(), 0);
+    assert_eq!(rx.try_iter().count(), 0);
+    assert_eq!(rx.lagged(), 0, "{topo}: lag was already reported");
+    let s = rx.stats();
+    assert_eq!(s.received, 4);
+    assert_eq!(s.evicted, lag);
+    assert_eq!(s.sent, s.received + s.evicted, "{topo}");
+    let expected: Vec<u32> = if policy::<K>() == Policy::DropOldest {
+        (2..6).collect()
+    } else {
+        (0..4).collect()
+    };
+    assert_eq!(buf, expected, "{topo}");
 }
 
 #[test]
 fn receiving_after_the_producers_left_drains_then_reports_closed() {
-    for overflow in POLICIES {
-        each_topology!(Builder::new(4).overflow(overflow), u32, |topo, tx, rx| {
-            for i in 0..6 {
-                // A full `Block` ring refuses through `try_send` instead of waiting.
-                let _ = match overflow {
-                    Overflow::Block => tx.try_send(i).map_err(drop),
-                    _ => tx.send(i).map(drop).map_err(drop),
-                };
-            }
-            let lag = rx.lagged();
-            drop(tx);
-            assert!(rx.is_closed());
-            let mut buf = Vec::new();
-            assert_eq!(rx.recv_many(&mut buf, 3), 3, "{topo}");
-            assert_eq!(rx.try_recv_many(&mut buf, 3), 1, "{topo}");
-            assert_eq!(rx.recv_many(&mut buf, 3), 0, "{topo}");
-            assert_eq!(rx.try_recv_many(&mut buf, 3), 0, "{topo}");
-            assert_eq!(rx.try_recv(), Err(TryRecvError::Closed));
-            assert_eq!(
-                rx.recv_timeout(Duration::MAX),
-                Err(RecvTimeoutError::Closed)
-            );
-            assert_eq!(rx.recv(), Err(RecvError));
-            assert_eq!(rx.iter().count(), 0);
-            assert_eq!(rx.try_iter().count(), 0);
-            assert_eq!(rx.lagged(), 0, "{topo}: lag was already reported");
-            let s = rx.stats();
-            assert_eq!(s.received, 4);
-            assert_eq!(s.evicted, lag);
-            assert_eq!(s.sent, s.received + s.evicted, "{topo}");
-            let expected: Vec<u32> = if overflow == Overflow::DropOldest {
-                (2..6).collect()
-            } else {
-                (0..4).collect()
-            };
-            assert_eq!(buf, expected, "{topo} {overflow:?}");
-        });
-    }
+    each_ring!(receiving_after_the_producers_left());
 }
 
 // ---------------------------------------------------------------------------
@@ -864,42 +889,43 @@ fn permutations(n: usize) -> Vec<Vec<usize>> {
     out
 }
 
+/// On the mpmc ring `K` (`Mpmc<P>` of each policy `P`).
+fn two_and_two_dropped_in_order<K: ManyProducers + ManyConsumers>(order: &[usize]) {
+    let overflow = name::<K>();
+    let drops = counter();
+    let (mut tx, rx) = build::<Counted, K>(Builder::new(4));
+    for i in 0..3 {
+        tx.send(Counted::new(i, &drops)).unwrap();
+    }
+    let mut txs = [Some(tx.clone()), Some(tx)];
+    let mut rxs = [Some(rx.clone()), Some(rx)];
+    for &h in order {
+        if h < 2 {
+            drop(txs[h].take());
+        } else {
+            drop(rxs[h - 2].take());
+        }
+        let producers = txs.iter().flatten().count();
+        let consumers = rxs.iter().flatten().count();
+        for tx in txs.iter().flatten() {
+            assert_eq!(tx.is_closed(), consumers == 0, "{order:?}");
+            if consumers == 0 {
+                assert_eq!(tx.len(), 0);
+            }
+        }
+        for rx in rxs.iter().flatten() {
+            assert_eq!(rx.is_closed(), producers == 0, "{order:?}");
+            assert_eq!(rx.len(), 3, "{order:?}");
+        }
+        let expected = if consumers == 0 { 3 } else { 0 };
+        assert_eq!(count(&drops), expected, "{order:?} {overflow}");
+    }
+}
+
 #[test]
 fn two_producers_and_two_consumers_dropped_in_all_24_orders() {
     for order in permutations(4) {
-        for overflow in POLICIES {
-            let drops = counter();
-            let (mut tx, rx) = Builder::new(4)
-                .overflow(overflow)
-                .mpmc::<Counted>()
-                .unwrap();
-            for i in 0..3 {
-                tx.send(Counted::new(i, &drops)).unwrap();
-            }
-            let mut txs = [Some(tx.clone()), Some(tx)];
-            let mut rxs = [Some(rx.clone()), Some(rx)];
-            for &h in &order {
-                if h < 2 {
-                    drop(txs[h].take());
-                } else {
-                    drop(rxs[h - 2].take());
-                }
-                let producers = txs.iter().flatten().count();
-                let consumers = rxs.iter().flatten().count();
-                for tx in txs.iter().flatten() {
-                    assert_eq!(tx.is_closed(), consumers == 0, "{order:?}");
-                    if consumers == 0 {
-                        assert_eq!(tx.len(), 0);
-                    }
-                }
-                for rx in rxs.iter().flatten() {
-                    assert_eq!(rx.is_closed(), producers == 0, "{order:?}");
-                    assert_eq!(rx.len(), 3, "{order:?}");
-                }
-                let expected = if consumers == 0 { 3 } else { 0 };
-                assert_eq!(count(&drops), expected, "{order:?} {overflow:?}");
-            }
-        }
+        each_policy!(Mpmc, two_and_two_dropped_in_order(&order));
     }
 }
 

@@ -6,42 +6,43 @@
 #[macro_use]
 mod common;
 
-use common::{count, counter, scaled, Counted};
-use ringweir::{Builder, Overflow, TryRecvError};
+use common::{build, count, counter, name, policy, scaled, Counted, Policy};
+use ringweir::{Builder, Producer, Topology, TryRecvError};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::thread;
 
-const POLICIES: [Overflow; 3] = [Overflow::Block, Overflow::DropNewest, Overflow::DropOldest];
+/// Runs of 5 pushed and up to 6 looked at on the ring `K`.
+fn runs_in_order<K: Topology>() {
+    let topo = name::<K>();
+    // Capacity 17: three SPSC blocks, the last one partly used; runs of
+    // 5 pushed and up to 6 looked at, so every boundary gets straddled.
+    let (mut tx, mut rx) = build::<u64, K>(Builder::new(17));
+    let (mut next_sent, mut next_seen) = (0u64, 0u64);
+    for round in 0..60 {
+        let run: Vec<u64> = (next_sent..next_sent + 5).collect();
+        next_sent += tx.try_send_slice(&run).unwrap() as u64;
+        let mut seen = Vec::new();
+        let max = round % 7;
+        let taken = rx.try_recv_in_place(max, |run| {
+            assert!(!run.is_empty(), "{topo}: an empty run");
+            seen.extend_from_slice(run);
+        });
+        assert_eq!(taken, seen.len(), "{topo} round {round}");
+        assert!(taken <= max);
+        for value in seen {
+            assert_eq!(value, next_seen, "{topo} round {round}");
+            next_seen += 1;
+        }
+        assert_eq!(rx.len() as u64, next_sent - next_seen);
+    }
+    let stats = rx.stats();
+    assert_eq!(stats.received, next_seen, "{topo}");
+    assert_eq!(stats.sent, next_sent);
+}
 
 #[test]
 fn runs_arrive_in_order_across_blocks_and_the_array_end() {
-    for overflow in POLICIES {
-        // Capacity 17: three SPSC blocks, the last one partly used; runs of
-        // 5 pushed and up to 6 looked at, so every boundary gets straddled.
-        each_topology!(Builder::new(17).overflow(overflow), u64, |topo, tx, rx| {
-            let (mut next_sent, mut next_seen) = (0u64, 0u64);
-            for round in 0..60 {
-                let run: Vec<u64> = (next_sent..next_sent + 5).collect();
-                next_sent += tx.try_send_slice(&run).unwrap() as u64;
-                let mut seen = Vec::new();
-                let max = round % 7;
-                let taken = rx.try_recv_in_place(max, |run| {
-                    assert!(!run.is_empty(), "{topo} {overflow:?}: an empty run");
-                    seen.extend_from_slice(run);
-                });
-                assert_eq!(taken, seen.len(), "{topo} {overflow:?} round {round}");
-                assert!(taken <= max);
-                for value in seen {
-                    assert_eq!(value, next_seen, "{topo} {overflow:?} round {round}");
-                    next_seen += 1;
-                }
-                assert_eq!(rx.len() as u64, next_sent - next_seen);
-            }
-            let stats = rx.stats();
-            assert_eq!(stats.received, next_seen, "{topo} {overflow:?}");
-            assert_eq!(stats.sent, next_sent);
-        });
-    }
+    each_ring!(runs_in_order());
 }
 
 #[test]
@@ -56,71 +57,63 @@ fn an_empty_ring_or_a_zero_max_shows_nothing() {
     });
 }
 
+fn every_value_shown_dropped_once<K: Topology>() {
+    let topo = name::<K>();
+    let (mut tx, mut rx) = build::<Counted, K>(Builder::new(16));
+    let drops = counter();
+    for id in 0..10 {
+        assert!(tx.try_send(Counted::new(id, &drops)).is_ok());
+    }
+    let mut ids = Vec::new();
+    let taken = rx.try_recv_in_place(6, |run| {
+        ids.extend(run.iter().map(|v| v.id));
+    });
+    assert_eq!(taken, 6, "{topo}");
+    assert_eq!(ids, [0, 1, 2, 3, 4, 5]);
+    assert_eq!(count(&drops), 6, "{topo}: shown values are dropped");
+    assert_eq!(rx.try_recv().map(|v| v.id), Ok(6));
+    assert_eq!(count(&drops), 7);
+    drop((tx, rx));
+    assert_eq!(count(&drops), 10, "{topo}");
+}
+
 #[test]
 fn every_value_shown_is_dropped_once_and_the_rest_stay_queued() {
-    for overflow in POLICIES {
-        each_topology!(
-            Builder::new(16).overflow(overflow),
-            Counted,
-            |topo, tx, rx| {
-                let drops = counter();
-                for id in 0..10 {
-                    assert!(tx.try_send(Counted::new(id, &drops)).is_ok());
-                }
-                let mut ids = Vec::new();
-                let taken = rx.try_recv_in_place(6, |run| {
-                    ids.extend(run.iter().map(|v| v.id));
-                });
-                assert_eq!(taken, 6, "{topo} {overflow:?}");
-                assert_eq!(ids, [0, 1, 2, 3, 4, 5]);
-                assert_eq!(
-                    count(&drops),
-                    6,
-                    "{topo} {overflow:?}: shown values are dropped"
-                );
-                assert_eq!(rx.try_recv().map(|v| v.id), Ok(6));
-                assert_eq!(count(&drops), 7);
-                drop((tx, rx));
-                assert_eq!(count(&drops), 10, "{topo} {overflow:?}");
-            }
-        );
+    each_ring!(every_value_shown_dropped_once());
+}
+
+fn a_panicking_callback<K: Topology>() {
+    let topo = name::<K>();
+    let (mut tx, mut rx) = build::<Counted, K>(Builder::new(16));
+    let drops = counter();
+    for id in 0..12 {
+        assert!(tx.try_send(Counted::new(id, &drops)).is_ok());
     }
+    let mut last_seen = None;
+    let panicked = catch_unwind(AssertUnwindSafe(|| {
+        rx.try_recv_in_place(12, |run| {
+            last_seen = run.last().map(|v| v.id);
+            if run.iter().any(|v| v.id == 3) {
+                panic!("the callback panics on value 3");
+            }
+        })
+    }));
+    assert!(panicked.is_err(), "{topo}");
+    // The run holding 3 was taken with everything before it; what
+    // follows it is still queued, in order, and nothing is dropped
+    // twice.
+    let seen = last_seen.unwrap() + 1;
+    assert!(seen >= 4, "{topo}");
+    assert_eq!(count(&drops) as u64, seen, "{topo}");
+    assert_eq!(rx.stats().received, seen, "{topo}");
+    let rest: Vec<u64> = rx.try_iter().map(|v| v.id).collect();
+    assert_eq!(rest, (seen..12).collect::<Vec<_>>(), "{topo}");
+    assert_eq!(count(&drops), 12);
 }
 
 #[test]
 fn a_panicking_callback_takes_the_run_it_panicked_on_and_nothing_more() {
-    for overflow in POLICIES {
-        each_topology!(
-            Builder::new(16).overflow(overflow),
-            Counted,
-            |topo, tx, rx| {
-                let drops = counter();
-                for id in 0..12 {
-                    assert!(tx.try_send(Counted::new(id, &drops)).is_ok());
-                }
-                let mut last_seen = None;
-                let panicked = catch_unwind(AssertUnwindSafe(|| {
-                    rx.try_recv_in_place(12, |run| {
-                        last_seen = run.last().map(|v| v.id);
-                        if run.iter().any(|v| v.id == 3) {
-                            panic!("the callback panics on value 3");
-                        }
-                    })
-                }));
-                assert!(panicked.is_err(), "{topo} {overflow:?}");
-                // The run holding 3 was taken with everything before it; what
-                // follows it is still queued, in order, and nothing is dropped
-                // twice.
-                let seen = last_seen.unwrap() + 1;
-                assert!(seen >= 4, "{topo} {overflow:?}");
-                assert_eq!(count(&drops) as u64, seen, "{topo} {overflow:?}");
-                assert_eq!(rx.stats().received, seen, "{topo} {overflow:?}");
-                let rest: Vec<u64> = rx.try_iter().map(|v| v.id).collect();
-                assert_eq!(rest, (seen..12).collect::<Vec<_>>(), "{topo} {overflow:?}");
-                assert_eq!(count(&drops), 12);
-            }
-        );
-    }
+    each_ring!(a_panicking_callback());
 }
 
 /// Panics in `Drop` when its flag is set.
@@ -179,44 +172,49 @@ fn closing_shows_what_is_left_then_reports_closed() {
     });
 }
 
-#[test]
-fn a_stream_looked_at_in_place_arrives_whole_and_in_order() {
+fn a_stream_looked_at_in_place<K: Topology>()
+where
+    Producer<u64, K>: Send,
+{
+    let topo = name::<K>();
     let n = scaled(200_000);
-    for overflow in [Overflow::Block, Overflow::DropNewest] {
-        each_topology!(Builder::new(64).overflow(overflow), u64, |topo, tx, rx| {
-            let producer = thread::spawn(move || {
-                let values: Vec<u64> = (0..n).collect();
-                for run in values.chunks(13) {
-                    // `send_slice` obeys the policy: DropNewest may drop.
-                    tx.send_slice(run).unwrap();
-                }
-            });
-            let mut last = None::<u64>;
-            let mut got = 0u64;
-            loop {
-                let taken = rx.try_recv_in_place(50, |run| {
-                    for &v in run {
-                        assert!(last.is_none_or(|l| v > l), "{topo}: {v} after {last:?}");
-                        last = Some(v);
-                    }
-                });
-                got += taken as u64;
-                if taken == 0 {
-                    if rx.is_closed() && rx.is_empty() {
-                        break;
-                    }
-                    thread::yield_now();
-                }
-            }
-            producer.join().unwrap();
-            let stats = rx.stats();
-            assert_eq!(stats.received, got, "{topo} {overflow:?}");
-            assert_eq!(stats.received + stats.dropped, n, "{topo} {overflow:?}");
-            if overflow == Overflow::Block {
-                assert_eq!(got, n, "{topo}");
+    let (mut tx, mut rx) = build::<u64, K>(Builder::new(64));
+    let producer = thread::spawn(move || {
+        let values: Vec<u64> = (0..n).collect();
+        for run in values.chunks(13) {
+            // `send_slice` obeys the policy: DropNewest may drop.
+            let _ = tx.send_slice(run).unwrap();
+        }
+    });
+    let mut last = None::<u64>;
+    let mut got = 0u64;
+    loop {
+        let taken = rx.try_recv_in_place(50, |run| {
+            for &v in run {
+                assert!(last.is_none_or(|l| v > l), "{topo}: {v} after {last:?}");
+                last = Some(v);
             }
         });
+        got += taken as u64;
+        if taken == 0 {
+            if rx.is_closed() && rx.is_empty() {
+                break;
+            }
+            thread::yield_now();
+        }
     }
+    producer.join().unwrap();
+    let stats = rx.stats();
+    assert_eq!(stats.received, got, "{topo}");
+    assert_eq!(stats.received + stats.dropped, n, "{topo}");
+    if policy::<K>() == Policy::Block {
+        assert_eq!(got, n, "{topo}");
+    }
+}
+
+#[test]
+fn a_stream_looked_at_in_place_arrives_whole_and_in_order() {
+    each_ring!([Block, DropNewest] a_stream_looked_at_in_place());
 }
 
 /// Values of over 64 bytes (which every topology keeps one per slot) are

@@ -4,17 +4,20 @@
 
 mod common;
 
-use common::scaled;
-use ringweir::{Builder, Overflow, Sent, Wait};
+use common::{name, policy, scaled, Policy};
+use ringweir::{
+    Block, Builder, DropNewest, DropOldest, ManyProducers, Mpmc, Mpsc, Overflow, Producer, Wait,
+};
 use std::collections::HashMap;
 use std::thread;
 
 /// A value tagged with its producer and its sequence number there.
 type Tagged = (usize, u64);
 
-fn run(producers: usize, consumers: usize, overflow: Overflow, wait: Wait, per_producer: u64) {
+/// `producers` x `consumers` on an mpmc ring of policy `P`.
+fn run<P: Overflow>(producers: usize, consumers: usize, wait: Wait, per_producer: u64) {
     let (tx, rx) = Builder::new(64)
-        .overflow(overflow)
+        .overflow(P::default())
         .wait(wait)
         .mpmc::<Tagged>()
         .unwrap();
@@ -24,9 +27,8 @@ fn run(producers: usize, consumers: usize, overflow: Overflow, wait: Wait, per_p
             thread::spawn(move || {
                 let mut handed_back = Vec::new();
                 for i in 0..per_producer {
-                    match tx.send((p, i)).unwrap() {
-                        Sent::Queued => {}
-                        Sent::Dropped(v) | Sent::Evicted(v) => handed_back.push(v),
+                    if let Some(v) = P::returned(tx.send((p, i)).unwrap()) {
+                        handed_back.push(v);
                     }
                 }
                 handed_back
@@ -72,74 +74,90 @@ fn run(producers: usize, consumers: usize, overflow: Overflow, wait: Wait, per_p
     assert_eq!(
         all.len(),
         expected.len(),
-        "{producers}P{consumers}C {overflow:?} {wait:?}"
+        "{producers}P{consumers}C {} {wait:?}",
+        name::<Mpmc<P>>()
     );
     assert!(all == expected, "lost or duplicated values");
     let s = stats_rx.stats();
     assert_eq!(s.received as usize, received);
     assert_eq!((s.dropped + s.evicted) as usize, handed_back);
-    if overflow == Overflow::Block {
+    if policy::<Mpmc<P>>() == Policy::Block {
         assert_eq!(handed_back, 0);
+    }
+}
+
+/// Every shape of 1, 2 and 4 producers and consumers on an mpmc ring of
+/// policy `P`.
+fn every_shape<P: Overflow>() {
+    let total = scaled(1_200_000);
+    for producers in [1, 2, 4] {
+        for consumers in [1, 2, 4] {
+            let per = total / 4 / producers as u64;
+            run::<P>(producers, consumers, Wait::Park, per);
+        }
     }
 }
 
 #[test]
 fn every_shape_and_policy() {
-    let total = scaled(1_200_000);
-    for overflow in [Overflow::Block, Overflow::DropNewest, Overflow::DropOldest] {
-        for producers in [1, 2, 4] {
-            for consumers in [1, 2, 4] {
-                let per = total / 4 / producers as u64;
-                run(producers, consumers, overflow, Wait::Park, per);
-            }
-        }
+    every_shape::<Block>();
+    every_shape::<DropNewest>();
+    every_shape::<DropOldest>();
+}
+
+/// Both spinning strategies on an mpmc ring of policy `P`.
+fn spinning<P: Overflow>() {
+    for wait in [Wait::Spin, Wait::Yield] {
+        run::<P>(2, 2, wait, scaled(100_000));
+        run::<P>(4, 4, wait, scaled(20_000));
     }
 }
 
 #[test]
 fn spinning_strategies_with_more_threads_than_cores() {
-    for wait in [Wait::Spin, Wait::Yield] {
-        for overflow in [Overflow::Block, Overflow::DropOldest] {
-            run(2, 2, overflow, wait, scaled(100_000));
-            run(4, 4, overflow, wait, scaled(20_000));
-        }
+    spinning::<Block>();
+    spinning::<DropOldest>();
+}
+
+/// Three producers on the mpsc ring `K`, whose one consumer checks each
+/// producer's order.
+fn per_producer_order<K: ManyProducers>()
+where
+    Producer<Tagged, K>: Send,
+{
+    let (tx, mut rx) = common::build::<Tagged, K>(Builder::new(32));
+    let n = scaled(300_000);
+    let senders: Vec<_> = (0..3)
+        .map(|p| {
+            let mut tx = tx.clone();
+            thread::spawn(move || {
+                for i in 0..n {
+                    let _ = tx.send((p, i)).unwrap();
+                }
+            })
+        })
+        .collect();
+    drop(tx);
+    let mut last = [None::<u64>; 3];
+    let mut received = 0u64;
+    while let Ok((p, i)) = rx.recv() {
+        assert!(last[p] < Some(i));
+        last[p] = Some(i);
+        received += 1;
     }
+    for s in senders {
+        s.join().unwrap();
+    }
+    let s = rx.stats();
+    assert_eq!(s.received, received);
+    assert_eq!(s.sent, 3 * n);
+    assert_eq!(s.received + s.evicted, 3 * n);
 }
 
 #[test]
 fn mpsc_keeps_per_producer_order() {
-    for overflow in [Overflow::Block, Overflow::DropOldest] {
-        let (tx, mut rx) = Builder::new(32)
-            .overflow(overflow)
-            .mpsc::<Tagged>()
-            .unwrap();
-        let n = scaled(300_000);
-        let senders: Vec<_> = (0..3)
-            .map(|p| {
-                let mut tx = tx.clone();
-                thread::spawn(move || {
-                    for i in 0..n {
-                        let _ = tx.send((p, i)).unwrap();
-                    }
-                })
-            })
-            .collect();
-        drop(tx);
-        let mut last = [None::<u64>; 3];
-        let mut received = 0u64;
-        while let Ok((p, i)) = rx.recv() {
-            assert!(last[p] < Some(i));
-            last[p] = Some(i);
-            received += 1;
-        }
-        for s in senders {
-            s.join().unwrap();
-        }
-        let s = rx.stats();
-        assert_eq!(s.received, received);
-        assert_eq!(s.sent, 3 * n);
-        assert_eq!(s.received + s.evicted, 3 * n);
-    }
+    per_producer_order::<Mpsc<Block>>();
+    per_producer_order::<Mpsc<DropOldest>>();
 }
 
 #[test]

@@ -21,15 +21,16 @@
 #[macro_use]
 mod common;
 
-use common::scaled;
-use ringweir::{Builder, Overflow, Sent};
+use common::{build, name, policy, queued, scaled, Policy};
+use ringweir::{
+    Admission, Block, Builder, Consumer, DropNewest, DropOldest, Eviction, Overflow, Producer,
+    Topology,
+};
 use std::panic::{self, catch_unwind, resume_unwind, AssertUnwindSafe};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{mpsc, Arc, Once};
 use std::thread;
 use std::time::{Duration, Instant};
-
-const POLICIES: [Overflow; 3] = [Overflow::Block, Overflow::DropNewest, Overflow::DropOldest];
 
 /// How long a crew of threads may take before the test calls it a hang.
 const WATCHDOG: Duration = Duration::from_secs(20);
@@ -118,7 +119,8 @@ macro_rules! batch_receive_wakes_every_producer {
             let mut producers = Crew::new();
             for p in 0..4 {
                 let mut tx = tx.clone();
-                producers.spawn(move || tx.send(10 + p).map(|sent| sent.is_queued()));
+                // A `Block` send that returns `Ok(())` has queued its value.
+                producers.spawn(move || tx.send(10 + p).map(|()| true));
             }
             eventually("four sends wait", || tx.stats().waits == 4);
             settle();
@@ -192,7 +194,7 @@ batch_send_wakes_every_consumer! {
 // ---------------------------------------------------------------------------
 
 /// Values per batch call in the checks below.
-const K: usize = 4;
+const K_VALUES: usize = 4;
 
 /// How a round of [`seen_nonempty_round`] runs.
 #[derive(Clone, Copy, Debug)]
@@ -223,137 +225,141 @@ const ROUND_TIME: Duration = Duration::from_millis(if cfg!(miri) { 1000 } else {
 /// it wrote and published the value, and its consumer took the unpublished
 /// head for an empty ring: `Empty` right after `!is_empty()`, on most takes
 /// with 4 KiB values while the two threads run in parallel.
-macro_rules! seen_nonempty_round {
-    ($builder:expr, $topo:ident, $t:ty, $make:expr, $round:expr) => {{
-        let Round {
-            paced,
-            takes: max_takes,
-        } = $round;
-        let (mut tx, mut rx) = $builder.$topo::<$t>().unwrap();
-        let make = $make;
-        let stop = Arc::new(AtomicBool::new(false));
-        let mut producer = Crew::new();
-        let s = stop.clone();
-        producer.spawn(move || {
-            let mut i = 0u64;
-            while !s.load(Ordering::Relaxed) {
-                if paced && tx.len() > 0 {
-                    thread::yield_now();
-                    continue;
-                }
-                if tx.send(make(i)).is_err() {
-                    break;
-                }
-                i += 1;
-            }
-        });
-        let mut slice = vec![make(0); K];
-        let mut many = Vec::with_capacity(K);
-        let mut failures = Vec::new();
-        // The round starts once the producer runs.
-        rx.recv_timeout(WATCHDOG).expect("a first value");
-        let (mut takes, mut empty_looks) = (0, 0u64);
-        let start = Instant::now();
-        for look in 0u64.. {
-            let (look_name, seen) = if look % 2 == 0 {
-                ("!is_empty()", !rx.is_empty())
-            } else {
-                ("len() > 0", rx.len() > 0)
-            };
-            if !seen {
-                empty_looks += 1;
-                if empty_looks % 16 == 0 {
-                    // Lets a producer that shares this core run (to be
-                    // preempted halfway through a push, maybe).
-                    thread::yield_now();
-                    if start.elapsed() > ROUND_TIME {
-                        break;
-                    }
-                }
+// `len() > 0` is one of the two looks under test, beside `!is_empty()`.
+#[allow(clippy::len_zero)]
+fn seen_nonempty_round<K: Topology, T: Clone + Send + 'static>(
+    capacity: usize,
+    make: fn(u64) -> T,
+    round: Round,
+) -> (u64, Vec<(&'static str, &'static str)>)
+where
+    Producer<T, K>: Send,
+{
+    let Round {
+        paced,
+        takes: max_takes,
+    } = round;
+    let (mut tx, mut rx) = build::<T, K>(Builder::new(capacity));
+    let stop = Arc::new(AtomicBool::new(false));
+    let mut producer = Crew::new();
+    let s = stop.clone();
+    producer.spawn(move || {
+        let mut i = 0u64;
+        while !s.load(Ordering::Relaxed) {
+            if paced && tx.len() > 0 {
+                thread::yield_now();
                 continue;
             }
-            if takes % 256 == 0 && start.elapsed() > ROUND_TIME {
+            if tx.send(make(i)).is_err() {
                 break;
             }
-            empty_looks = 0;
-            let (call, took) = match takes % 5 {
-                0 => ("try_recv", usize::from(rx.try_recv().is_ok())),
-                1 => ("try_recv_slice", rx.try_recv_slice(&mut slice)),
-                2 => ("try_recv_in_place", rx.try_recv_in_place(K, |_| {})),
-                3 => {
-                    many.clear();
-                    ("try_recv_many", rx.try_recv_many(&mut many, K))
-                }
-                _ => ("try_iter", rx.try_iter().take(K).count()),
-            };
-            if took == 0 {
-                failures.push((look_name, call));
-            }
-            takes += 1;
-            if takes == max_takes {
-                break;
-            }
+            i += 1;
         }
-        stop.store(true, Ordering::Relaxed);
-        // Also unblocks a `Block` producer waiting on a full ring.
-        drop(rx);
-        producer.finish("the producer did not stop");
-        (takes, failures)
-    }};
+    });
+    let mut slice = vec![make(0); K_VALUES];
+    let mut many = Vec::with_capacity(K_VALUES);
+    let mut failures = Vec::new();
+    // The round starts once the producer runs.
+    rx.recv_timeout(WATCHDOG).expect("a first value");
+    let (mut takes, mut empty_looks) = (0, 0u64);
+    let start = Instant::now();
+    for look in 0u64.. {
+        let (look_name, seen) = if look % 2 == 0 {
+            ("!is_empty()", !rx.is_empty())
+        } else {
+            ("len() > 0", rx.len() > 0)
+        };
+        if !seen {
+            empty_looks += 1;
+            if empty_looks % 16 == 0 {
+                // Lets a producer that shares this core run (to be
+                // preempted halfway through a push, maybe).
+                thread::yield_now();
+                if start.elapsed() > ROUND_TIME {
+                    break;
+                }
+            }
+            continue;
+        }
+        if takes % 256 == 0 && start.elapsed() > ROUND_TIME {
+            break;
+        }
+        empty_looks = 0;
+        let (call, took) = match takes % 5 {
+            0 => ("try_recv", usize::from(rx.try_recv().is_ok())),
+            1 => ("try_recv_slice", rx.try_recv_slice(&mut slice)),
+            2 => ("try_recv_in_place", rx.try_recv_in_place(K_VALUES, |_| {})),
+            3 => {
+                many.clear();
+                ("try_recv_many", rx.try_recv_many(&mut many, K_VALUES))
+            }
+            _ => ("try_iter", rx.try_iter().take(K_VALUES).count()),
+        };
+        if took == 0 {
+            failures.push((look_name, call));
+        }
+        takes += 1;
+        if takes == max_takes {
+            break;
+        }
+    }
+    stop.store(true, Ordering::Relaxed);
+    // Also unblocks a `Block` producer waiting on a full ring.
+    drop(rx);
+    producer.finish("the producer did not stop");
+    (takes, failures)
 }
 
-/// Runs [`seen_nonempty_round`] on every topology with `$builder`, values
-/// of `$t` and `$round`, adding failures to `$failures` as descriptions.
-macro_rules! seen_nonempty_everywhere {
-    ($failures:expr, $builder:expr, $t:ty, $make:expr, $round:expr) => {{
-        let (builder, round) = ($builder, $round);
-        for (topo, (takes, failed)) in [
-            (
-                "spsc",
-                seen_nonempty_round!(builder, spsc, $t, $make, round),
-            ),
-            (
-                "mpsc",
-                seen_nonempty_round!(builder, mpsc, $t, $make, round),
-            ),
-            (
-                "mpmc",
-                seen_nonempty_round!(builder, mpmc, $t, $make, round),
-            ),
-        ] {
-            if !failed.is_empty() {
-                $failures.push(format!(
-                    "{topo} {builder:?} {} {}: {} of {takes} takes, e.g. {:?}",
-                    stringify!($t),
-                    if round.paced { "paced" } else { "free-running" },
-                    failed.len(),
-                    &failed[..failed.len().min(3)]
-                ));
-            }
+/// Runs [`seen_nonempty_round`] on the ring `K` with values of `T` and
+/// `round`, adding failures to `failures` as descriptions.
+fn seen_nonempty<K: Topology, T: Clone + Send + 'static>(
+    failures: &mut Vec<String>,
+    capacity: usize,
+    make: fn(u64) -> T,
+    round: Round,
+) where
+    Producer<T, K>: Send,
+{
+    let (takes, failed) = seen_nonempty_round::<K, T>(capacity, make, round);
+    if !failed.is_empty() {
+        failures.push(format!(
+            "{} capacity {capacity} {} {}: {} of {takes} takes, e.g. {:?}",
+            name::<K>(),
+            std::any::type_name::<T>(),
+            if round.paced { "paced" } else { "free-running" },
+            failed.len(),
+            &failed[..failed.len().min(3)]
+        ));
+    }
+}
+
+/// Every round of the ring `K`.
+fn seen_nonempty_everywhere<K: Topology>(failures: &mut Vec<String>)
+where
+    Producer<u64, K>: Send,
+    Producer<[u64; 512], K>: Send,
+    Producer<[u64; 8192], K>: Send,
+{
+    let takes = scaled(10_000);
+    for (capacity, paced) in [(1, false), (2, true), (4, false), (4, true)] {
+        let round = Round { paced, takes };
+        if capacity == 4 {
+            seen_nonempty::<K, u64>(failures, capacity, |i| i, round);
         }
-    }};
+        // Large values (the producer is halfway through a push for
+        // longer) are where the spsc `DropOldest` ring fails; under
+        // Miri, which writes each of their bytes one by one, too slow.
+        if !cfg!(miri) {
+            seen_nonempty::<K, [u64; 512]>(failures, capacity, |i| [i; 512], round);
+            seen_nonempty::<K, [u64; 8192]>(failures, capacity, |i| [i; 8192], round);
+        }
+    }
 }
 
 #[test]
 fn a_ring_seen_non_empty_by_its_one_consumer_stays_non_empty_until_it_takes() {
-    let takes = scaled(10_000);
     let mut failures = Vec::new();
-    for (capacity, paced) in [(1, false), (2, true), (4, false), (4, true)] {
-        let round = Round { paced, takes };
-        for overflow in POLICIES {
-            let builder = Builder::new(capacity).overflow(overflow);
-            if capacity == 4 {
-                seen_nonempty_everywhere!(failures, builder, u64, |i| i, round);
-            }
-            // Large values (the producer is halfway through a push for
-            // longer) are where the spsc `DropOldest` ring fails; under
-            // Miri, which writes each of their bytes one by one, too slow.
-            if !cfg!(miri) {
-                seen_nonempty_everywhere!(failures, builder, [u64; 512], |i| [i; 512], round);
-                seen_nonempty_everywhere!(failures, builder, [u64; 8192], |i| [i; 8192], round);
-            }
-        }
-    }
+    each_ring!(seen_nonempty_everywhere(&mut failures));
     assert!(
         failures.is_empty(),
         "a receive after a look that saw a value found none:\n{}",
@@ -403,6 +409,29 @@ fn quiet_bombs() {
     });
 }
 
+/// One ring `K` of [`teardown_drops_every_value_once_past_two_panicking_drops`].
+fn teardown<K: Topology>(wrong: &mut Vec<String>) {
+    let topo = name::<K>();
+    let (mut tx, rx) = build::<Bomb, K>(Builder::new(4));
+    let drops: Arc<[AtomicUsize; 4]> = Arc::default();
+    for id in 0..4 {
+        let bomb = Bomb {
+            id,
+            drops: drops.clone(),
+        };
+        assert!(queued::<_, K>(tx.send(bomb).unwrap()));
+    }
+    let consumer_panicked = catch_unwind(AssertUnwindSafe(move || drop(rx))).is_err();
+    let producer_panicked = catch_unwind(AssertUnwindSafe(move || drop(tx))).is_err();
+    let counts: Vec<usize> = drops.iter().map(|d| d.load(Ordering::SeqCst)).collect();
+    if counts != [1; 4] {
+        wrong.push(format!(
+            "{topo}: drops per value {counts:?} (panicked: \
+                 consumer's drop {consumer_panicked}, producer's drop {producer_panicked})"
+        ));
+    }
+}
+
 #[test]
 fn teardown_drops_every_value_once_past_two_panicking_drops() {
     // Four values queued, 0 and 1 panicking. The consumer goes first: its
@@ -412,27 +441,7 @@ fn teardown_drops_every_value_once_past_two_panicking_drops() {
     // mpmc) stopped at that panic and leaked them.
     quiet_bombs();
     let mut wrong = Vec::new();
-    for overflow in POLICIES {
-        each_topology!(Builder::new(4).overflow(overflow), Bomb, |topo, tx, rx| {
-            let drops: Arc<[AtomicUsize; 4]> = Arc::default();
-            for id in 0..4 {
-                let bomb = Bomb {
-                    id,
-                    drops: drops.clone(),
-                };
-                assert!(tx.send(bomb).unwrap().is_queued());
-            }
-            let consumer_panicked = catch_unwind(AssertUnwindSafe(move || drop(rx))).is_err();
-            let producer_panicked = catch_unwind(AssertUnwindSafe(move || drop(tx))).is_err();
-            let counts: Vec<usize> = drops.iter().map(|d| d.load(Ordering::SeqCst)).collect();
-            if counts != [1; 4] {
-                wrong.push(format!(
-                    "{topo} {overflow:?}: drops per value {counts:?} (panicked: \
-                         consumer's drop {consumer_panicked}, producer's drop {producer_panicked})"
-                ));
-            }
-        });
-    }
+    each_ring!(teardown(&mut wrong));
     assert!(
         wrong.is_empty(),
         "each value must be dropped exactly once:\n{}",
@@ -453,70 +462,112 @@ fn fill_of<const N: usize>(value: &[u8; N]) -> u8 {
     value[0]
 }
 
-/// Per topology: a ring of capacity 2 of `[u8; N]` values, sent three (the
-/// third overflows by the policy: `Block` by `try_send`), then drained.
-/// Each call that moves a value sits in a function of its own, so that
-/// this test's frames hold at most the value sent and the call's result
-/// (which may hold another, handed back) at a time.
-macro_rules! big_values_round {
-    ($name:ident, $topo:ident) => {
-        #[inline(never)]
-        fn $name<const N: usize>(overflow: Overflow) {
-            use ringweir::$topo::{Consumer, Producer};
-
-            #[inline(never)]
-            fn send<const N: usize>(tx: &mut Producer<[u8; N]>, fill: u8) -> Option<u8> {
-                match &tx.send([fill; N]) {
-                    Ok(Sent::Queued) => None,
-                    Ok(Sent::Dropped(v) | Sent::Evicted(v)) => Some(fill_of(v)),
-                    Err(_) => panic!("closed"),
-                }
-            }
-
-            #[inline(never)]
-            fn try_send<const N: usize>(tx: &mut Producer<[u8; N]>, fill: u8) -> Option<u8> {
-                match &tx.try_send([fill; N]) {
-                    Ok(()) => None,
-                    Err(e) if e.is_full() => Some(fill),
-                    Err(_) => panic!("closed"),
-                }
-            }
-
-            #[inline(never)]
-            fn recv<const N: usize>(rx: &mut Consumer<[u8; N]>) -> Option<u8> {
-                match &rx.try_recv() {
-                    Ok(v) => Some(fill_of(v)),
-                    Err(_) => None,
-                }
-            }
-
-            let (mut tx, mut rx) = Builder::new(2)
-                .overflow(overflow)
-                .$topo::<[u8; N]>()
-                .unwrap();
-            let mut back = Vec::new();
-            back.extend(send(&mut tx, 1));
-            back.extend(send(&mut tx, 2));
-            back.extend(if overflow == Overflow::Block {
-                try_send(&mut tx, 3)
-            } else {
-                send(&mut tx, 3)
-            });
-            let got: Vec<u8> = std::iter::from_fn(|| recv(&mut rx)).collect();
-            let (expected_back, expected_got) = match overflow {
-                Overflow::DropOldest => ([1], [2, 3]),
-                _ => ([3], [1, 2]),
-            };
-            let what = concat!(stringify!($topo), " ");
-            assert_eq!(back, expected_back, "{what}{overflow:?}: handed back");
-            assert_eq!(got, expected_got, "{what}{overflow:?}: received");
-        }
-    };
+/// The value a send handed back, looked at where it lies in the send's
+/// result (not moved out of it: see [`big_values`]).
+trait ReturnedRef: Overflow {
+    fn returned_ref<T>(sent: &Self::Sent<T>) -> Option<&T>;
 }
 
-big_values_round!(big_values_spsc, spsc);
-big_values_round!(big_values_mpsc, mpsc);
-big_values_round!(big_values_mpmc, mpmc);
+impl ReturnedRef for Block {
+    fn returned_ref<T>(_: &()) -> Option<&T> {
+        None
+    }
+}
+
+impl ReturnedRef for DropNewest {
+    fn returned_ref<T>(sent: &Admission<T>) -> Option<&T> {
+        match sent {
+            Admission::Queued => None,
+            Admission::Dropped(v) => Some(v),
+        }
+    }
+}
+
+impl ReturnedRef for DropOldest {
+    fn returned_ref<T>(sent: &Eviction<T>) -> Option<&T> {
+        match sent {
+            Eviction::Queued => None,
+            Eviction::Evicted(v) => Some(v),
+        }
+    }
+}
+
+/// On the ring `K`: a ring of capacity 2 of `[u8; N]` values, sent three
+/// (the third overflows by the policy: `Block` by `try_send`), then
+/// drained. Each call that moves a value sits in a function of its own, so
+/// that this test's frames hold at most the value sent and the call's
+/// result (which may hold another, handed back) at a time.
+#[inline(never)]
+fn big_values<K: Topology, const N: usize>()
+where
+    K::Policy: ReturnedRef,
+{
+    #[inline(never)]
+    fn send<K: Topology, const N: usize>(tx: &mut Producer<[u8; N], K>, fill: u8) -> Option<u8>
+    where
+        K::Policy: ReturnedRef,
+    {
+        match &tx.send([fill; N]) {
+            Ok(sent) => K::Policy::returned_ref(sent).map(fill_of),
+            Err(_) => panic!("closed"),
+        }
+    }
+
+    #[inline(never)]
+    fn try_send<K: Topology, const N: usize>(
+        tx: &mut Producer<[u8; N], K>,
+        fill: u8,
+    ) -> Option<u8> {
+        match &tx.try_send([fill; N]) {
+            Ok(()) => None,
+            Err(e) if e.is_full() => Some(fill),
+            Err(_) => panic!("closed"),
+        }
+    }
+
+    #[inline(never)]
+    fn recv<K: Topology, const N: usize>(rx: &mut Consumer<[u8; N], K>) -> Option<u8> {
+        match &rx.try_recv() {
+            Ok(v) => Some(fill_of(v)),
+            Err(_) => None,
+        }
+    }
+
+    let (mut tx, mut rx) = build::<[u8; N], K>(Builder::new(2));
+    let mut back = Vec::new();
+    back.extend(send(&mut tx, 1));
+    back.extend(send(&mut tx, 2));
+    back.extend(if policy::<K>() == Policy::Block {
+        try_send(&mut tx, 3)
+    } else {
+        send(&mut tx, 3)
+    });
+    let got: Vec<u8> = std::iter::from_fn(|| recv(&mut rx)).collect();
+    let (expected_back, expected_got) = match policy::<K>() {
+        Policy::DropOldest => ([1], [2, 3]),
+        _ => ([3], [1, 2]),
+    };
+    let what = name::<K>();
+    assert_eq!(back, expected_back, "{what}: handed back");
+    assert_eq!(got, expected_got, "{what}: received");
+}
+
+/// In the child process: runs [`big_values`] on the ring `K` if `ring`
+/// names it.
+fn big_values_if_named<K: Topology>(ring: &str)
+where
+    K::Policy: ReturnedRef,
+{
+    if ring == name::<K>() {
+        big_values::<K, BIG>();
+    }
+}
+
+/// In the parent process: runs the child process of the ring `K`, adding
+/// what went wrong to `failed`.
+fn big_values_in_child<K: Topology>(test: &str, failed: &mut Vec<String>) {
+    failed.extend(in_child_process(test, &name::<K>()).err());
+}
 
 /// Set in a child process of [`a_256_kib_value_goes_through_every_ring_on_a_2_mib_stack`]
 /// to the ring it is to try, `"<topology> <policy>"`.
@@ -563,27 +614,14 @@ fn a_256_kib_value_goes_through_every_ring_on_a_2_mib_stack() {
         let ring = ring.into_string().unwrap();
         thread::Builder::new()
             .stack_size(2 << 20)
-            .spawn(move || {
-                for overflow in POLICIES {
-                    match ring.strip_suffix(&format!(" {overflow:?}")) {
-                        Some("spsc") => big_values_spsc::<BIG>(overflow),
-                        Some("mpsc") => big_values_mpsc::<BIG>(overflow),
-                        Some("mpmc") => big_values_mpmc::<BIG>(overflow),
-                        _ => {}
-                    }
-                }
-            })
+            .spawn(move || each_ring!(big_values_if_named(&ring)))
             .unwrap()
             .join()
             .unwrap();
         return;
     }
     let mut failed = Vec::new();
-    for topo in ["spsc", "mpsc", "mpmc"] {
-        for overflow in POLICIES {
-            failed.extend(in_child_process(NAME, &format!("{topo} {overflow:?}")).err());
-        }
-    }
+    each_ring!(big_values_in_child(NAME, &mut failed));
     assert!(
         failed.is_empty(),
         "{} KiB values on a 2 MiB stack failed (a signal after \"has overflowed its \

@@ -3,24 +3,23 @@
 
 mod common;
 
-use common::scaled;
-use ringweir::{Builder, Overflow, Sent, Wait};
+use common::{build, policy, returned, scaled, Policy};
+use ringweir::{Block, Builder, DropNewest, DropOldest, Producer, Spsc, Topology, Wait};
 use std::thread;
 
 const WAITS: [Wait; 3] = [Wait::Spin, Wait::Yield, Wait::Park];
 
-fn stream(overflow: Overflow, wait: Wait, capacity: usize, n: u64) {
-    let (mut tx, mut rx) = Builder::new(capacity)
-        .overflow(overflow)
-        .wait(wait)
-        .spsc::<u64>()
-        .unwrap();
+/// A stream through the spsc ring `K` (`Spsc<P>` of each policy `P`).
+fn stream<K: Topology>(wait: Wait, capacity: usize, n: u64)
+where
+    Producer<u64, K>: Send,
+{
+    let (mut tx, mut rx) = build::<u64, K>(Builder::new(capacity).wait(wait));
     let producer = thread::spawn(move || {
         let mut handed_back = Vec::new();
         for i in 0..n {
-            match tx.send(i).unwrap() {
-                Sent::Queued => {}
-                Sent::Dropped(v) | Sent::Evicted(v) => handed_back.push(v),
+            if let Some(v) = returned::<u64, K>(tx.send(i).unwrap()) {
+                handed_back.push(v);
             }
         }
         handed_back
@@ -36,16 +35,16 @@ fn stream(overflow: Overflow, wait: Wait, capacity: usize, n: u64) {
     all.sort_unstable();
     assert_eq!(all, (0..n).collect::<Vec<_>>(), "lost or duplicated values");
     assert_eq!(stats.received, received.len() as u64);
-    match overflow {
-        Overflow::Block => {
+    match policy::<K>() {
+        Policy::Block => {
             assert_eq!(received.len() as u64, n);
             assert_eq!(stats.sent, n);
         }
-        Overflow::DropNewest => {
+        Policy::DropNewest => {
             assert_eq!(stats.dropped, handed_back.len() as u64);
             assert_eq!(stats.sent + stats.dropped, n);
         }
-        Overflow::DropOldest => {
+        Policy::DropOldest => {
             assert_eq!(stats.evicted, handed_back.len() as u64);
             assert_eq!(stats.sent, n);
         }
@@ -55,32 +54,32 @@ fn stream(overflow: Overflow, wait: Wait, capacity: usize, n: u64) {
 #[test]
 fn block_keeps_every_value_in_order() {
     for wait in WAITS {
-        stream(Overflow::Block, wait, 1024, scaled(2_000_000));
-        stream(Overflow::Block, wait, 3, scaled(200_000));
+        stream::<Spsc<Block>>(wait, 1024, scaled(2_000_000));
+        stream::<Spsc<Block>>(wait, 3, scaled(200_000));
     }
 }
 
 #[test]
 fn drop_newest_refuses_and_counts() {
     for wait in WAITS {
-        stream(Overflow::DropNewest, wait, 64, scaled(2_000_000));
-        stream(Overflow::DropNewest, wait, 1, scaled(200_000));
+        stream::<Spsc<DropNewest>>(wait, 64, scaled(2_000_000));
+        stream::<Spsc<DropNewest>>(wait, 1, scaled(200_000));
     }
 }
 
 #[test]
 fn drop_oldest_received_plus_evicted_is_sent() {
     for wait in WAITS {
-        stream(Overflow::DropOldest, wait, 64, scaled(2_000_000));
-        stream(Overflow::DropOldest, wait, 1, scaled(200_000));
+        stream::<Spsc<DropOldest>>(wait, 64, scaled(2_000_000));
+        stream::<Spsc<DropOldest>>(wait, 1, scaled(200_000));
     }
 }
 
 #[test]
 fn odd_capacities_wrap_correctly() {
     for capacity in [1, 2, 3, 5, 7, 100, 1000] {
-        stream(Overflow::Block, Wait::Park, capacity, scaled(50_000));
-        stream(Overflow::DropOldest, Wait::Park, capacity, scaled(50_000));
+        stream::<Spsc<Block>>(Wait::Park, capacity, scaled(50_000));
+        stream::<Spsc<DropOldest>>(Wait::Park, capacity, scaled(50_000));
     }
 }
 
@@ -90,7 +89,8 @@ fn batch_receive_keeps_order() {
     let (mut tx, mut rx) = ringweir::spsc::channel::<u64>(256);
     let producer = thread::spawn(move || {
         for i in 0..n {
-            assert!(tx.send(i).unwrap().is_queued());
+            // A `Block` ring's send queues the value or fails: `Ok(())`.
+            assert_eq!(tx.send(i), Ok(()));
         }
     });
     let mut buf = Vec::new();

@@ -9,7 +9,7 @@
 //! while a consumer may be reading.
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
-use ringweir::{Builder, Overflow, Sent, Wait};
+use ringweir::{Builder, DropOldest, Mpsc, Spsc, Topology, Wait};
 use ringweir_benches::{config, extra_dir, messages, transfer_group, transfers};
 use std::hint::black_box;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -58,13 +58,31 @@ fn timed_producer<P, C: Send>(
     total
 }
 
-fn ringweir_produce<Tx>(send: impl Fn(&mut Tx, u64) -> Sent<u64>) -> impl Fn(&mut Tx, u64) {
-    move |tx, n| {
-        for i in 0..n {
-            if let Sent::Evicted(old) = send(tx, i) {
-                black_box(old);
-            }
-        }
+/// A ringweir ring of topology `K` (policy `DropOldest`): this thread
+/// sends with eviction, the consumer thread takes with `try_recv` until the
+/// ring closes.
+fn ringweir_try_recv<K: Topology<Policy = DropOldest>>(
+    cap: usize,
+    n: u64,
+) -> impl FnMut(u64, &Tally) -> Duration
+where
+    ringweir::Consumer<u64, K>: Send,
+{
+    move |iters, tally| {
+        timed_producer(
+            iters,
+            n,
+            tally,
+            || {
+                Builder::new(cap)
+                    .overflow(DropOldest)
+                    .build::<u64, K>()
+                    .unwrap()
+            },
+            transfers::ringweir_send_evicting,
+            |mut rx| transfers::ringweir_drain(&mut rx),
+            drop,
+        )
     }
 }
 
@@ -99,22 +117,11 @@ fn bench(c: &mut Criterion) {
             }
         };
 
-        run(&mut g, "ringweir-spsc-try_recv", &mut |iters, tally| {
-            timed_producer(
-                iters,
-                n,
-                tally,
-                || {
-                    Builder::new(cap)
-                        .overflow(Overflow::DropOldest)
-                        .spsc::<u64>()
-                        .unwrap()
-                },
-                ringweir_produce(|tx: &mut ringweir::spsc::Producer<u64>, v| tx.send(v).unwrap()),
-                |mut rx| transfers::ringweir_drain(|| rx.try_recv()),
-                drop,
-            )
-        });
+        run(
+            &mut g,
+            "ringweir-spsc-try_recv",
+            &mut ringweir_try_recv::<Spsc<DropOldest>>(cap, n),
+        );
 
         run(&mut g, "ringweir-spsc-park-recv", &mut |iters, tally| {
             timed_producer(
@@ -123,12 +130,12 @@ fn bench(c: &mut Criterion) {
                 tally,
                 || {
                     Builder::new(cap)
-                        .overflow(Overflow::DropOldest)
+                        .overflow(DropOldest)
                         .wait(Wait::Park)
                         .spsc::<u64>()
                         .unwrap()
                 },
-                ringweir_produce(|tx: &mut ringweir::spsc::Producer<u64>, v| tx.send(v).unwrap()),
+                transfers::ringweir_send_evicting,
                 |mut rx| {
                     let mut got = 0;
                     while let Ok(v) = rx.recv() {
@@ -141,22 +148,11 @@ fn bench(c: &mut Criterion) {
             )
         });
 
-        run(&mut g, "ringweir-mpsc-try_recv", &mut |iters, tally| {
-            timed_producer(
-                iters,
-                n,
-                tally,
-                || {
-                    Builder::new(cap)
-                        .overflow(Overflow::DropOldest)
-                        .mpsc::<u64>()
-                        .unwrap()
-                },
-                ringweir_produce(|tx: &mut ringweir::mpsc::Producer<u64>, v| tx.send(v).unwrap()),
-                |mut rx| transfers::ringweir_drain(|| rx.try_recv()),
-                drop,
-            )
-        });
+        run(
+            &mut g,
+            "ringweir-mpsc-try_recv",
+            &mut ringweir_try_recv::<Mpsc<DropOldest>>(cap, n),
+        );
 
         run(
             &mut g,

@@ -2,40 +2,40 @@
 //! them all: the in-cache upper bound of each queue's fast path, with no
 //! cache line ever changing cores. Time per element is one push plus one pop.
 
-use criterion::{criterion_group, criterion_main, Criterion, Throughput};
-use ringweir::{Builder, Overflow, Wait};
+use criterion::{criterion_group, criterion_main, Bencher, Criterion, Throughput};
+use ringweir::{Builder, DropOldest, Topology, Wait};
 use ringweir_benches::config;
 use std::hint::black_box;
 
 const CAP: usize = 1024;
 const BURST: u64 = 512;
 
+/// The burst through a ringweir ring of any topology and policy, by the
+/// non-waiting calls.
+fn ringweir_try<K: Topology>(
+    b: &mut Bencher<'_>,
+    (mut tx, mut rx): (ringweir::Producer<u64, K>, ringweir::Consumer<u64, K>),
+) {
+    b.iter(|| {
+        for i in 0..BURST {
+            tx.try_send(black_box(i)).unwrap();
+        }
+        for _ in 0..BURST {
+            black_box(rx.try_recv().unwrap());
+        }
+    })
+}
+
 fn bench(c: &mut Criterion) {
     let mut g = c.benchmark_group("single_thread");
     g.throughput(Throughput::Elements(BURST));
 
     g.bench_function("ringweir-spsc-try", |b| {
-        let (mut tx, mut rx) = Builder::new(CAP).wait(Wait::Spin).spsc::<u64>().unwrap();
-        b.iter(|| {
-            for i in 0..BURST {
-                tx.try_send(black_box(i)).unwrap();
-            }
-            for _ in 0..BURST {
-                black_box(rx.try_recv().unwrap());
-            }
-        })
+        ringweir_try(b, Builder::new(CAP).wait(Wait::Spin).spsc::<u64>().unwrap())
     });
 
     g.bench_function("ringweir-spsc-park-try", |b| {
-        let (mut tx, mut rx) = Builder::new(CAP).wait(Wait::Park).spsc::<u64>().unwrap();
-        b.iter(|| {
-            for i in 0..BURST {
-                tx.try_send(black_box(i)).unwrap();
-            }
-            for _ in 0..BURST {
-                black_box(rx.try_recv().unwrap());
-            }
-        })
+        ringweir_try(b, Builder::new(CAP).wait(Wait::Park).spsc::<u64>().unwrap())
     });
 
     g.bench_function("ringweir-spsc-send-recv", |b| {
@@ -51,42 +51,21 @@ fn bench(c: &mut Criterion) {
     });
 
     g.bench_function("ringweir-spsc-dropoldest-try", |b| {
-        let (mut tx, mut rx) = Builder::new(CAP)
-            .overflow(Overflow::DropOldest)
-            .spsc::<u64>()
-            .unwrap();
-        b.iter(|| {
-            for i in 0..BURST {
-                tx.try_send(black_box(i)).unwrap();
-            }
-            for _ in 0..BURST {
-                black_box(rx.try_recv().unwrap());
-            }
-        })
+        ringweir_try(
+            b,
+            Builder::new(CAP)
+                .overflow(DropOldest)
+                .spsc::<u64>()
+                .unwrap(),
+        )
     });
 
     g.bench_function("ringweir-mpsc-try", |b| {
-        let (mut tx, mut rx) = Builder::new(CAP).wait(Wait::Spin).mpsc::<u64>().unwrap();
-        b.iter(|| {
-            for i in 0..BURST {
-                tx.try_send(black_box(i)).unwrap();
-            }
-            for _ in 0..BURST {
-                black_box(rx.try_recv().unwrap());
-            }
-        })
+        ringweir_try(b, Builder::new(CAP).wait(Wait::Spin).mpsc::<u64>().unwrap())
     });
 
     g.bench_function("ringweir-mpmc-try", |b| {
-        let (mut tx, mut rx) = Builder::new(CAP).wait(Wait::Spin).mpmc::<u64>().unwrap();
-        b.iter(|| {
-            for i in 0..BURST {
-                tx.try_send(black_box(i)).unwrap();
-            }
-            for _ in 0..BURST {
-                black_box(rx.try_recv().unwrap());
-            }
-        })
+        ringweir_try(b, Builder::new(CAP).wait(Wait::Spin).mpmc::<u64>().unwrap())
     });
 
     g.bench_function("rtrb", |b| {

@@ -238,51 +238,27 @@ pub mod wake {
     /// Every implementation measured, ringweir first. Capacity 1024; the
     /// receiver is always blocked in its blocking `recv`.
     pub fn runners() -> Vec<(&'static str, Runner)> {
-        use ringweir::{Builder, Wait};
+        use ringweir::{Block, Builder, Consumer, Mpmc, Mpsc, Spsc, Topology, Wait};
         const CAP: usize = 1024;
-        fn rw(wait: Wait) -> Runner {
+        /// A ringweir ring of topology `K`, both sides waiting by `wait`.
+        fn rw<K: Topology<Policy = Block>>(wait: Wait) -> Runner
+        where
+            Consumer<u64, K>: Send,
+        {
             Box::new(move |count, gap| {
                 samples(
-                    Builder::new(CAP).wait(wait).spsc::<u64>().unwrap(),
+                    Builder::new(CAP).wait(wait).build::<u64, K>().unwrap(),
                     count,
                     gap,
-                    |tx, v| {
-                        tx.send(v).unwrap();
-                    },
+                    |tx, v| tx.send(v).unwrap(),
                     |rx| rx.recv().ok(),
                 )
             })
         }
         vec![
-            ("ringweir-spsc-park", rw(Wait::Park)),
-            (
-                "ringweir-mpsc-park",
-                Box::new(|count, gap| {
-                    samples(
-                        Builder::new(CAP).mpsc::<u64>().unwrap(),
-                        count,
-                        gap,
-                        |tx, v| {
-                            tx.send(v).unwrap();
-                        },
-                        |rx| rx.recv().ok(),
-                    )
-                }),
-            ),
-            (
-                "ringweir-mpmc-park",
-                Box::new(|count, gap| {
-                    samples(
-                        Builder::new(CAP).mpmc::<u64>().unwrap(),
-                        count,
-                        gap,
-                        |tx, v| {
-                            tx.send(v).unwrap();
-                        },
-                        |rx| rx.recv().ok(),
-                    )
-                }),
-            ),
+            ("ringweir-spsc-park", rw::<Spsc>(Wait::Park)),
+            ("ringweir-mpsc-park", rw::<Mpsc>(Wait::Park)),
+            ("ringweir-mpmc-park", rw::<Mpmc>(Wait::Park)),
             (
                 "crossbeam-channel",
                 Box::new(|count, gap| {
@@ -345,8 +321,8 @@ pub mod wake {
             ),
             // Not a wake-up: these receivers never sleep (Yield burns a
             // core politely, Spin outright). The floor for comparison.
-            ("ringweir-yield (no sleep)", rw(Wait::Yield)),
-            ("ringweir-spin (no sleep)", rw(Wait::Spin)),
+            ("ringweir-yield (no sleep)", rw::<Spsc>(Wait::Yield)),
+            ("ringweir-spin (no sleep)", rw::<Spsc>(Wait::Spin)),
         ]
     }
 }

@@ -1,13 +1,17 @@
 //! The two halves of a transfer for each implementation, spinning on the
 //! non-blocking calls: shared by the criterion benches and the paired-trials
 //! binary, so that both time exactly the same loops.
+//!
+//! ringweir's halves are written once, generic over the ring's
+//! [`Topology`] (topology and overflow policy); the peers' are written per
+//! peer.
 
 use crate::spin_until;
-use ringweir::{TryRecvError, TrySendError};
+use ringweir::{Consumer, DropOldest, Eviction, Producer, Topology, TryRecvError, TrySendError};
 use std::hint::black_box;
 
-/// Sends `0..n` through a ringweir SPSC producer, spinning while full.
-pub fn ringweir_send(tx: &mut ringweir::spsc::Producer<u64>, n: u64) {
+/// Sends `0..n` through a ringweir producer, spinning while full.
+pub fn ringweir_send<K: Topology>(tx: &mut Producer<u64, K>, n: u64) {
     for i in 0..n {
         let mut v = i;
         loop {
@@ -23,19 +27,29 @@ pub fn ringweir_send(tx: &mut ringweir::spsc::Producer<u64>, n: u64) {
     }
 }
 
-/// Receives `n` values from a ringweir SPSC consumer, spinning while empty.
-pub fn ringweir_recv(rx: &mut ringweir::spsc::Consumer<u64>, n: u64) {
+/// Receives `n` values from a ringweir consumer, spinning while empty.
+pub fn ringweir_recv<K: Topology>(rx: &mut Consumer<u64, K>, n: u64) {
     for _ in 0..n {
         black_box(spin_until(|| rx.try_recv().ok()));
     }
 }
 
+/// Sends `0..n` through a [`DropOldest`] ring, which never waits: on a full
+/// ring the send evicts the oldest value and hands it back.
+pub fn ringweir_send_evicting<K: Topology<Policy = DropOldest>>(tx: &mut Producer<u64, K>, n: u64) {
+    for i in 0..n {
+        if let Eviction::Evicted(old) = tx.send(i).unwrap() {
+            black_box(old);
+        }
+    }
+}
+
 /// Receives through `try_recv` until every producer is gone; returns how
 /// many values arrived (for rings that may evict or drop).
-pub fn ringweir_drain(mut try_recv: impl FnMut() -> Result<u64, TryRecvError>) -> u64 {
+pub fn ringweir_drain<K: Topology>(rx: &mut Consumer<u64, K>) -> u64 {
     let mut got = 0;
     loop {
-        match try_recv() {
+        match rx.try_recv() {
             Ok(v) => {
                 black_box(v);
                 got += 1;
@@ -117,19 +131,19 @@ pub fn recv_in_slices(n: u64, batch: usize, mut pop: impl FnMut(&mut [u64]) -> u
 }
 
 /// Sends `0..n` through ringweir in slices of `batch`, spinning while full.
-pub fn ringweir_send_slices(tx: &mut ringweir::spsc::Producer<u64>, n: u64, batch: usize) {
+pub fn ringweir_send_slices<K: Topology>(tx: &mut Producer<u64, K>, n: u64, batch: usize) {
     send_in_slices(n, batch, |run| tx.try_send_slice(run).unwrap());
 }
 
 /// Receives `n` values from ringweir in slices of up to `batch`, spinning
 /// while empty.
-pub fn ringweir_recv_slices(rx: &mut ringweir::spsc::Consumer<u64>, n: u64, batch: usize) {
+pub fn ringweir_recv_slices<K: Topology>(rx: &mut Consumer<u64, K>, n: u64, batch: usize) {
     recv_in_slices(n, batch, |buf| rx.try_recv_slice(buf));
 }
 
 /// Receives `n` values from ringweir in runs of up to `batch`, looking at
 /// them in place (no copy), as rtrb's chunk read does; spins while empty.
-pub fn ringweir_recv_in_place(rx: &mut ringweir::spsc::Consumer<u64>, n: u64, batch: usize) {
+pub fn ringweir_recv_in_place<K: Topology>(rx: &mut Consumer<u64, K>, n: u64, batch: usize) {
     let mut got = 0u64;
     while got < n {
         let k = rx.try_recv_in_place(batch, |run| {
@@ -206,21 +220,46 @@ pub trait BlockingRecv: Send {
     fn recv_blocking(&mut self) -> Option<u64>;
 }
 
-/// Implements `BlockingSend` for senders whose `send(v)` returns a
+/// Every ringweir producer, of any topology and policy: `send` by the
+/// ring's policy (on a `Block` ring, waits while full by the producer's
+/// `Wait`); a value a `DropNewest` or `DropOldest` ring hands back is
+/// dropped.
+impl<K: Topology> BlockingSend for Producer<u64, K>
+where
+    Self: Send,
+{
+    #[inline]
+    fn send_blocking(&mut self, v: u64) {
+        let _ = self.send(v).unwrap();
+    }
+}
+
+/// Every ringweir consumer, of any topology and policy.
+impl<K: Topology> BlockingRecv for Consumer<u64, K>
+where
+    Self: Send,
+{
+    #[inline]
+    fn recv_blocking(&mut self) -> Option<u64> {
+        self.recv().ok()
+    }
+}
+
+/// Implements `BlockingSend` for peers' senders whose `send(v)` returns a
 /// `Result`.
 macro_rules! blocking_send {
     ($($tx:ty),*) => {$(
         impl BlockingSend for $tx {
             #[inline]
             fn send_blocking(&mut self, v: u64) {
-                let _ = self.send(v).unwrap();
+                self.send(v).unwrap();
             }
         }
     )*};
 }
 
-/// Implements `BlockingRecv` for receivers whose `recv()` result `$got`
-/// turns into an `Option`.
+/// Implements `BlockingRecv` for peers' receivers whose `recv()` result
+/// `$got` turns into an `Option`.
 macro_rules! blocking_recv {
     ($got:expr => $($rx:ty),*) => {$(
         impl BlockingRecv for $rx {
@@ -232,9 +271,7 @@ macro_rules! blocking_recv {
     )*};
 }
 
-// `mpsc::Producer` is `mpmc::Producer`: one impl serves both.
 blocking_send!(
-    ringweir::mpmc::Producer<u64>,
     crossbeam_channel::Sender<u64>,
     flume::Sender<u64>,
     kanal::Sender<u64>,
@@ -242,8 +279,6 @@ blocking_send!(
     thingbuf::mpsc::blocking::Sender<u64>
 );
 blocking_recv!(Result::ok =>
-    ringweir::mpsc::Consumer<u64>,
-    ringweir::mpmc::Consumer<u64>,
     crossbeam_channel::Receiver<u64>,
     flume::Receiver<u64>,
     kanal::Receiver<u64>,

@@ -6,5 +6,5 @@
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
-    ringweir_fuzz::model::run::<ringweir_fuzz::topology::Mpsc>(data);
+    ringweir_fuzz::model::run(ringweir_fuzz::Shape::Mpsc, data);
 });

@@ -6,5 +6,5 @@
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
-    ringweir_fuzz::model::run::<ringweir_fuzz::topology::Spsc>(data);
+    ringweir_fuzz::model::run(ringweir_fuzz::Shape::Spsc, data);
 });

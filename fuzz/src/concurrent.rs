@@ -6,10 +6,11 @@
 //! |---|---|
 //! | 0 | topology `b % 3`: spsc, mpsc, mpmc |
 //! | 1 | overflow `b % 3`: Block, DropNewest, DropOldest |
-//! | 2 | wait `b % 3`: Spin, Yield, Park |
-//! | 3 | capacity `1 + b % 4` |
-//! | 4 | threads: spsc has one producer and one consumer; mpsc `1 + b % 3` producers and one consumer; mpmc `2 + b % 3` threads |
-//! | 5 | mpmc only: bit `i` set makes thread `i` a consumer |
+//! | 2 | producer wait `b % 4`: Spin, Yield, Park, Poll(20 µs) (see [`WAITS`]) |
+//! | 3 | consumer wait `b % 4`, as byte 2 |
+//! | 4 | capacity `1 + b % 4` |
+//! | 5 | threads: spsc has one producer and one consumer; mpsc `1 + b % 3` producers and one consumer; mpmc `2 + b % 3` threads |
+//! | 6 | mpmc only: bit `i` set makes thread `i` a consumer |
 //! | ... | per thread, in thread order: an op count `b % 25`, then that many ops of two bytes each, an opcode `c` and an argument `a` |
 //!
 //! Producer ops (`c % 11`), each sending fresh values:
@@ -88,13 +89,18 @@
 //!   counts its drops), and no scratch value was received;
 //! - each consumer saw each producer's values in the order they were sent;
 //! - `Closed` is final for a consumer; a refused send leaves `is_closed()`;
-//! - each consumer's `lagged()` total is at most the evictions.
+//! - each consumer's `lagged()` total is at most the evictions;
+//! - a `send_slice` that succeeds says in `Lost(n)` how many of its values
+//!   its policy dropped (`DropNewest`) or how many queued values it evicted
+//!   (`DropOldest`), as its clones and drops show (at most that many once
+//!   the ring has closed, when some drops are orphans discarded).
 
-use crate::topology::{Mpmc, Mpsc, RxOps, Spsc, Topology, TxOps};
+use crate::dispatch::{self, dispatch, Handles, Harness, KnownPolicy, Policy, Shape};
 use crate::{byte, with_clones, DropLog, Tok, WAITS};
 use arbitrary::Unstructured;
 use ringweir::{
-    Builder, Overflow, RecvTimeoutError, SendTimeoutError, Sent, TryRecvError, TrySendError,
+    Builder, Consumer, Overflow, Producer, RecvTimeoutError, SendTimeoutError, TryRecvError,
+    TrySendError,
 };
 use std::collections::HashSet;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -147,7 +153,7 @@ struct ConsumerReport {
 }
 
 struct Setup {
-    overflow: Overflow,
+    overflow: Policy,
     capacity: usize,
     /// Threads in a poll op: producers, consumers.
     polling: [AtomicUsize; 2],
@@ -156,16 +162,30 @@ struct Setup {
 /// Decodes `data` and runs it.
 pub fn run(data: &[u8]) {
     let mut u = Unstructured::new(data);
-    match byte(&mut u) % 3 {
-        0 => run_on::<Spsc>(&mut u),
-        1 => run_on::<Mpsc>(&mut u),
-        _ => run_on::<Mpmc>(&mut u),
+    let shape = Shape::from_byte(byte(&mut u));
+    let policy = byte(&mut u);
+    dispatch(shape, policy, Run(u));
+}
+
+/// The rest of an input, once topology and policy are read.
+struct Run<'a>(Unstructured<'a>);
+
+impl Harness for Run<'_> {
+    fn run<K: Handles>(mut self)
+    where
+        Producer<Tok, K>: Send,
+        Consumer<Tok, K>: Send,
+    {
+        run_on::<K>(&mut self.0);
     }
 }
 
-fn run_on<K: Topology>(u: &mut Unstructured<'_>) {
-    let overflow =
-        [Overflow::Block, Overflow::DropNewest, Overflow::DropOldest][(byte(u) % 3) as usize];
+fn run_on<K: Handles>(u: &mut Unstructured<'_>)
+where
+    Producer<Tok, K>: Send,
+    Consumer<Tok, K>: Send,
+{
+    let overflow = dispatch::policy::<K>();
     let producer_wait = WAITS[(byte(u) % 4) as usize];
     let consumer_wait = WAITS[(byte(u) % 4) as usize];
     let capacity = 1 + (byte(u) % 4) as usize;
@@ -197,13 +217,12 @@ fn run_on<K: Topology>(u: &mut Unstructured<'_>) {
         })
         .collect();
 
-    let (tx, rx) = K::build::<Tok>(
-        Builder::new(capacity)
-            .overflow(overflow)
-            .producer_wait(producer_wait)
-            .consumer_wait(consumer_wait),
-    )
-    .expect("valid configuration");
+    let (tx, rx) = Builder::new(capacity)
+        .overflow(K::Policy::default())
+        .producer_wait(producer_wait)
+        .consumer_wait(consumer_wait)
+        .build::<Tok, K>()
+        .expect("valid configuration");
     let log = DropLog::new(2 * MAX_THREADS * MAX_SEQ as usize);
     let setup = Setup {
         overflow,
@@ -211,8 +230,8 @@ fn run_on<K: Topology>(u: &mut Unstructured<'_>) {
         polling: [AtomicUsize::new(0), AtomicUsize::new(0)],
     };
     let why = format!(
-        "{} cap {capacity} {overflow:?} waits {producer_wait:?}/{consumer_wait:?} roles {roles:?}",
-        K::NAME
+        "{} cap {capacity} waits {producer_wait:?}/{consumer_wait:?} roles {roles:?}",
+        dispatch::name::<K>()
     );
 
     // Hand out handles: the first of each role gets the original, the rest
@@ -345,8 +364,8 @@ fn run_on<K: Topology>(u: &mut Unstructured<'_>) {
     );
 }
 
-fn producer<K: Topology>(
-    mut tx: K::Tx<Tok>,
+fn producer<K: Handles>(
+    mut tx: Producer<Tok, K>,
     p: u32,
     script: &[u8],
     log: &std::sync::Arc<DropLog>,
@@ -357,32 +376,42 @@ fn producer<K: Topology>(
         p,
         ..ProducerReport::default()
     };
-    let mut clone: Option<K::Tx<Tok>> = None;
-    let send_one = |tx: &mut K::Tx<Tok>, r: &mut ProducerReport, how: u8| {
+    let mut clone: Option<Producer<Tok, K>> = None;
+    let send_one = |tx: &mut Producer<Tok, K>, r: &mut ProducerReport, how: u8| {
         let id = p * MAX_SEQ + r.created;
         r.created += 1;
         let value = Tok::new(id, log);
+        // `Ok(Some(v))`: the policy handed `v` back (by the type of `K`'s
+        // `send`, `Admission::Dropped` or `Eviction::Evicted`).
         let outcome = match how {
             0 => tx
                 .send(value)
+                .map(K::Policy::returned)
                 .map_err(|e| SendTimeoutError::Closed(e.into_inner())),
             1 => match tx.try_send(value) {
-                Ok(()) => Ok(Sent::Queued),
+                Ok(()) => Ok(None),
                 Err(TrySendError::Full(v)) => Err(SendTimeoutError::Timeout(v)),
                 Err(TrySendError::Closed(v)) => Err(SendTimeoutError::Closed(v)),
             },
-            2 => tx.send_timeout(value, Duration::ZERO),
-            _ => tx.send_timeout(value, Duration::from_micros(50)),
+            2 => tx
+                .send_timeout(value, Duration::ZERO)
+                .map(K::Policy::returned),
+            _ => tx
+                .send_timeout(value, Duration::from_micros(50))
+                .map(K::Policy::returned),
         };
         match outcome {
-            Ok(Sent::Queued) => r.entered.push(id),
-            Ok(Sent::Dropped(v)) => {
-                assert_eq!(setup.overflow, Overflow::DropNewest, "{why}: Dropped");
+            Ok(None) => r.entered.push(id),
+            Ok(Some(v)) if setup.overflow == Policy::DropNewest => {
                 assert_eq!(v.id, id, "{why}: Dropped hands back the value sent");
                 r.handed.push(id);
             }
-            Ok(Sent::Evicted(v)) => {
-                assert_eq!(setup.overflow, Overflow::DropOldest, "{why}: Evicted");
+            Ok(Some(v)) => {
+                assert_eq!(
+                    setup.overflow,
+                    Policy::DropOldest,
+                    "{why}: handed back {v:?}"
+                );
                 assert_ne!(v.id, id, "{why}: evicted the value just sent");
                 r.entered.push(id);
                 r.evicted.push(v.id);
@@ -390,7 +419,7 @@ fn producer<K: Topology>(
             Err(SendTimeoutError::Timeout(v)) => {
                 // A full `try_send` (any policy) or a timed-out `Block` send.
                 assert!(
-                    how == 1 || setup.overflow == Overflow::Block,
+                    how == 1 || setup.overflow == Policy::Block,
                     "{why}: Timeout"
                 );
                 assert_eq!(v.id, id, "{why}: Timeout hands back the value sent");
@@ -406,7 +435,7 @@ fn producer<K: Topology>(
     // Sends clones of `len` scratch values by `send_slice` (`all`) or
     // `try_send_slice`, then sorts out each clone and each value dropped on
     // this thread during the call (see the module docs).
-    let send_batch = |tx: &mut K::Tx<Tok>, r: &mut ProducerReport, len: usize, all: bool| {
+    let send_batch = |tx: &mut Producer<Tok, K>, r: &mut ProducerReport, len: usize, all: bool| {
         let first = SCRATCH + p * MAX_SEQ + r.scratch;
         r.scratch += len as u32;
         let originals: Vec<Tok> = (0..len as u32).map(|k| Tok::new(first + k, log)).collect();
@@ -414,18 +443,22 @@ fn producer<K: Topology>(
         let done = with_clones(ids, || {
             if all {
                 match tx.send_slice(&originals) {
-                    Ok(()) => (len, false),
-                    Err(e) => (e.into_inner(), true),
+                    Ok(lost) => (len, false, K::Policy::lost(lost)),
+                    Err(e) => (e.into_inner(), true, 0),
                 }
             } else {
                 match tx.try_send_slice(&originals) {
-                    Ok(n) => (n, false),
-                    Err(_) => (0, true),
+                    Ok(n) => (n, false, 0),
+                    Err(_) => (0, true, 0),
                 }
             }
         });
         drop(originals);
-        let (sent, refused) = done.result;
+        let (sent, refused, lost) = done.result;
+        // What this call's policy sends dropped (`DropNewest`) or evicted
+        // (`DropOldest`), by the clones and drops seen: a `send_slice`
+        // that succeeds says as much in `Lost`.
+        let mut lost_seen = 0;
         let what = if all { "send_slice" } else { "try_send_slice" };
         assert!(sent <= len, "{why}: {what} sent {sent} of {len}");
         if refused {
@@ -474,14 +507,16 @@ fn producer<K: Topology>(
                 }
             } else if !gone {
                 r.entered.push(id);
-            } else if all && setup.overflow == Overflow::DropOldest {
+            } else if all && setup.overflow == Policy::DropOldest {
                 // Queued, then evicted by a later value of this call.
                 r.entered.push(id);
                 r.evicted.push(id);
-            } else if all && setup.overflow == Overflow::DropNewest {
+                lost_seen += 1;
+            } else if all && setup.overflow == Policy::DropNewest {
                 // Did not fit (or, once closed, queued then discarded as an
                 // orphan: never received either way).
                 r.handed.push(id);
+                lost_seen += 1;
             } else {
                 assert!(
                     closed,
@@ -495,11 +530,22 @@ fn producer<K: Topology>(
                 continue;
             }
             assert!(id < SCRATCH, "{why}: {what} dropped scratch value {id}");
-            if all && setup.overflow == Overflow::DropOldest {
+            if all && setup.overflow == Policy::DropOldest {
                 r.evicted.push(id);
+                lost_seen += 1;
             } else {
                 assert!(closed, "{why}: {what} dropped queued value {id} while open");
             }
+        }
+        // Once closed, some of what was seen may be orphans the call
+        // discarded, which `Lost` does not count.
+        if closed {
+            assert!(
+                lost <= lost_seen,
+                "{why}: {what} lost {lost} of {lost_seen}"
+            );
+        } else if !refused {
+            assert_eq!(lost, lost_seen, "{why}: {what}: Lost");
         }
     };
     for op in script.chunks(2) {
@@ -562,8 +608,8 @@ fn nap(arg: u8) {
     }
 }
 
-fn consumer<K: Topology>(
-    mut rx: K::Rx<Tok>,
+fn consumer<K: Handles>(
+    mut rx: Consumer<Tok, K>,
     c: u32,
     script: &[u8],
     log: &std::sync::Arc<DropLog>,
@@ -654,7 +700,7 @@ fn consumer<K: Topology>(
                 take(&mut r, ids(buf), closed);
             }
             6 => {
-                let got = rx.try_iter_take((arg % 5) as usize);
+                let got = rx.try_iter().take((arg % 5) as usize).collect();
                 take(&mut r, ids(got), closed);
             }
             7 => r.lagged += rx.lagged(),
@@ -673,7 +719,7 @@ fn consumer<K: Topology>(
                 }
             }
             10 => {
-                let got = rx.iter_all();
+                let got = rx.iter().collect();
                 take(&mut r, ids(got), closed);
                 closed = true;
             }

@@ -1,7 +1,8 @@
 //! Shared code of the `ringweir` fuzz targets.
 //!
-//! - [`topology`]: one trait over `spsc`, `mpsc` and `mpmc` handles, so each
-//!   harness is written once.
+//! - [`dispatch`]: from the input's topology and policy bytes to a ring type
+//!   (one match); each harness is written once over `ringweir::Producer<T, K>`
+//!   and `ringweir::Consumer<T, K>`.
 //! - [`model`]: single-threaded differential harness (ring vs a `VecDeque`
 //!   model with the same capacity, policy, counters and pressure state).
 //! - [`concurrent`]: real threads, checked by conservation and drop counts.
@@ -11,8 +12,10 @@
 //! exhausted input reads as zeros.
 
 pub mod concurrent;
+pub mod dispatch;
 pub mod model;
-pub mod topology;
+
+pub use dispatch::Shape;
 
 use arbitrary::Unstructured;
 use std::cell::RefCell;
@@ -222,19 +225,19 @@ mod tests {
             .iter()
             .chain(&random_inputs(1, 3000, 200))
         {
-            crate::model::run::<crate::topology::Spsc>(data);
+            crate::model::run(crate::Shape::Spsc, data);
         }
         for data in corpus("model_mpsc")
             .iter()
             .chain(&random_inputs(2, 3000, 200))
         {
-            crate::model::run::<crate::topology::Mpsc>(data);
+            crate::model::run(crate::Shape::Mpsc, data);
         }
         for data in corpus("model_mpmc")
             .iter()
             .chain(&random_inputs(3, 3000, 200))
         {
-            crate::model::run::<crate::topology::Mpmc>(data);
+            crate::model::run(crate::Shape::Mpmc, data);
         }
     }
 

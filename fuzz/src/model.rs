@@ -6,23 +6,36 @@
 //! |---|---|
 //! | 0 | capacity `1 + b % 16` (the SPSC ring's blocks hold 7: up to two full ones and a part) |
 //! | 1 | overflow `b % 3`: Block, DropNewest, DropOldest |
-//! | 2 | wait `b % 3`: Spin, Yield, Park |
-//! | 3 | watermarks: `b & 0x80 == 0` keeps the defaults; else `high = (b & 0x7f) % (cap + 1)` and byte 4 gives `low = b % (high + 1)` |
+//! | 2 | producer wait `b % 4`: Spin, Yield, Park, Poll(20 µs) (see [`WAITS`]) |
+//! | 3 | consumer wait `b % 4`, as byte 2 |
+//! | 4 | watermarks: `b & 0x80 == 0` keeps the defaults; else `high = (b & 0x7f) % (cap + 1)` and byte 5 gives `low = b % (high + 1)` |
 //! | ... | operations: an opcode byte `b % 16` (see [`Op`]) and its arguments |
 //!
 //! A blocking operation is never issued when it would block: `send` on a
 //! full open `Block` ring becomes `send_timeout(v, 0)`, `recv`/`recv_many`
 //! on an empty open ring become their non-waiting siblings, and a
 //! `Duration::MAX` timeout becomes zero.
+//!
+//! Two calls ride on bits the other rings ignore:
+//! - `peek`: on rings with a sole taker (spsc and mpsc, `Block` or
+//!   `DropNewest`), a single receive whose argument has bit `0x40` set peeks
+//!   first, and must see the model's front (there is one consumer handle, so
+//!   the argument picks nothing).
+//! - `send_slice`: the producer-side query 6 (once a second spelling of the
+//!   pressure query) sends a slice of `1 + (arg >> 5) % 4` fresh values,
+//!   checked against the model value by value, `Lost(n)` included; where
+//!   `send_slice` would wait (a `Block` ring without room for all) it is a
+//!   `try_send_slice`.
 
-use crate::topology::{RxOps, Topology, TxOps};
-use crate::{byte, DropLog, Tok, WAITS};
+use crate::dispatch::{self, dispatch, Handles, Harness, KnownPolicy, Policy, Shape};
+use crate::{byte, with_clones, DropLog, Tok, WAITS};
 use arbitrary::Unstructured;
 use ringweir::{
-    Builder, Overflow, Pressure, RecvTimeoutError, SendTimeoutError, Sent, TryRecvError,
-    TrySendError,
+    Builder, Consumer, Overflow, Pressure, Producer, RecvTimeoutError, SendError, SendTimeoutError,
+    TryRecvError, TrySendError,
 };
 use std::collections::VecDeque;
+use std::sync::Arc;
 use std::time::Duration;
 
 /// The most handles of one side alive at once.
@@ -71,7 +84,7 @@ const OPS: [Op; 16] = [
 /// The reference: what the ring should hold and count.
 struct Model {
     capacity: usize,
-    overflow: Overflow,
+    overflow: Policy,
     high: usize,
     low: usize,
     queue: VecDeque<u32>,
@@ -115,12 +128,12 @@ impl Model {
         match self.overflow {
             // A zero timeout tries once and does not count as a wait (the
             // harness never waits, so `waits` stays 0).
-            Overflow::Block => SendOutcome::Timeout(id),
-            Overflow::DropNewest => {
+            Policy::Block => SendOutcome::Timeout(id),
+            Policy::DropNewest => {
                 self.dropped += 1;
                 SendOutcome::Dropped(id)
             }
-            Overflow::DropOldest => {
+            Policy::DropOldest => {
                 let old = self.queue.pop_front().unwrap();
                 self.queue.push_back(id);
                 self.sent += 1;
@@ -159,9 +172,14 @@ impl Model {
         self.queue.is_empty() && self.producers > 0
     }
 
+    /// Whether a `send_slice` of `n` would wait.
+    fn send_slice_would_wait(&self, n: usize) -> bool {
+        self.consumers > 0 && self.overflow == Policy::Block && self.capacity - self.queue.len() < n
+    }
+
     /// Whether a send without a timeout would wait.
     fn send_would_wait(&self) -> bool {
-        self.consumers > 0 && self.full() && self.overflow == Overflow::Block
+        self.consumers > 0 && self.full() && self.overflow == Policy::Block
     }
 
     fn pressure(&mut self) -> Pressure {
@@ -181,11 +199,17 @@ impl Model {
     }
 }
 
-fn sent_outcome(r: Result<Sent<Tok>, SendTimeoutError<Tok>>) -> SendOutcome {
+/// What a send by the policy of `K` did, in the model's terms.
+fn sent_outcome<K: Handles>(
+    r: Result<<K::Policy as Overflow>::Sent<Tok>, SendTimeoutError<Tok>>,
+) -> SendOutcome {
     match r {
-        Ok(Sent::Queued) => SendOutcome::Queued,
-        Ok(Sent::Dropped(v)) => SendOutcome::Dropped(v.id),
-        Ok(Sent::Evicted(v)) => SendOutcome::Evicted(v.id),
+        Ok(sent) => match (K::Policy::returned(sent), dispatch::policy::<K>()) {
+            (None, _) => SendOutcome::Queued,
+            (Some(v), Policy::DropNewest) => SendOutcome::Dropped(v.id),
+            (Some(v), Policy::DropOldest) => SendOutcome::Evicted(v.id),
+            (Some(v), Policy::Block) => panic!("a Block send handed back {v:?}"),
+        },
         Err(SendTimeoutError::Timeout(v)) => SendOutcome::Timeout(v.id),
         Err(SendTimeoutError::Closed(v)) => SendOutcome::Closed(v.id),
     }
@@ -195,17 +219,43 @@ fn ids(values: Vec<Tok>) -> Vec<u32> {
     values.iter().map(|v| v.id).collect()
 }
 
-/// Decodes `data` and runs it against ring topology `K` and the model.
-pub fn run<K: Topology>(data: &[u8]) {
+/// Decodes `data` and runs it against a ring of topology `shape` (the
+/// policy is the input's byte 1) and the model.
+pub fn run(shape: Shape, data: &[u8]) {
     let mut u = Unstructured::new(data);
     let capacity = 1 + (byte(&mut u) % 16) as usize;
-    let overflow =
-        [Overflow::Block, Overflow::DropNewest, Overflow::DropOldest][(byte(&mut u) % 3) as usize];
+    let policy = byte(&mut u);
+    dispatch(
+        shape,
+        policy,
+        Run {
+            u,
+            capacity,
+            input_len: data.len(),
+        },
+    );
+}
+
+/// The rest of an input, once capacity and policy are read.
+struct Run<'a> {
+    u: Unstructured<'a>,
+    capacity: usize,
+    input_len: usize,
+}
+
+impl Harness for Run<'_> {
+    fn run<K: Handles>(self) {
+        run_on::<K>(self.u, self.capacity, self.input_len);
+    }
+}
+
+fn run_on<K: Handles>(mut u: Unstructured<'_>, capacity: usize, input_len: usize) {
+    let overflow = dispatch::policy::<K>();
     let producer_wait = WAITS[(byte(&mut u) % 4) as usize];
     let consumer_wait = WAITS[(byte(&mut u) % 4) as usize];
     let marks = byte(&mut u);
     let mut builder = Builder::new(capacity)
-        .overflow(overflow)
+        .overflow(K::Policy::default())
         .producer_wait(producer_wait)
         .consumer_wait(consumer_wait);
     let (high, low) = if marks & 0x80 == 0 {
@@ -216,9 +266,12 @@ pub fn run<K: Topology>(data: &[u8]) {
         builder = builder.watermarks(high, low);
         (high, low)
     };
-    let (tx, rx) = K::build::<Tok>(builder).expect("a valid configuration builds");
-    // Sends take two input bytes per id, slice receives three per five.
-    let log = DropLog::new(data.len() * 2 + 1);
+    let (tx, rx) = builder
+        .build::<Tok, K>()
+        .expect("a valid configuration builds");
+    // Sends take two input bytes per id, slice receives three per five, a
+    // slice send two per twelve (four values, each cloned at most twice).
+    let log = DropLog::new(input_len * 6 + 1);
     let mut next_id = 0u32;
     let mut model = Model {
         capacity,
@@ -236,13 +289,13 @@ pub fn run<K: Topology>(data: &[u8]) {
         producers: 1,
         consumers: 1,
     };
-    let mut txs: Vec<K::Tx<Tok>> = vec![tx];
+    let mut txs: Vec<Producer<Tok, K>> = vec![tx];
     // Each consumer with the `evicted` count it last reported lag at.
-    let mut rxs: Vec<(K::Rx<Tok>, u64)> = vec![(rx, 0)];
+    let mut rxs: Vec<(Consumer<Tok, K>, u64)> = vec![(rx, 0)];
+    let name = dispatch::name::<K>();
     let ctx = |op: Op| {
         format!(
-            "{} cap {capacity} {overflow:?} waits {producer_wait:?}/{consumer_wait:?} marks ({high}, {low}) op {op:?}",
-            K::NAME
+            "{name} cap {capacity} waits {producer_wait:?}/{consumer_wait:?} marks ({high}, {low}) op {op:?}"
         )
     };
 
@@ -278,7 +331,7 @@ pub fn run<K: Topology>(data: &[u8]) {
                         }
                         _ => tx.send_timeout(value, Duration::ZERO),
                     };
-                    assert_eq!(sent_outcome(got), model.send(id), "{why}");
+                    assert_eq!(sent_outcome::<K>(got), model.send(id), "{why}");
                 }
             }
             Op::TryRecv | Op::Recv | Op::RecvTimeoutZero | Op::RecvTimeoutMax => {
@@ -287,6 +340,13 @@ pub fn run<K: Topology>(data: &[u8]) {
                 }
                 let pick = arg as usize % rxs.len();
                 let rx = &mut rxs[pick].0;
+                if arg & 0x40 != 0 {
+                    // Only a sole taker peeks, and then `rxs.len() == 1`.
+                    if let Some(front) = K::peek(rx) {
+                        let front = front.map(|v| v.id);
+                        assert_eq!(front, model.queue.front().copied(), "{why}: peek");
+                    }
+                }
                 let waits = model.recv_would_wait();
                 let expected = model.try_recv();
                 match op {
@@ -337,8 +397,8 @@ pub fn run<K: Topology>(data: &[u8]) {
                         assert_eq!(n, buf.len(), "{why}");
                         ids(buf)
                     }
-                    Op::Iter if take == usize::MAX => ids(rx.iter_all()),
-                    Op::Iter => ids(rx.try_iter_take(max)),
+                    Op::Iter if take == usize::MAX => ids(rx.iter().collect()),
+                    Op::Iter => ids(rx.try_iter().take(max).collect()),
                     // `try_recv_slice` into `max` fresh placeholders: the
                     // ones it replaces are dropped at once (the drop log
                     // checks once), the rest when `out` goes.
@@ -422,7 +482,14 @@ pub fn run<K: Topology>(data: &[u8]) {
                     model.consumers += 1;
                 }
             }
-            Op::Query => query::<K>(&mut model, &mut txs, &mut rxs, arg, &why),
+            Op::Query => match query_side(&txs, &rxs, arg) {
+                Some(pick) if (arg >> 2) & 0x7 == 6 => {
+                    let n = 1 + ((arg >> 5) % 4) as usize;
+                    let tx = &mut txs[pick];
+                    send_slice(&mut model, tx, n, &mut next_id, &log, &why);
+                }
+                _ => query::<K>(&mut model, &mut txs, &mut rxs, arg, &why),
+            },
         }
         for &id in &model.queue {
             assert_eq!(log.count(id), 0, "{why}: queued value {id} was dropped");
@@ -435,30 +502,122 @@ pub fn run<K: Topology>(data: &[u8]) {
     }
 }
 
-fn query<K: Topology>(
+/// Which handle a query asks: `Some(producer)` or `None` for a consumer.
+/// The high bit picks the side (but never one with no handle left), the
+/// rest the handle.
+fn query_side<A, B>(txs: &[A], rxs: &[B], arg: u8) -> Option<usize> {
+    let on_tx = arg & 0x80 == 0 && !txs.is_empty() || rxs.is_empty();
+    on_tx.then(|| arg as usize % txs.len())
+}
+
+/// `send_slice` of `n` fresh values through `tx` (a `try_send_slice` where
+/// it would wait), checked value by value against the model: which clone
+/// of each value the ring took, what it handed back, `Lost(n)`.
+fn send_slice<K: Handles>(
     model: &mut Model,
-    txs: &mut [K::Tx<Tok>],
-    rxs: &mut [(K::Rx<Tok>, u64)],
+    tx: &mut Producer<Tok, K>,
+    n: usize,
+    next_id: &mut u32,
+    log: &Arc<DropLog>,
+    why: &str,
+) {
+    let first = *next_id;
+    let originals: Vec<Tok> = (first..first + n as u32)
+        .map(|id| Tok::new(id, log))
+        .collect();
+    let try_only = model.send_slice_would_wait(n);
+    // A value may be cloned twice: once finding the ring full, once to go
+    // by the policy.
+    let clones = first + n as u32..first + 3 * n as u32;
+    let done = with_clones(clones, || {
+        if try_only {
+            Err(tx.try_send_slice(&originals))
+        } else {
+            Ok(tx.send_slice(&originals).map(K::Policy::lost))
+        }
+    });
+    drop(originals);
+    *next_id = first + n as u32 + done.made.len() as u32;
+    // The last clone of each value is the one sent (or refused); an earlier
+    // one found the ring full and was dropped in the call.
+    let mut last = vec![None::<u32>; n];
+    let mut gone = Vec::new();
+    for &(of, id) in &done.made {
+        assert!(
+            (first..first + n as u32).contains(&of),
+            "{why}: slice send cloned {of}, not a value of its slice"
+        );
+        gone.extend(last[(of - first) as usize].replace(id));
+    }
+    let what = if try_only {
+        "try_send_slice"
+    } else {
+        "send_slice"
+    };
+    let sent = |i: usize| {
+        last[i].unwrap_or_else(|| panic!("{why}: {what} of {n}: value {i} never cloned"))
+    };
+    match done.result {
+        Ok(got) if model.consumers == 0 => {
+            assert_eq!(got, Err(SendError(0)), "{why}: send_slice when closed");
+            gone.extend(last.iter().flatten());
+        }
+        Ok(got) => {
+            let mut lost = 0;
+            for i in 0..n {
+                match model.send(sent(i)) {
+                    SendOutcome::Queued => {}
+                    SendOutcome::Dropped(id) | SendOutcome::Evicted(id) => {
+                        lost += 1;
+                        gone.push(id);
+                    }
+                    other => panic!("{why}: send_slice where the model says {other:?}"),
+                }
+            }
+            assert_eq!(got, Ok(lost), "{why}: send_slice of {n}: Lost");
+        }
+        Err(got) => {
+            // Only on an open `Block` ring without room for all.
+            let room = model.capacity - model.queue.len();
+            assert_eq!(got, Ok(room), "{why}: try_send_slice of {n}");
+            for i in 0..room {
+                assert_eq!(model.try_send(sent(i)), Ok(()), "{why}");
+            }
+            gone.extend(last[room..].iter().flatten());
+        }
+    }
+    let mut dropped = done.dropped;
+    dropped.sort_unstable();
+    gone.sort_unstable();
+    assert_eq!(
+        dropped, gone,
+        "{why}: {what} of {n}: values dropped in the call"
+    );
+}
+
+fn query<K: Handles>(
+    model: &mut Model,
+    txs: &mut [Producer<Tok, K>],
+    rxs: &mut [(Consumer<Tok, K>, u64)],
     arg: u8,
     why: &str,
 ) {
     let len = model.queue.len();
-    // The high bit picks the side, the rest the handle and the question.
-    let on_tx = arg & 0x80 == 0 && !txs.is_empty() || rxs.is_empty();
     let question = (arg >> 2) & 0x7;
-    if on_tx {
-        let tx = &txs[arg as usize % txs.len()];
+    if let Some(pick) = query_side(txs, rxs, arg) {
+        let tx = &txs[pick];
         match question {
             0 => assert_eq!(tx.len(), len, "{why}: len"),
             1 => assert_eq!(tx.is_empty(), len == 0, "{why}: is_empty"),
             2 => assert_eq!(tx.is_full(), len == model.capacity, "{why}: is_full"),
             3 => assert_eq!(tx.capacity(), model.capacity, "{why}: capacity"),
             4 => assert_eq!(tx.is_closed(), model.consumers == 0, "{why}: is_closed"),
-            5 | 6 => assert_eq!(
+            5 => assert_eq!(
                 tx.pressure(),
                 model.pressure(),
                 "{why}: pressure at len {len}"
             ),
+            6 => unreachable!("a slice send (see the module docs)"),
             _ => check_stats(tx.stats(), model, why),
         }
     } else {
@@ -483,10 +642,30 @@ fn query<K: Topology>(
 }
 
 fn check_stats(s: ringweir::Stats, m: &Model, why: &str) {
-    let want = (m.sent, m.received, m.dropped, m.evicted, m.waits);
-    let got = (s.sent, s.received, s.dropped, s.evicted, s.waits);
+    let want = (
+        m.sent,
+        m.received,
+        m.dropped,
+        m.evicted,
+        m.waits,
+        m.discarded,
+    );
+    let got = (
+        s.sent,
+        s.received,
+        s.dropped,
+        s.evicted,
+        s.waits,
+        s.discarded,
+    );
     assert_eq!(
         got, want,
-        "{why}: stats (sent, received, dropped, evicted, waits)"
+        "{why}: stats (sent, received, dropped, evicted, waits, discarded)"
     );
+    // Conservation: every value offered to a send that did not refuse it
+    // (queued, or dropped by `DropNewest`) was received, evicted, dropped,
+    // discarded at close, or is still queued.
+    let offered = m.sent + m.dropped;
+    let accounted = s.received + s.evicted + s.dropped + s.discarded + m.queue.len() as u64;
+    assert_eq!(accounted, offered, "{why}: conservation {s:?}");
 }

@@ -12,7 +12,7 @@
 use loom::sync::atomic::{AtomicUsize, Ordering};
 use loom::sync::Arc;
 use loom::thread;
-use ringweir::{Builder, Overflow, Wait};
+use ringweir::{Block, Builder, DropOldest, Producer, Spsc, Topology, Wait};
 
 /// Counts its drops in a loom atomic.
 struct Counted(Arc<AtomicUsize>);
@@ -27,14 +27,17 @@ impl Drop for Counted {
 /// each value either entered the ring (its send returned `Ok`) and was
 /// discarded by the time that send returns, or came back in `Closed`,
 /// uncounted; the statistics say exactly that, and nothing is dropped
-/// twice.
-fn model(overflow: Overflow, sends: u64) {
+/// twice. `K` is the ring's topology and policy.
+fn model<K: Topology>(sends: u64)
+where
+    Producer<Counted, K>: Send,
+{
     loom::model(move || {
         let drops = Arc::new(AtomicUsize::new(0));
         let (mut tx, rx) = Builder::new(2)
-            .overflow(overflow)
+            .overflow(K::Policy::default())
             .wait(Wait::Spin)
-            .spsc::<Counted>()
+            .build::<Counted, K>()
             .unwrap();
         let d = drops.clone();
         let producer = thread::spawn(move || {
@@ -68,20 +71,20 @@ fn model(overflow: Overflow, sends: u64) {
 
 #[test]
 fn fast_ring_send_races_last_consumer() {
-    model(Overflow::Block, 1);
+    model::<Spsc<Block>>(1);
 }
 
 #[test]
 fn stamped_ring_send_races_last_consumer() {
-    model(Overflow::DropOldest, 1);
+    model::<Spsc<DropOldest>>(1);
 }
 
 #[test]
 fn fast_ring_two_sends_race_last_consumer() {
-    model(Overflow::Block, 2);
+    model::<Spsc<Block>>(2);
 }
 
 #[test]
 fn stamped_ring_two_sends_race_last_consumer() {
-    model(Overflow::DropOldest, 2);
+    model::<Spsc<DropOldest>>(2);
 }

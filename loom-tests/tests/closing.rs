@@ -7,9 +7,12 @@
 
 mod common;
 
-use common::Drops;
+use common::{Drops, Tok};
 use loom::thread;
-use ringweir::{Builder, Overflow, RecvError, Sent, TryRecvError, Wait};
+use ringweir::{
+    Block, Builder, Consumer, DropOldest, Mpsc, Overflow, RecvError, SendError, Spsc, Stats,
+    Topology, TryRecvError, Wait,
+};
 
 /// Consumer parked in `recv` on an empty ring; the producer is dropped.
 #[test]
@@ -57,52 +60,46 @@ fn mpsc_parked_consumer_sees_last_of_two_producers_drop() {
 /// (before the producer handle goes). The send either fails with its value
 /// back, or (when its retry read the closed flag just before the consumer
 /// closed, then pushed into the slot the consumer's drain had just freed)
-/// returns `Queued` having already discarded its value: dropped once and
+/// returns `Ok(())` having already discarded its value: dropped once and
 /// counted in `Stats::discarded`, never lost silently or left in the ring.
-fn parked_producer_sees_consumer_drop(mpsc_ring: bool) {
-    loom::model(move || {
+/// `K` is the ring's topology (spsc or mpsc), always with `Block`.
+fn parked_producer_sees_consumer_drop<K: Topology<Policy = Block>>()
+where
+    Consumer<Tok, K>: Send,
+{
+    loom::model(|| {
         let drops = Drops::new(2);
-        let builder = Builder::new(1).overflow(Overflow::Block).wait(Wait::Park);
-        macro_rules! run {
-            ($pair:expr) => {{
-                let (mut tx, rx) = $pair;
-                tx.send(drops.tok(0)).unwrap();
-                let consumer = thread::spawn(move || drop(rx));
-                let sent = tx.send(drops.tok(1));
-                consumer.join().unwrap();
-                assert_eq!(
-                    drops.count(0),
-                    1,
-                    "queued value dropped when the consumer left"
-                );
-                assert!(tx.is_closed());
-                check_refused_or_discarded(sent, &drops, tx.stats());
-                drop(tx);
-            }};
-        }
-        if mpsc_ring {
-            run!(builder.mpsc().unwrap());
-        } else {
-            run!(builder.spsc().unwrap());
-        }
+        let (mut tx, rx) = Builder::new(1)
+            .overflow(Block)
+            .wait(Wait::Park)
+            .build::<Tok, K>()
+            .unwrap();
+        tx.send(drops.tok(0)).unwrap();
+        let consumer = thread::spawn(move || drop(rx));
+        let sent = tx.send(drops.tok(1));
+        consumer.join().unwrap();
+        assert_eq!(
+            drops.count(0),
+            1,
+            "queued value dropped when the consumer left"
+        );
+        assert!(tx.is_closed());
+        check_refused_or_discarded(sent, &drops, tx.stats());
+        drop(tx);
         drops.assert_all_once();
     });
 }
 
-/// The outcome of sending token 1 into a full capacity-1 ring (holding token
-/// 0) while every consumer leaves without receiving.
-fn check_refused_or_discarded(
-    sent: Result<Sent<common::Tok>, ringweir::SendError<common::Tok>>,
-    drops: &Drops,
-    s: ringweir::Stats,
-) {
+/// The outcome of sending token 1 into a full capacity-1 `Block` ring
+/// (holding token 0) while every consumer leaves without receiving.
+fn check_refused_or_discarded(sent: Result<(), SendError<Tok>>, drops: &Drops, s: Stats) {
     match sent {
         Err(back) => {
             assert_eq!(back.0.id, 1);
             assert_eq!(drops.count(1), 0, "the refused value is still ours");
             assert_eq!((s.sent, s.received, s.discarded), (1, 0, 1));
         }
-        Ok(Sent::Queued) => {
+        Ok(()) => {
             assert_eq!(
                 drops.count(1),
                 1,
@@ -110,18 +107,17 @@ fn check_refused_or_discarded(
             );
             assert_eq!((s.sent, s.received, s.discarded), (2, 0, 2));
         }
-        Ok(other) => panic!("a Block ring returned {other:?}"),
     }
 }
 
 #[test]
 fn spsc_parked_producer_sees_consumer_drop() {
-    parked_producer_sees_consumer_drop(false);
+    parked_producer_sees_consumer_drop::<Spsc>();
 }
 
 #[test]
 fn mpsc_parked_producer_sees_consumer_drop() {
-    parked_producer_sees_consumer_drop(true);
+    parked_producer_sees_consumer_drop::<Mpsc>();
 }
 
 /// mpmc: both consumer clones are dropped on two threads while the producer
@@ -150,62 +146,63 @@ fn mpmc_parked_producer_sees_last_of_two_consumers_drop() {
 /// received). Each value is either refused (handed back) or queued; a queued
 /// one is dropped by the consumer's drain, or, when pushed after it, by the
 /// producer discarding orphans: every value is dropped exactly once *before*
-/// the producer handle goes.
-fn send_races_consumer_drop(capacity: usize, overflow: Overflow, mpsc_ring: bool) {
+/// the producer handle goes. `K` is the ring's topology and policy.
+fn send_races_consumer_drop<K: Topology>(capacity: usize)
+where
+    Consumer<Tok, K>: Send,
+{
     loom::model(move || {
         let n = 2;
         let drops = Drops::new(n);
-        let builder = Builder::new(capacity).overflow(overflow).wait(Wait::Park);
-        macro_rules! run {
-            ($pair:expr) => {{
-                let (mut tx, rx) = $pair;
-                let consumer = thread::spawn(move || drop(rx));
-                let mut queued = 0u64;
-                for i in 0..n {
-                    match tx.send(drops.tok(i)) {
-                        Ok(Sent::Queued) => queued += 1,
-                        Ok(Sent::Evicted(old)) => panic!("capacity suffices, evicted {old:?}"),
-                        Ok(Sent::Dropped(v)) => panic!("capacity suffices, dropped {v:?}"),
-                        Err(back) => assert_eq!(back.0.id, i),
-                    }
-                }
-                consumer.join().unwrap();
-                // The producer handle is still alive: nothing may linger.
-                for i in 0..n {
-                    assert_eq!(
-                        drops.count(i),
-                        1,
-                        "value {i} not dropped once while a producer lives"
-                    );
-                }
-                let s = tx.stats();
-                assert_eq!((s.sent, s.received), (queued, 0));
-                assert_eq!(s.discarded, queued);
-                drop(tx);
-            }};
+        let (mut tx, rx) = Builder::new(capacity)
+            .overflow(K::Policy::default())
+            .wait(Wait::Park)
+            .build::<Tok, K>()
+            .unwrap();
+        let consumer = thread::spawn(move || drop(rx));
+        let mut queued = 0u64;
+        for i in 0..n {
+            match tx.send(drops.tok(i)) {
+                Ok(sent) => match K::Policy::returned(sent) {
+                    None => queued += 1,
+                    Some(back) => panic!(
+                        "capacity suffices, {:?} handed back {back:?}",
+                        K::Policy::default()
+                    ),
+                },
+                Err(back) => assert_eq!(back.0.id, i),
+            }
         }
-        if mpsc_ring {
-            run!(builder.mpsc().unwrap());
-        } else {
-            run!(builder.spsc().unwrap());
+        consumer.join().unwrap();
+        // The producer handle is still alive: nothing may linger.
+        for i in 0..n {
+            assert_eq!(
+                drops.count(i),
+                1,
+                "value {i} not dropped once while a producer lives"
+            );
         }
+        let s = tx.stats();
+        assert_eq!((s.sent, s.received), (queued, 0));
+        assert_eq!(s.discarded, queued);
+        drop(tx);
         drops.assert_all_once();
     });
 }
 
 #[test]
 fn spsc_fast_send_races_consumer_drop() {
-    send_races_consumer_drop(2, Overflow::Block, false);
+    send_races_consumer_drop::<Spsc<Block>>(2);
 }
 
 #[test]
 fn spsc_stamped_send_races_consumer_drop() {
-    send_races_consumer_drop(2, Overflow::DropOldest, false);
+    send_races_consumer_drop::<Spsc<DropOldest>>(2);
 }
 
 #[test]
 fn mpsc_send_races_consumer_drop() {
-    send_races_consumer_drop(2, Overflow::Block, true);
+    send_races_consumer_drop::<Mpsc<Block>>(2);
 }
 
 /// After the producer leaves, a consumer that was parked still gets what is

@@ -1,5 +1,5 @@
 #![cfg(loom)]
-//! `Overflow::DropOldest` on an SPSC ring (the stamped protocol): an
+//! `DropOldest` on an SPSC ring (the stamped protocol): an
 //! evicting send races a receive for the oldest slot. Exactly one of them
 //! takes each value: received ∪ evicted == sent, received strictly
 //! increasing, and the counters and `lagged` agree at the end.
@@ -8,14 +8,14 @@ mod common;
 
 use common::{assert_partition, ids, increasing, Drops};
 use loom::thread;
-use ringweir::{Builder, Overflow, Sent, TryRecvError, Wait};
+use ringweir::{Builder, DropOldest, Eviction, TryRecvError, Wait};
 
 /// Producer sends `0..n` and leaves; the consumer receives until closed.
 fn evict_vs_recv(capacity: usize, n: usize, wait: Wait) {
     loom::model(move || {
         let drops = Drops::new(n);
         let (mut tx, mut rx) = Builder::new(capacity)
-            .overflow(Overflow::DropOldest)
+            .overflow(DropOldest)
             .wait(wait)
             .spsc()
             .unwrap();
@@ -24,9 +24,8 @@ fn evict_vs_recv(capacity: usize, n: usize, wait: Wait) {
             let mut evicted = Vec::new();
             for t in toks {
                 match tx.send(t).unwrap() {
-                    Sent::Queued => {}
-                    Sent::Evicted(old) => evicted.push(old),
-                    Sent::Dropped(v) => panic!("DropOldest dropped {v:?}"),
+                    Eviction::Queued => {}
+                    Eviction::Evicted(old) => evicted.push(old),
                 }
             }
             let s = tx.stats();
@@ -104,7 +103,7 @@ fn one_eviction_vs_one_try_recv(capacity: usize) {
         let n = capacity + 1;
         let drops = Drops::new(n);
         let (mut tx, mut rx) = Builder::new(capacity)
-            .overflow(Overflow::DropOldest)
+            .overflow(DropOldest)
             .wait(Wait::Spin)
             .spsc()
             .unwrap();
@@ -114,9 +113,8 @@ fn one_eviction_vs_one_try_recv(capacity: usize) {
         let last = drops.tok(capacity);
         let producer = thread::spawn(move || {
             let evicted = match tx.send(last).unwrap() {
-                Sent::Queued => None,
-                Sent::Evicted(old) => Some(old.id),
-                Sent::Dropped(v) => panic!("DropOldest dropped {v:?}"),
+                Eviction::Queued => None,
+                Eviction::Evicted(old) => Some(old.id),
             };
             (tx, evicted)
         });

@@ -7,7 +7,10 @@ mod common;
 
 use common::{assert_partition, ids_until_closed, Drops, Tok};
 use loom::thread;
-use ringweir::{mpmc, mpsc, Builder, Overflow, Sent, TryRecvError, TrySendError, Wait};
+use ringweir::{
+    mpmc, mpsc, Builder, DropNewest, DropOldest, Eviction, ManyProducers, Mpmc, Mpsc, Overflow,
+    Producer, TryRecvError, TrySendError, Wait,
+};
 
 /// Two producers `try_send` into the single free slot: exactly one wins, the
 /// loser gets `Full` with its own value back.
@@ -84,11 +87,10 @@ fn mpmc_cap2_one_free_slot_two_producers_race() {
 }
 
 /// What an evicting send returned: `Some(id)` for an eviction.
-fn evicting_send(sent: Sent<common::Tok>) -> Option<usize> {
+fn evicting_send(sent: Eviction<Tok>) -> Option<usize> {
     match sent {
-        Sent::Queued => None,
-        Sent::Evicted(old) => Some(old.id),
-        Sent::Dropped(v) => panic!("DropOldest dropped {v:?}"),
+        Eviction::Queued => None,
+        Eviction::Evicted(old) => Some(old.id),
     }
 }
 
@@ -99,7 +101,7 @@ fn mpsc_cap1_eviction_vs_eviction() {
     loom::model(|| {
         let drops = Drops::new(3);
         let (mut tx, mut rx) = Builder::new(1)
-            .overflow(Overflow::DropOldest)
+            .overflow(DropOldest)
             .wait(Wait::Spin)
             .mpsc()
             .unwrap();
@@ -131,7 +133,7 @@ fn mpmc_cap1_eviction_vs_try_recv() {
     loom::model(|| {
         let drops = Drops::new(2);
         let (mut tx, rx) = Builder::new(1)
-            .overflow(Overflow::DropOldest)
+            .overflow(DropOldest)
             .wait(Wait::Spin)
             .mpmc()
             .unwrap();
@@ -164,92 +166,84 @@ fn mpmc_cap1_eviction_vs_try_recv() {
 /// modelled: while one thread is mid-way through its claim, the other two
 /// spin on it, and loom explores the unfair schedule where those two spinners
 /// yield to each other forever; see README.md.)
-fn three_way(mpmc_ring: bool) {
-    loom::model(move || {
+///
+/// `K` is the topology (`mpsc` or `mpmc`), always with `DropOldest`.
+fn three_way<K: ManyProducers<Policy = DropOldest>>()
+where
+    Producer<Tok, K>: Send,
+{
+    loom::model(|| {
         let drops = Drops::new(3);
-        let builder = Builder::new(2)
-            .overflow(Overflow::DropOldest)
-            .wait(Wait::Spin);
-        macro_rules! run {
-            ($tx:expr, $rx:expr) => {{
-                let (mut tx, mut rx) = ($tx, $rx);
-                tx.try_send(drops.tok(0)).unwrap();
-                let producers: Vec<_> = [1, 2]
-                    .into_iter()
-                    .map(|id| {
-                        let mut tx = tx.clone();
-                        let tok = drops.tok(id);
-                        thread::spawn(move || evicting_send(tx.send(tok).unwrap()))
-                    })
-                    .collect();
-                drop(tx);
-                let first = rx.try_recv().expect("never seen empty").id;
-                let evicted: Vec<usize> = producers
-                    .into_iter()
-                    .filter_map(|h| h.join().unwrap())
-                    .collect();
-                let rest = ids_until_closed(|| rx.try_recv());
-                assert_partition(3, &[&[first], &evicted, &rest]);
-                assert!(evicted.len() <= 1, "one slot was free: {evicted:?}");
-                if evicted.len() == 1 {
-                    assert_eq!(evicted, [0], "only the oldest is evicted");
-                    assert!(first != 0);
-                } else {
-                    assert_eq!(first, 0);
-                }
-                let s = rx.stats();
-                assert_eq!(s.sent, 3);
-                assert_eq!(s.evicted, evicted.len() as u64);
-                assert_eq!(s.received, 1 + rest.len() as u64);
-                assert_eq!(rx.lagged(), evicted.len() as u64);
-                drop(rx);
-            }};
-        }
-        if mpmc_ring {
-            let (tx, rx) = builder.mpmc().unwrap();
-            run!(tx, rx);
+        let (mut tx, mut rx) = Builder::new(2)
+            .overflow(DropOldest)
+            .wait(Wait::Spin)
+            .build::<Tok, K>()
+            .unwrap();
+        tx.try_send(drops.tok(0)).unwrap();
+        let producers: Vec<_> = [1, 2]
+            .into_iter()
+            .map(|id| {
+                let mut tx = tx.clone();
+                let tok = drops.tok(id);
+                thread::spawn(move || evicting_send(tx.send(tok).unwrap()))
+            })
+            .collect();
+        drop(tx);
+        let first = rx.try_recv().expect("never seen empty").id;
+        let evicted: Vec<usize> = producers
+            .into_iter()
+            .filter_map(|h| h.join().unwrap())
+            .collect();
+        let rest = ids_until_closed(|| rx.try_recv());
+        assert_partition(3, &[&[first], &evicted, &rest]);
+        assert!(evicted.len() <= 1, "one slot was free: {evicted:?}");
+        if evicted.len() == 1 {
+            assert_eq!(evicted, [0], "only the oldest is evicted");
+            assert!(first != 0);
         } else {
-            let (tx, rx) = builder.mpsc().unwrap();
-            run!(tx, rx);
+            assert_eq!(first, 0);
         }
+        let s = rx.stats();
+        assert_eq!(s.sent, 3);
+        assert_eq!(s.evicted, evicted.len() as u64);
+        assert_eq!(s.received, 1 + rest.len() as u64);
+        assert_eq!(rx.lagged(), evicted.len() as u64);
+        drop(rx);
         drops.assert_all_once();
     });
 }
 
 #[test]
 fn mpsc_cap2_push_eviction_and_try_recv() {
-    three_way(false);
+    three_way::<Mpsc<DropOldest>>();
 }
 
 #[test]
 fn mpmc_cap2_push_eviction_and_try_recv() {
-    three_way(true);
+    three_way::<Mpmc<DropOldest>>();
 }
 
 /// A producer that becomes the only one while it sends (the other clone
 /// sends and is dropped on another thread) may move `tail` with plain
 /// stores from then on; the other's claims happen-before, so values are
-/// neither lost nor overwritten, with or without evictions.
-fn sole_producer_after_a_clone_leaves(overflow: Overflow, capacity: usize) {
+/// neither lost nor overwritten, with or without evictions. `P` is the
+/// ring's policy (a value handed back is a dropped or an evicted one).
+fn sole_producer_after_a_clone_leaves<P: Overflow>(capacity: usize) {
     loom::model(move || {
         let (mut a, mut rx) = Builder::new(capacity)
-            .overflow(overflow)
+            .overflow(P::default())
             .wait(Wait::Spin)
             .mpsc::<usize>()
             .unwrap();
         let mut b = a.clone();
         let other = thread::spawn(move || {
-            let back = b.send(10).unwrap().into_returned();
+            let back = P::returned(b.send(10).unwrap());
             drop(b);
             back
         });
         let mut out = Vec::new();
         for v in [0, 1] {
-            match a.send(v).unwrap() {
-                Sent::Queued => {}
-                Sent::Evicted(old) => out.push(old),
-                Sent::Dropped(v) => out.push(v),
-            }
+            out.extend(P::returned(a.send(v).unwrap()));
         }
         out.extend(other.join().unwrap());
         drop(a);
@@ -271,12 +265,12 @@ fn sole_producer_after_a_clone_leaves(overflow: Overflow, capacity: usize) {
 
 #[test]
 fn mpsc_sole_producer_after_clone_leaves_drop_oldest_cap1() {
-    sole_producer_after_a_clone_leaves(Overflow::DropOldest, 1);
+    sole_producer_after_a_clone_leaves::<DropOldest>(1);
 }
 
 #[test]
 fn mpsc_sole_producer_after_clone_leaves_drop_newest_cap2() {
-    sole_producer_after_a_clone_leaves(Overflow::DropNewest, 2);
+    sole_producer_after_a_clone_leaves::<DropNewest>(2);
 }
 
 /// The only producer of an `mpmc` ring claims `tail` with plain stores while
@@ -286,22 +280,19 @@ fn mpsc_sole_producer_after_clone_leaves_drop_newest_cap2() {
 /// the producer may take either path for each value, beside consumers that
 /// are popping: every value is still received or handed back once, and in
 /// order. A coverage model: the choice is not a condition of soundness,
-/// and both paths must pass.
-fn mpmc_sole_producer_while_a_consumer_is_cloned(overflow: Overflow, capacity: usize) {
+/// and both paths must pass. `P` is the ring's policy (a value handed back
+/// is a dropped or an evicted one).
+fn mpmc_sole_producer_while_a_consumer_is_cloned<P: Overflow>(capacity: usize) {
     loom::model(move || {
         let (mut tx, mut rx) = Builder::new(capacity)
-            .overflow(overflow)
+            .overflow(P::default())
             .wait(Wait::Spin)
             .mpmc::<usize>()
             .unwrap();
         let producer = thread::spawn(move || {
             let mut out = Vec::new();
             for v in [0, 1] {
-                match tx.send(v).unwrap() {
-                    Sent::Queued => {}
-                    Sent::Evicted(old) => out.push(old),
-                    Sent::Dropped(v) => out.push(v),
-                }
+                out.extend(P::returned(tx.send(v).unwrap()));
             }
             out
         });
@@ -324,12 +315,12 @@ fn mpmc_sole_producer_while_a_consumer_is_cloned(overflow: Overflow, capacity: u
 
 #[test]
 fn mpmc_sole_producer_while_a_consumer_is_cloned_drop_newest_cap2() {
-    mpmc_sole_producer_while_a_consumer_is_cloned(Overflow::DropNewest, 2);
+    mpmc_sole_producer_while_a_consumer_is_cloned::<DropNewest>(2);
 }
 
 #[test]
 fn mpmc_sole_producer_while_a_consumer_is_cloned_drop_oldest_cap1() {
-    mpmc_sole_producer_while_a_consumer_is_cloned(Overflow::DropOldest, 1);
+    mpmc_sole_producer_while_a_consumer_is_cloned::<DropOldest>(1);
 }
 
 /// A statistics snapshot taken while a producer evicts: every eviction it
@@ -340,14 +331,14 @@ fn mpmc_sole_producer_while_a_consumer_is_cloned_drop_oldest_cap1() {
 fn mpmc_stats_while_evicting_stay_within_sent() {
     loom::model(|| {
         let (mut tx, rx) = Builder::new(1)
-            .overflow(Overflow::DropOldest)
+            .overflow(DropOldest)
             .wait(Wait::Spin)
             .mpmc::<usize>()
             .unwrap();
-        assert_eq!(tx.send(0).unwrap(), Sent::Queued);
+        assert_eq!(tx.send(0).unwrap(), Eviction::Queued);
         let producer = thread::spawn(move || {
             for i in 1..3 {
-                assert_eq!(tx.send(i).unwrap(), Sent::Evicted(i - 1));
+                assert_eq!(tx.send(i).unwrap(), Eviction::Evicted(i - 1));
             }
         });
         // (An eviction between its move of `head` and its count may show

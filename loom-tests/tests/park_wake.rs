@@ -10,7 +10,7 @@
 //! lost fast-path wake-up.
 
 use loom::thread;
-use ringweir::{Builder, Overflow, Sent, TryRecvError, Wait};
+use ringweir::{Block, Builder, TryRecvError, Wait};
 
 /// Consumer blocks in `recv` on an empty ring while the producer sends.
 #[test]
@@ -32,13 +32,13 @@ fn spsc_consumer_parks_producer_sends() {
 fn spsc_producer_parks_consumer_receives() {
     loom::model(|| {
         let (mut tx, mut rx) = Builder::new(1)
-            .overflow(Overflow::Block)
+            .overflow(Block)
             .wait(Wait::Park)
             .spsc::<u32>()
             .unwrap();
         tx.send(0).unwrap();
         let producer = thread::spawn(move || {
-            assert_eq!(tx.send(1).unwrap(), Sent::Queued);
+            assert_eq!(tx.send(1), Ok(()));
             tx
         });
         assert_eq!(rx.recv(), Ok(0));
@@ -89,7 +89,7 @@ fn mpsc_producer_parks_consumer_receives() {
         let (mut tx, mut rx) = Builder::new(1).wait(Wait::Park).mpsc::<u32>().unwrap();
         tx.send(0).unwrap();
         let producer = thread::spawn(move || {
-            assert_eq!(tx.send(1).unwrap(), Sent::Queued);
+            assert_eq!(tx.send(1), Ok(()));
             tx
         });
         assert_eq!(rx.recv(), Ok(0));
@@ -148,9 +148,9 @@ fn mpsc_producer_clone_waits_consumer_receives(wait: Wait) {
 /// mpsc, two producer threads, a consumer parked in `recv`: the value at
 /// the head may still be being written while the later one is published.
 /// A waiting receive then stops at the head's stamp without loading `tail`
-/// (see "A receiver that waits" in `src/stamped.rs`), so it relies on the
-/// producer of that very value to wake it. Both values arrive and nobody
-/// sleeps forever (a lost wake-up is a loom deadlock).
+/// (see "A receiver that waits" in `src/protocol/stamped.rs`), so it relies
+/// on the producer of that very value to wake it. Both values arrive and
+/// nobody sleeps forever (a lost wake-up is a loom deadlock).
 /// Under `Spin` the same race runs through the polls that stop at the
 /// stamp (under loom a `Park` waiter sleeps at once, after one exact look).
 #[test]

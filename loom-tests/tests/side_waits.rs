@@ -8,90 +8,83 @@
 //! partner never acts again is a deadlock loom reports.
 
 use loom::thread;
-use ringweir::{Builder, Overflow, RecvError, RecvTimeoutError, Wait};
+use ringweir::{Block, Builder, Mpsc, Producer, RecvError, RecvTimeoutError, Spsc, Topology, Wait};
 use std::time::Duration;
 
 const POLL: Wait = Wait::Poll(Duration::from_micros(100));
 
 /// The producer polls on a full `Block` ring; the consumer, which would
-/// otherwise have to wake it, only takes values with `try_recv`.
-fn producer_polls(mpsc_ring: bool) {
-    loom::model(move || {
-        let builder = Builder::new(1)
-            .overflow(Overflow::Block)
+/// otherwise have to wake it, only takes values with `try_recv`. `K` is
+/// the topology (spsc or mpsc).
+fn producer_polls<K: Topology<Policy = Block>>()
+where
+    Producer<u32, K>: Send,
+{
+    loom::model(|| {
+        let (mut tx, mut rx) = Builder::new(1)
+            .overflow(Block)
             .producer_wait(POLL)
-            .consumer_wait(Wait::Park);
-        macro_rules! run {
-            ($pair:expr) => {{
-                let (mut tx, mut rx) = $pair;
-                tx.send(0u32).unwrap();
-                let producer = thread::spawn(move || {
-                    tx.send(1).unwrap();
-                    tx
-                });
-                let mut got = Vec::new();
-                while got.len() < 2 {
-                    match rx.try_recv() {
-                        Ok(v) => got.push(v),
-                        Err(_) => thread::yield_now(),
-                    }
-                }
-                assert_eq!(got, [0, 1]);
-                let tx = producer.join().unwrap();
-                assert!(tx.stats().waits <= 1);
-            }};
+            .consumer_wait(Wait::Park)
+            .build::<u32, K>()
+            .unwrap();
+        tx.send(0u32).unwrap();
+        let producer = thread::spawn(move || {
+            tx.send(1).unwrap();
+            tx
+        });
+        let mut got = Vec::new();
+        while got.len() < 2 {
+            match rx.try_recv() {
+                Ok(v) => got.push(v),
+                Err(_) => thread::yield_now(),
+            }
         }
-        if mpsc_ring {
-            run!(builder.mpsc().unwrap());
-        } else {
-            run!(builder.spsc().unwrap());
-        }
+        assert_eq!(got, [0, 1]);
+        let tx = producer.join().unwrap();
+        assert!(tx.stats().waits <= 1);
     });
 }
 
 #[test]
 fn spsc_producer_polls_while_the_consumer_only_tries() {
-    producer_polls(false);
+    producer_polls::<Spsc>();
 }
 
 #[test]
 fn mpsc_producer_polls_while_the_consumer_only_tries() {
-    producer_polls(true);
+    producer_polls::<Mpsc>();
 }
 
 /// The consumer polls in `recv` on an empty ring; the producer only calls
 /// `try_send`, which never checks for sleepers on such a ring. Then the
-/// producer leaves, and the polling consumer sees the close.
-fn consumer_polls(mpsc_ring: bool) {
-    loom::model(move || {
-        let builder = Builder::new(1).consumer_wait(POLL);
-        macro_rules! run {
-            ($pair:expr) => {{
-                let (mut tx, mut rx) = $pair;
-                let producer = thread::spawn(move || {
-                    tx.try_send(7u32).unwrap();
-                });
-                assert_eq!(rx.recv(), Ok(7));
-                assert_eq!(rx.recv(), Err(RecvError));
-                producer.join().unwrap();
-            }};
-        }
-        if mpsc_ring {
-            run!(builder.mpsc().unwrap());
-        } else {
-            run!(builder.spsc().unwrap());
-        }
+/// producer leaves, and the polling consumer sees the close. `K` is the
+/// topology (spsc or mpsc).
+fn consumer_polls<K: Topology<Policy = Block>>()
+where
+    Producer<u32, K>: Send,
+{
+    loom::model(|| {
+        let (mut tx, mut rx) = Builder::new(1)
+            .consumer_wait(POLL)
+            .build::<u32, K>()
+            .unwrap();
+        let producer = thread::spawn(move || {
+            tx.try_send(7u32).unwrap();
+        });
+        assert_eq!(rx.recv(), Ok(7));
+        assert_eq!(rx.recv(), Err(RecvError));
+        producer.join().unwrap();
     });
 }
 
 #[test]
 fn spsc_consumer_polls_and_sees_the_value_then_the_close() {
-    consumer_polls(false);
+    consumer_polls::<Spsc>();
 }
 
 #[test]
 fn mpsc_consumer_polls_and_sees_the_value_then_the_close() {
-    consumer_polls(true);
+    consumer_polls::<Mpsc>();
 }
 
 /// A parked consumer beside a producer that polls when the ring is full:

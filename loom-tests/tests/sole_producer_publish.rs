@@ -11,9 +11,9 @@
 //! ring with a producer that can never be cloned, which moves `tail` by a
 //! plain store), the lone producer of an `mpsc` or `mpmc` ring beside one
 //! consumer handle (plain stores of `tail` too, see `sole_producer` in
-//! `src/stamped.rs`), and the spsc fast ring (`Block`, `DropNewest`). At
-//! the end every value is received, evicted or dropped exactly once, the
-//! received ones in order.
+//! `src/protocol/stamped.rs`), and the spsc fast ring (`Block`,
+//! `DropNewest`). At the end every value is received, evicted or dropped
+//! exactly once, the received ones in order.
 //!
 //! One model isolates the memory ordering: a `len()` that sees the sole
 //! producer's new `tail` must be followed by a receive that sees the value.
@@ -22,61 +22,12 @@
 //! orders it after the `tail` that `len()` read); a Release store passes.
 
 use loom::thread;
-use ringweir::{mpmc, mpsc, spsc, Builder, Overflow, Sent, TryRecvError};
+use ringweir::{
+    Block, Builder, Consumer, DropNewest, DropOldest, Eviction, Overflow, Producer, Topology,
+};
 
-/// The producer calls the models use, on every topology.
-trait Tx {
-    fn send_one(&mut self, value: usize) -> Sent<usize>;
-}
-
-/// The consumer calls the models use, on every topology.
-trait Rx {
-    fn len(&self) -> usize;
-    fn is_empty(&self) -> bool;
-    fn try_recv(&mut self) -> Result<usize, TryRecvError>;
-    fn try_recv_slice(&mut self, out: &mut [usize]) -> usize;
-    fn try_recv_in_place(&mut self, max: usize, look: impl FnMut(&[usize])) -> usize;
-    fn try_recv_many(&mut self, buf: &mut Vec<usize>, max: usize) -> usize;
-}
-
-// (`mpmc::Producer` is `mpsc::Producer`.)
-macro_rules! producers {
-    ($($m:ident),*) => {$(
-        impl Tx for $m::Producer<usize> {
-            fn send_one(&mut self, value: usize) -> Sent<usize> {
-                self.send(value).unwrap()
-            }
-        }
-    )*};
-}
-
-macro_rules! consumers {
-    ($($m:ident),*) => {$(
-        impl Rx for $m::Consumer<usize> {
-            fn len(&self) -> usize {
-                self.len()
-            }
-            fn is_empty(&self) -> bool {
-                self.is_empty()
-            }
-            fn try_recv(&mut self) -> Result<usize, TryRecvError> {
-                self.try_recv()
-            }
-            fn try_recv_slice(&mut self, out: &mut [usize]) -> usize {
-                self.try_recv_slice(out)
-            }
-            fn try_recv_in_place(&mut self, max: usize, look: impl FnMut(&[usize])) -> usize {
-                self.try_recv_in_place(max, look)
-            }
-            fn try_recv_many(&mut self, buf: &mut Vec<usize>, max: usize) -> usize {
-                self.try_recv_many(buf, max)
-            }
-        }
-    )*};
-}
-
-producers!(spsc, mpsc);
-consumers!(spsc, mpsc, mpmc);
+/// A ring of topology `K` with both handles, as `Builder` returns it.
+type Pair<K> = (Producer<usize, K>, Consumer<usize, K>);
 
 /// How the consumer takes values once it has seen the ring non-empty.
 #[derive(Clone, Copy, Debug)]
@@ -95,7 +46,7 @@ impl Take {
     const ALL: [Take; 4] = [Take::Recv, Take::Slice, Take::InPlace, Take::Many];
 
     /// One look and, if it saw values, one receive: what it took.
-    fn look_then_take(self, rx: &mut impl Rx) -> Vec<usize> {
+    fn look_then_take<K: Topology>(self, rx: &mut Consumer<usize, K>) -> Vec<usize> {
         let mut got = Vec::new();
         match self {
             Take::Recv => {
@@ -141,11 +92,10 @@ impl Take {
 /// store of `tail` and its stamp (with the roles swapped, the producer's
 /// own load of `tail` before its store hides the consumer's earlier load
 /// from loom, and a model that sends one value runs one execution).
-fn sent_while_looking<P: Tx + 'static, C: Rx + Send + 'static>(
-    make: fn() -> (P, C),
-    n: usize,
-    take: Take,
-) {
+fn sent_while_looking<K: Topology>(make: fn() -> Pair<K>, n: usize, take: Take)
+where
+    Consumer<usize, K>: Send,
+{
     loom::model(move || {
         let (mut tx, mut rx) = make();
         let consumer = thread::spawn(move || {
@@ -155,10 +105,8 @@ fn sent_while_looking<P: Tx + 'static, C: Rx + Send + 'static>(
         });
         let mut gone = Vec::new();
         for v in 0..n {
-            match tx.send_one(v) {
-                Sent::Queued => {}
-                Sent::Evicted(old) | Sent::Dropped(old) => gone.push(old),
-            }
+            // A value handed back: evicted (`DropOldest`) or dropped (`DropNewest`).
+            gone.extend(K::Policy::returned(tx.send(v).unwrap()));
         }
         let (mut rx, mut received) = consumer.join().unwrap();
         while let Ok(v) = rx.try_recv() {
@@ -183,7 +131,7 @@ macro_rules! every_take {
         fn $name() {
             let make = || {
                 Builder::new($capacity)
-                    .overflow(Overflow::$overflow)
+                    .overflow($overflow)
                     .$topology::<usize>()
                     .unwrap()
             };
@@ -236,7 +184,7 @@ every_take!(mpmc_drop_oldest_cap2, mpmc, DropOldest, 2, 3);
 fn len_then_recv_one_value(capacity: usize) {
     loom::model(move || {
         let (mut tx, mut rx) = Builder::new(capacity)
-            .overflow(Overflow::DropOldest)
+            .overflow(DropOldest)
             .spsc::<usize>()
             .unwrap();
         let consumer = thread::spawn(move || {
@@ -245,7 +193,7 @@ fn len_then_recv_one_value(capacity: usize) {
             }
             rx
         });
-        assert_eq!(tx.send(7).unwrap(), Sent::Queued);
+        assert_eq!(tx.send(7).unwrap(), Eviction::Queued);
         let _rx = consumer.join().unwrap();
     });
 }

@@ -1,6 +1,6 @@
 #![cfg(loom)]
-//! SPSC rings that never evict (`Overflow::Block` and
-//! `Overflow::DropNewest`): a send racing a receive delivers every value
+//! SPSC rings that never evict (`Block` and
+//! `DropNewest`): a send racing a receive delivers every value
 //! once, in order, across the slot index wrap and the cached-index reloads.
 //! Values of up to 64 bytes use the fast ring; larger ones (`Large`) the
 //! stamped ring with a sole producer (which stores `tail` after the value)
@@ -10,7 +10,7 @@ mod common;
 
 use common::{assert_partition, increasing};
 use loom::thread;
-use ringweir::{Builder, Overflow, Sent, TryRecvError, Wait};
+use ringweir::{Admission, Block, Builder, DropNewest, TryRecvError, Wait};
 
 /// A value too large for the fast ring's blocks (over 64 bytes).
 type Large = [usize; 9];
@@ -33,13 +33,13 @@ where
 {
     loom::model(move || {
         let (mut tx, mut rx) = Builder::new(capacity)
-            .overflow(Overflow::Block)
+            .overflow(Block)
             .wait(wait)
             .spsc::<V>()
             .unwrap();
         let producer = thread::spawn(move || {
             for i in 0..n {
-                assert_eq!(tx.send(make(i)).unwrap(), Sent::Queued);
+                assert_eq!(tx.send(make(i)), Ok(()));
             }
             tx
         });
@@ -115,7 +115,7 @@ fn block_spin_cap3_four_values_cross_blocks() {
 fn drop_newest(capacity: usize, n: usize, wait: Wait) {
     loom::model(move || {
         let (mut tx, mut rx) = Builder::new(capacity)
-            .overflow(Overflow::DropNewest)
+            .overflow(DropNewest)
             .wait(wait)
             .spsc::<usize>()
             .unwrap();
@@ -123,12 +123,11 @@ fn drop_newest(capacity: usize, n: usize, wait: Wait) {
             let mut dropped = Vec::new();
             for i in 0..n {
                 match tx.send(i).unwrap() {
-                    Sent::Queued => {}
-                    Sent::Dropped(v) => {
+                    Admission::Queued => {}
+                    Admission::Dropped(v) => {
                         assert_eq!(v, i);
                         dropped.push(v);
                     }
-                    Sent::Evicted(v) => panic!("DropNewest evicted {v}"),
                 }
             }
             dropped

@@ -7,54 +7,50 @@
 
 mod common;
 
-use common::{Drops, LONG};
+use common::{Drops, Tok, LONG};
 use loom::thread;
-use ringweir::{Builder, Overflow, RecvTimeoutError, SendTimeoutError, Sent, TryRecvError, Wait};
+use ringweir::{
+    Block, Builder, Mpsc, Producer, RecvTimeoutError, SendTimeoutError, Spsc, Topology,
+    TryRecvError, Wait,
+};
 
 /// `recv_timeout` racing a send: `Ok(v)`, or `Timeout` and the value is
-/// still there for a later `recv`.
-fn recv_timeout_vs_send(wait: Wait, mpsc_ring: bool) {
+/// still there for a later `recv`. `K` is the topology (spsc or mpsc).
+fn recv_timeout_vs_send<K: Topology<Policy = Block>>(wait: Wait)
+where
+    Producer<u32, K>: Send,
+{
     loom::model(move || {
-        let builder = Builder::new(1).wait(wait);
-        macro_rules! run {
-            ($pair:expr) => {{
-                let (mut tx, mut rx) = $pair;
-                let producer = thread::spawn(move || {
-                    tx.send(7u32).unwrap();
-                    tx
-                });
-                match rx.recv_timeout(LONG) {
-                    Ok(v) => assert_eq!(v, 7),
-                    Err(RecvTimeoutError::Timeout) => assert_eq!(rx.recv(), Ok(7)),
-                    Err(RecvTimeoutError::Closed) => panic!("closed while the producer lives"),
-                }
-                let tx = producer.join().unwrap();
-                assert_eq!(rx.try_recv(), Err(TryRecvError::Empty));
-                let s = tx.stats();
-                assert_eq!((s.sent, s.received), (1, 1));
-            }};
+        let (mut tx, mut rx) = Builder::new(1).wait(wait).build::<u32, K>().unwrap();
+        let producer = thread::spawn(move || {
+            tx.send(7u32).unwrap();
+            tx
+        });
+        match rx.recv_timeout(LONG) {
+            Ok(v) => assert_eq!(v, 7),
+            Err(RecvTimeoutError::Timeout) => assert_eq!(rx.recv(), Ok(7)),
+            Err(RecvTimeoutError::Closed) => panic!("closed while the producer lives"),
         }
-        if mpsc_ring {
-            run!(builder.mpsc().unwrap());
-        } else {
-            run!(builder.spsc().unwrap());
-        }
+        let tx = producer.join().unwrap();
+        assert_eq!(rx.try_recv(), Err(TryRecvError::Empty));
+        let s = tx.stats();
+        assert_eq!((s.sent, s.received), (1, 1));
     });
 }
 
 #[test]
 fn spsc_park_recv_timeout_vs_send() {
-    recv_timeout_vs_send(Wait::Park, false);
+    recv_timeout_vs_send::<Spsc>(Wait::Park);
 }
 
 #[test]
 fn spsc_spin_recv_timeout_vs_send() {
-    recv_timeout_vs_send(Wait::Spin, false);
+    recv_timeout_vs_send::<Spsc>(Wait::Spin);
 }
 
 #[test]
 fn mpsc_park_recv_timeout_vs_send() {
-    recv_timeout_vs_send(Wait::Park, true);
+    recv_timeout_vs_send::<Mpsc>(Wait::Park);
 }
 
 /// `recv_timeout` racing the producer's drop: `Closed` or `Timeout`; after
@@ -74,74 +70,71 @@ fn spsc_park_recv_timeout_vs_producer_drop() {
     });
 }
 
-/// `send_timeout` on a full `Block` ring racing a receive: `Queued`, or
+/// `send_timeout` on a full `Block` ring racing a receive: `Ok(())`, or
 /// `Timeout` with the value back; the ring then holds exactly what was
-/// queued, and the wait is counted at most once.
-fn send_timeout_vs_recv(wait: Wait, mpsc_ring: bool) {
+/// queued, and the wait is counted at most once. `K` is the topology (spsc
+/// or mpsc).
+fn send_timeout_vs_recv<K: Topology<Policy = Block>>(wait: Wait)
+where
+    Producer<Tok, K>: Send,
+{
     loom::model(move || {
         let drops = Drops::new(2);
-        let builder = Builder::new(1).overflow(Overflow::Block).wait(wait);
-        macro_rules! run {
-            ($pair:expr) => {{
-                let (mut tx, mut rx) = $pair;
-                tx.send(drops.tok(0)).unwrap();
-                let tok = drops.tok(1);
-                let producer = thread::spawn(move || {
-                    let sent = tx.send_timeout(tok, LONG);
-                    (tx, sent)
-                });
-                assert_eq!(rx.recv().unwrap().id, 0);
-                let (tx, sent) = producer.join().unwrap();
-                let queued = match sent {
-                    Ok(Sent::Queued) => true,
-                    Ok(other) => panic!("a Block ring returned {other:?}"),
-                    Err(SendTimeoutError::Timeout(back)) => {
-                        assert_eq!(back.id, 1);
-                        false
-                    }
-                    Err(SendTimeoutError::Closed(back)) => panic!("closed, got {back:?} back"),
-                };
-                match rx.try_recv() {
-                    Ok(t) => {
-                        assert!(queued);
-                        assert_eq!(t.id, 1);
-                    }
-                    Err(TryRecvError::Empty) => assert!(!queued),
-                    Err(TryRecvError::Closed) => panic!("closed while the producer lives"),
-                }
-                let s = tx.stats();
-                assert_eq!(s.sent, 1 + queued as u64);
-                assert_eq!(s.received, s.sent);
-                assert!(s.waits <= 1, "{s:?}");
-                drop((tx, rx));
-            }};
+        let (mut tx, mut rx) = Builder::new(1)
+            .overflow(Block)
+            .wait(wait)
+            .build::<Tok, K>()
+            .unwrap();
+        tx.send(drops.tok(0)).unwrap();
+        let tok = drops.tok(1);
+        let producer = thread::spawn(move || {
+            let sent = tx.send_timeout(tok, LONG);
+            (tx, sent)
+        });
+        assert_eq!(rx.recv().unwrap().id, 0);
+        let (tx, sent) = producer.join().unwrap();
+        let queued = match sent {
+            Ok(()) => true,
+            Err(SendTimeoutError::Timeout(back)) => {
+                assert_eq!(back.id, 1);
+                false
+            }
+            Err(SendTimeoutError::Closed(back)) => panic!("closed, got {back:?} back"),
+        };
+        match rx.try_recv() {
+            Ok(t) => {
+                assert!(queued);
+                assert_eq!(t.id, 1);
+            }
+            Err(TryRecvError::Empty) => assert!(!queued),
+            Err(TryRecvError::Closed) => panic!("closed while the producer lives"),
         }
-        if mpsc_ring {
-            run!(builder.mpsc().unwrap());
-        } else {
-            run!(builder.spsc().unwrap());
-        }
+        let s = tx.stats();
+        assert_eq!(s.sent, 1 + queued as u64);
+        assert_eq!(s.received, s.sent);
+        assert!(s.waits <= 1, "{s:?}");
+        drop((tx, rx));
         drops.assert_all_once();
     });
 }
 
 #[test]
 fn spsc_park_send_timeout_vs_recv() {
-    send_timeout_vs_recv(Wait::Park, false);
+    send_timeout_vs_recv::<Spsc>(Wait::Park);
 }
 
 #[test]
 fn spsc_spin_send_timeout_vs_recv() {
-    send_timeout_vs_recv(Wait::Spin, false);
+    send_timeout_vs_recv::<Spsc>(Wait::Spin);
 }
 
 #[test]
 fn mpsc_park_send_timeout_vs_recv() {
-    send_timeout_vs_recv(Wait::Park, true);
+    send_timeout_vs_recv::<Mpsc>(Wait::Park);
 }
 
 /// `send_timeout` on a full ring racing the consumer's drop: `Timeout` or
-/// `Closed` with the value back, or `Queued` and discarded at once (see
+/// `Closed` with the value back, or `Ok(())` and discarded at once (see
 /// closing.rs); the queued value is dropped exactly once either way.
 #[test]
 fn spsc_park_send_timeout_vs_consumer_drop() {
@@ -158,8 +151,7 @@ fn spsc_park_send_timeout_vs_consumer_drop() {
                 assert_eq!(back.id, 1);
                 assert_eq!(drops.count(1), 0);
             }
-            Ok(Sent::Queued) => assert_eq!(drops.count(1), 1),
-            Ok(other) => panic!("a Block ring returned {other:?}"),
+            Ok(()) => assert_eq!(drops.count(1), 1),
         }
         drop(tx);
         drops.assert_all_once();

@@ -21,7 +21,7 @@
 //! instead, so it never replaces a full run's).
 
 use crossbeam_utils::CachePadded;
-use ringweir::{Builder, Overflow, Sent, Wait};
+use ringweir::{Builder, DropOldest, Mpsc, Spsc, Topology, Wait};
 use ringweir_benches::transfers::{recv_all, send_all, BlockingRecv, BlockingSend};
 use ringweir_benches::{extra_dir, quick, spin_until, timed_group, timed_pair, transfers};
 use std::hint::black_box;
@@ -397,28 +397,23 @@ fn timed_producer<P, C: Send>(
 }
 
 fn drop_oldest(cap: usize, n: u64) -> Scenario {
-    /// A ringweir producer sending with eviction, and its consumer taking
-    /// until closed.
-    macro_rules! ours {
-        ($topology:ident) => {
-            Box::new(move || {
-                timed_producer(
-                    n,
-                    Builder::new(cap)
-                        .overflow(Overflow::DropOldest)
-                        .$topology::<u64>()
-                        .unwrap(),
-                    |tx| {
-                        for i in 0..n {
-                            if let Sent::Evicted(old) = tx.send(i).unwrap() {
-                                black_box(old);
-                            }
-                        }
-                    },
-                    |mut rx| transfers::ringweir_drain(|| rx.try_recv()),
-                )
-            }) as Runner
-        };
+    /// A ringweir producer of topology `K` sending with eviction, and its
+    /// consumer taking until closed.
+    fn ours<K: Topology<Policy = DropOldest>>(cap: usize, n: u64) -> Runner
+    where
+        ringweir::Consumer<u64, K>: Send,
+    {
+        Box::new(move || {
+            timed_producer(
+                n,
+                Builder::new(cap)
+                    .overflow(DropOldest)
+                    .build::<u64, K>()
+                    .unwrap(),
+                |tx| transfers::ringweir_send_evicting(tx, n),
+                |mut rx| transfers::ringweir_drain(&mut rx),
+            )
+        })
     }
     let force_push: Runner = Box::new(move || {
         let queue = Arc::new(crossbeam_queue::ArrayQueue::<u64>::new(cap));
@@ -458,8 +453,16 @@ fn drop_oldest(cap: usize, n: u64) -> Scenario {
         },
         unit: "per send",
         runs: vec![
-            ("ringweir-spsc-try_recv", Kind::Ours, ours!(spsc)),
-            ("ringweir-mpsc-try_recv", Kind::Ours, ours!(mpsc)),
+            (
+                "ringweir-spsc-try_recv",
+                Kind::Ours,
+                ours::<Spsc<DropOldest>>(cap, n),
+            ),
+            (
+                "ringweir-mpsc-try_recv",
+                Kind::Ours,
+                ours::<Mpsc<DropOldest>>(cap, n),
+            ),
             ("crossbeam-ArrayQueue-force_push", Kind::Peer, force_push),
         ],
     }

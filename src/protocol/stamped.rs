@@ -123,12 +123,12 @@
 //! a producer polling a full ring leaves the consumers' `head` line alone.
 
 use crate::error::CapacityError;
+use crate::policy::Kind;
 use crate::ring::Ring;
 use crate::shared::{Config, Shared};
 use crate::slots::{look_then_drop, Cell};
 use crate::sync::{fence, AtomicUsize, Ordering, UnsafeCell};
 use crate::wait::Backoff;
-use crate::Overflow;
 use crossbeam_utils::CachePadded;
 use std::mem::MaybeUninit;
 
@@ -138,7 +138,7 @@ struct Slot<T> {
 }
 
 /// A bounded ring of exactly `capacity` stamped slots.
-pub(crate) struct StampedRing<T> {
+pub struct StampedRing<T> {
     /// Next position to take from; CAS by consumers and evicting producers.
     head: CachePadded<AtomicUsize>,
     /// Next position to fill; CAS by producers.
@@ -160,7 +160,7 @@ pub(crate) struct StampedRing<T> {
 }
 
 /// A consumer handle's view: how it takes values.
-pub(crate) struct PopLocal {
+pub struct PopLocal {
     mode: PopMode,
 }
 
@@ -631,7 +631,7 @@ unsafe impl<T> Ring<T> for StampedRing<T> {
         let config = &self.shared.config;
         // The consumer handle is the only taker of values on an `mpsc` ring
         // that never evicts: it pops without a CAS (see "A sole consumer").
-        let mode = if !config.many_consumers && config.overflow != Overflow::DropOldest {
+        let mode = if !config.many_consumers && config.overflow != Kind::DropOldest {
             PopMode::Sole
         } else if self.single_producer && self.capacity() > 1 {
             PopMode::BehindEvictor
@@ -670,6 +670,25 @@ unsafe impl<T> Ring<T> for StampedRing<T> {
     #[inline(always)]
     fn pop_waiting(&self, local: &mut PopLocal) -> Option<T> {
         self.pop::<true>(local)
+    }
+
+    fn peek<'a>(&'a self, local: &'a mut PopLocal) -> Option<&'a T> {
+        assert_eq!(
+            local.mode,
+            PopMode::Sole,
+            "ringweir: peek is only offered to a ring's sole taker of values"
+        );
+        let claim = self.claim_sole::<false>()?;
+        // Why this is sound: a sole consumer's claim moves nothing until it
+        // is released, and no one else takes values from this ring (see "A
+        // sole consumer"), so the value stays published and in place while
+        // the reference, which borrows the consumer's local state, lives.
+        // SAFETY: the claim owns the published value at its `head`.
+        Some(
+            self.slot(claim.head)
+                .value
+                .with_mut(|v| unsafe { (*v).assume_init_ref() }),
+        )
     }
 
     fn pop_in_place(&self, local: &mut PopLocal, max: usize, mut look: impl FnMut(&[T])) -> usize {
@@ -804,14 +823,15 @@ impl<T> Drop for Unreceived<'_, T> {
 #[cfg(all(test, not(loom)))]
 mod tests {
     use super::*;
-    use crate::{Overflow, Wait};
+    use crate::policy::Kind;
+    use crate::Wait;
     use std::rc::Rc;
 
     fn ring<T>(capacity: usize) -> StampedRing<T> {
-        ring_with(capacity, Overflow::DropOldest, false)
+        ring_with(capacity, Kind::DropOldest, false)
     }
 
-    fn ring_with<T>(capacity: usize, overflow: Overflow, many_consumers: bool) -> StampedRing<T> {
+    fn ring_with<T>(capacity: usize, overflow: Kind, many_consumers: bool) -> StampedRing<T> {
         StampedRing::new(
             Config {
                 capacity,
@@ -830,7 +850,7 @@ mod tests {
     #[test]
     fn a_lone_producer_stores_tail_only_beside_one_consumer_handle() {
         for many in [false, true] {
-            let r = ring_with::<u8>(4, Overflow::Block, many);
+            let r = ring_with::<u8>(4, Kind::Block, many);
             assert!(r.sole_producer(), "many {many}");
             r.shared.add_producer();
             assert!(!r.sole_producer(), "two producers, many {many}");
@@ -838,7 +858,7 @@ mod tests {
             assert!(r.sole_producer(), "many {many}");
         }
         // A cloned mpmc consumer turns the store path off while it lives.
-        let r = ring_with::<u8>(4, Overflow::Block, true);
+        let r = ring_with::<u8>(4, Kind::Block, true);
         r.shared.add_consumer();
         assert!(!r.sole_producer());
         r.shared.remove_consumer();
@@ -848,11 +868,11 @@ mod tests {
     #[test]
     fn only_an_mpsc_ring_that_never_evicts_has_a_sole_consumer() {
         for (overflow, many, sole) in [
-            (Overflow::Block, false, true),
-            (Overflow::DropNewest, false, true),
-            (Overflow::DropOldest, false, false),
-            (Overflow::Block, true, false),
-            (Overflow::DropOldest, true, false),
+            (Kind::Block, false, true),
+            (Kind::DropNewest, false, true),
+            (Kind::DropOldest, false, false),
+            (Kind::Block, true, false),
+            (Kind::DropOldest, true, false),
         ] {
             let r = ring_with::<u8>(4, overflow, many);
             let mode = r.pop_local().mode;
@@ -876,7 +896,7 @@ mod tests {
     #[test]
     fn a_sole_consumer_pops_in_order_across_laps_then_claims_after_sharing() {
         for capacity in [1, 2, 3, 5] {
-            let r = ring_with::<u32>(capacity, Overflow::Block, false);
+            let r = ring_with::<u32>(capacity, Kind::Block, false);
             let mut pop = r.pop_local();
             let mut next = 0u32;
             for round in 0..6 {

@@ -24,14 +24,14 @@ pub(crate) const PER_BLOCK: usize = if cfg!(loom) { 2 } else { 7 };
 /// published (see `fast.rs`). Line-aligned, so a block of up to 56 bytes of
 /// values is one cache line.
 #[repr(C, align(64))]
-pub(crate) struct Block<T> {
+pub struct Block<T> {
     pub(crate) stamp: AtomicUsize,
     values: [Cell<T>; PER_BLOCK],
 }
 
 /// `capacity` values in `capacity.div_ceil(PER_BLOCK)` blocks; the last
 /// block may be partly used, so any capacity works.
-pub(crate) struct Blocks<T> {
+pub struct Blocks<T> {
     blocks: Box<[Block<T>]>,
     capacity: usize,
     /// Values in the last block: 1 to [`PER_BLOCK`].
@@ -54,7 +54,7 @@ pub(crate) struct Blocks<T> {
 /// live (the handle holding it also holds the ring), and only for
 /// positions of its block; every method that dereferences its pointers is
 /// `unsafe` with that as its contract.
-pub(crate) struct Cursor<T> {
+pub struct Cursor<T> {
     /// The position after the current block's last value: a handle's
     /// position may run up to it, not onto it, before
     /// [`Blocks::next_block`].

@@ -1,5 +1,5 @@
 //! The single-producer single-consumer protocol, for rings that never evict
-//! (`Overflow::Block` and `Overflow::DropNewest`).
+//! ([`Block`](crate::Block) and [`DropNewest`](crate::DropNewest)).
 //!
 //! # Layout and positions
 //!
@@ -78,7 +78,7 @@ use crossbeam_utils::CachePadded;
 const POPPING: usize = usize::MAX;
 
 /// A bounded SPSC ring of exactly `capacity` values.
-pub(crate) struct FastRing<T> {
+pub struct FastRing<T> {
     /// The next position to take; written by the consumer only.
     head: CachePadded<AtomicUsize>,
     /// The next position to fill; written by the producer only.
@@ -95,7 +95,7 @@ pub(crate) struct FastRing<T> {
 }
 
 /// The producer's private view.
-pub(crate) struct PushLocal<T> {
+pub struct PushLocal<T> {
     /// The block holding `tail`.
     at: Cursor<T>,
     /// A lap after a value `head` had at some point: `tail` may run up to
@@ -108,7 +108,7 @@ pub(crate) struct PushLocal<T> {
 }
 
 /// The consumer's private view.
-pub(crate) struct PopLocal<T> {
+pub struct PopLocal<T> {
     /// The consumer's position: the ring's `head` between calls (only this
     /// handle writes it; a run in `pop_into` stores it once, at its end;
     /// after retiring, the producer's `discard_orphans` pops with a view of
@@ -234,9 +234,7 @@ impl<T> FastRing<T> {
             // cache, and without this each one arrived only when asked
             // for. One that is still in the producer's block (at its
             // heels) does not ask for the line the producer is to write
-            // next. (Paired trials, 31 each, two alternations: 5.4 -> 3.3-3.5
-            // ns/msg at capacity 1024, 5.5-5.8 -> 4.0-4.3 at 64; round trip
-            // unchanged.)
+            // next.
             self.blocks.prefetch_after(&local.at);
         }
         local.limit = if published(ready, head) {
@@ -356,8 +354,6 @@ unsafe impl<T: Send> Sync for FastRing<T> {}
 unsafe impl<T> Ring<T> for FastRing<T> {
     type PushLocal = PushLocal<T>;
     type PopLocal = PopLocal<T>;
-    // `push_evicting` is unreachable here (see there).
-    const CAN_EVICT: bool = false;
 
     fn shared(&self) -> &Shared {
         &self.shared
@@ -523,10 +519,10 @@ unsafe impl<T> Ring<T> for FastRing<T> {
     }
 
     fn push_evicting(&self, _local: &mut PushLocal<T>, _value: T) -> Option<T> {
-        // The builder gives `Overflow::DropOldest` rings the stamped
+        // `DropOldest` rings get the stamped
         // protocol, where producer and consumer both claim the head by CAS;
         // this ring's head belongs to the consumer alone.
-        unreachable!("ringweir: the SPSC fast ring is never built with Overflow::DropOldest")
+        unreachable!("ringweir: the SPSC fast ring is never built to evict")
     }
 
     #[inline]
@@ -549,6 +545,23 @@ unsafe impl<T> Ring<T> for FastRing<T> {
         local.head = head.wrapping_add(1);
         self.head.store(head.wrapping_add(1), Ordering::Release);
         Some(value)
+    }
+
+    #[inline]
+    fn peek<'a>(&'a self, local: &'a mut PopLocal<T>) -> Option<&'a T> {
+        let head = local.head;
+        if head == local.limit && !self.find_published(local, head) {
+            return None;
+        }
+        // SAFETY: the cursor is this ring's, and below `limit` `head` is one
+        // of its block's positions.
+        let cell = unsafe { local.at.cell(head) };
+        // Why this is sound: as in `try_pop`, the value at `head` is
+        // published and the producer leaves its place alone until `head`
+        // moves past it, which only this consumer does, and not while the
+        // reference (borrowing its local state) lives.
+        // SAFETY: a published value, read in place while nobody can take it.
+        Some(cell.with_mut(|c| unsafe { (*c).assume_init_ref() }))
     }
 
     fn retire_pop(&self, local: &mut PopLocal<T>) {
@@ -735,13 +748,14 @@ fn drop_rest<T>(ring: &FastRing<T>, local: &mut PopLocal<T>) {
 #[cfg(all(test, not(loom)))]
 mod tests {
     use super::*;
-    use crate::{Overflow, Wait};
+    use crate::policy::Kind;
+    use crate::Wait;
     use std::rc::Rc;
 
     fn config(capacity: usize) -> Config {
         Config {
             capacity,
-            overflow: Overflow::Block,
+            overflow: Kind::Block,
             producer_wait: Wait::Spin,
             consumer_wait: Wait::Spin,
             high: capacity,

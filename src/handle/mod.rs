@@ -1,0 +1,76 @@
+//! The handles: [`Producer`] and [`Consumer`], one pair of types for every
+//! topology and policy, each method written once over the
+//! [`Ring`](crate::ring::Ring) contract.
+
+mod consumer;
+mod producer;
+
+pub use consumer::{Consumer, IntoIter, Iter, TryIter};
+pub use producer::Producer;
+
+use crate::sync::Arc;
+use crate::topology::Topology;
+use std::time::{Duration, Instant};
+
+// SAFETY: a handle is an `Arc` of its ring and the handle's own local
+// state. For `T: Send`, every ring protocol is `Send + Sync` and every
+// protocol's local state is `Send` (`_protocols_are_thread_safe` checks each
+// one at compile time), so the handle may move to another thread. Written
+// out rather than derived so that code generic over `K` knows it too.
+unsafe impl<T: Send, K: Topology> Send for Producer<T, K> {}
+// SAFETY: as for `Send`.
+unsafe impl<T: Send, K: Topology> Send for Consumer<T, K> {}
+// SAFETY: as for `Send`; a `&` handle reaches only the ring's `&self`
+// methods (counts, flags), which are safe from any thread.
+unsafe impl<T: Send, K: Topology> Sync for Producer<T, K> {}
+// SAFETY: as for `Sync` of `Producer`.
+unsafe impl<T: Send, K: Topology> Sync for Consumer<T, K> {}
+
+/// Fails to compile unless what the `Send`/`Sync` impls above claim of each
+/// ring protocol holds.
+#[allow(dead_code)]
+fn _protocols_are_thread_safe<T: Send>() {
+    use crate::protocol::{SpscRing, StampedRing};
+    use crate::ring::Ring;
+    fn shared<X: Send + Sync>() {}
+    fn owned<X: Send>() {}
+    shared::<SpscRing<T>>();
+    shared::<StampedRing<T>>();
+    owned::<<SpscRing<T> as Ring<T>>::PushLocal>();
+    owned::<<SpscRing<T> as Ring<T>>::PopLocal>();
+    owned::<<StampedRing<T> as Ring<T>>::PushLocal>();
+    owned::<<StampedRing<T> as Ring<T>>::PopLocal>();
+}
+
+/// Turns a timeout into a deadline; one too far to represent never passes.
+fn deadline_after(timeout: Duration) -> Option<Instant> {
+    Instant::now().checked_add(timeout)
+}
+
+/// The first producer and consumer of a new ring.
+pub(crate) fn pair<T, K: Topology>(ring: K::Ring<T>) -> (Producer<T, K>, Consumer<T, K>) {
+    let ring = Arc::new(ring);
+    (Producer::new(ring.clone()), Consumer::new(ring, 0))
+}
+
+#[cfg(all(test, not(loom)))]
+mod tests {
+    use crate::{mpmc, mpsc, spsc};
+    use std::mem::{align_of, size_of};
+
+    /// Every handle owns whole cache lines, so two handles (or a handle and
+    /// anything else) never share one.
+    #[test]
+    fn handles_own_their_cache_lines() {
+        fn owns_lines<H>() {
+            let line = align_of::<crossbeam_utils::CachePadded<u8>>();
+            assert!(align_of::<H>() >= line, "{}", std::any::type_name::<H>());
+            assert_eq!(size_of::<H>() % line, 0, "{}", std::any::type_name::<H>());
+        }
+        owns_lines::<spsc::Producer<u64>>();
+        owns_lines::<spsc::Consumer<u64>>();
+        owns_lines::<mpsc::Producer<u64>>();
+        owns_lines::<mpsc::Consumer<u64>>();
+        owns_lines::<mpmc::Consumer<[u8; 200]>>();
+    }
+}

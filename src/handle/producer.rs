@@ -1,0 +1,501 @@
+//! The sending handle, [`Producer`]: overflow policies, waiting and
+//! timeouts, closing and counting on the send side, written once over the
+//! [`Ring`] contract for every topology.
+
+use super::deadline_after;
+use crate::policy::Kind;
+use crate::ring::Ring;
+use crate::stats::Counters;
+use crate::sync::Arc;
+use crate::topology::{kind, ManyProducers, Topology};
+use crate::wait::{wait_until, Look};
+use crate::{Overflow, Pressure, SendError, SendTimeoutError, Stats, TrySendError};
+use crossbeam_utils::CachePadded;
+use std::marker::PhantomData;
+use std::time::{Duration, Instant};
+
+/// The sending half of a ring of topology `K` (its policy included).
+///
+/// Users write it by its topology's name: [`spsc::Producer<T>`](crate::spsc::Producer),
+/// [`mpsc::Producer<T, P>`](crate::mpsc::Producer), and so on; code generic
+/// over `K` serves every kind of ring (see [`Topology`]).
+///
+/// The handle's own state, written on every send, sits on cache lines of
+/// its own: a handle placed next to the other side's (both on one stack,
+/// or in one struct) never shares a line with it.
+///
+/// ```
+/// let (mut tx, mut rx) = ringweir::spsc::channel::<u64>(8);
+/// std::thread::spawn(move || tx.send(1)).join().unwrap().unwrap();
+/// assert_eq!(rx.recv(), Ok(1));
+/// ```
+pub struct Producer<T, K: Topology> {
+    ring: Arc<K::Ring<T>>,
+    local: CachePadded<<K::Ring<T> as Ring<T>>::PushLocal>,
+    _values: PhantomData<fn(T)>,
+}
+
+/// What a successful send returns on a ring of topology `K`.
+type Sent<T, K> = <<K as Topology>::Policy as Overflow>::Sent<T>;
+
+impl<T, K: Topology> Producer<T, K> {
+    pub(crate) fn new(ring: Arc<K::Ring<T>>) -> Self {
+        Self {
+            local: CachePadded::new(ring.push_local()),
+            ring,
+            _values: PhantomData,
+        }
+    }
+
+    /// Sends `value` by the ring's [`Overflow`] policy:
+    ///
+    /// - [`Block`](crate::Block): waits (by the producer's
+    ///   [`Wait`](crate::Wait)) while the ring is full; returns `()`.
+    /// - [`DropNewest`](crate::DropNewest): on a full ring, hands `value`
+    ///   back as [`Admission::Dropped`](crate::Admission::Dropped).
+    /// - [`DropOldest`](crate::DropOldest): on a full ring, queues `value`
+    ///   and hands back the oldest value as
+    ///   [`Eviction::Evicted`](crate::Eviction::Evicted).
+    ///
+    /// # Errors
+    /// [`SendError`] with the value when every consumer is gone.
+    ///
+    /// ```
+    /// let (mut tx, mut rx) = ringweir::spsc::channel::<&str>(8);
+    /// tx.send("hi").unwrap();
+    /// assert_eq!(rx.recv(), Ok("hi"));
+    /// drop(rx);
+    /// assert_eq!(tx.send("bye").unwrap_err().into_inner(), "bye");
+    /// ```
+    #[inline(always)]
+    pub fn send(&mut self, value: T) -> Result<Sent<T, K>, SendError<T>> {
+        match self.send_until(value, None) {
+            Ok(sent) => Ok(sent),
+            Err(err) => Err(SendError(err.into_inner())),
+        }
+    }
+
+    /// Like [`send`](Self::send), but a [`Block`](crate::Block) ring waits
+    /// at most `timeout` for room. A zero timeout tries once; a timeout too
+    /// long to represent waits forever.
+    ///
+    /// # Errors
+    /// [`SendTimeoutError::Timeout`] or [`SendTimeoutError::Closed`], with
+    /// the value.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// let (mut tx, _rx) = ringweir::spsc::channel::<u8>(1);
+    /// tx.send(1).unwrap();
+    /// let err = tx.send_timeout(2, Duration::from_millis(5)).unwrap_err();
+    /// assert!(err.is_timeout());
+    /// ```
+    pub fn send_timeout(
+        &mut self,
+        value: T,
+        timeout: Duration,
+    ) -> Result<Sent<T, K>, SendTimeoutError<T>> {
+        self.send_until(value, deadline_after(timeout))
+    }
+
+    /// Like [`send_timeout`](Self::send_timeout), waiting until `deadline`
+    /// at most. A deadline already past tries once.
+    ///
+    /// # Errors
+    /// As for [`send_timeout`](Self::send_timeout).
+    ///
+    /// ```
+    /// use std::time::{Duration, Instant};
+    /// let (mut tx, _rx) = ringweir::mpsc::channel::<u8>(1);
+    /// tx.send(1).unwrap();
+    /// let deadline = Instant::now() + Duration::from_millis(5);
+    /// assert!(tx.send_deadline(2, deadline).unwrap_err().is_timeout());
+    /// ```
+    pub fn send_deadline(
+        &mut self,
+        value: T,
+        deadline: Instant,
+    ) -> Result<Sent<T, K>, SendTimeoutError<T>> {
+        self.send_until(value, Some(deadline))
+    }
+
+    /// Sends by the ring's policy, waiting until `deadline` at most (`None`:
+    /// as long as it takes) when the policy is `Block`.
+    ///
+    /// The per-value methods here are `#[inline(always)]` (their slow paths
+    /// are calls of their own): an instance that several call sites share
+    /// left out of line would make every value pay a call and a result
+    /// passed through memory.
+    #[inline(always)]
+    fn send_until(
+        &mut self,
+        value: T,
+        deadline: Option<Instant>,
+    ) -> Result<Sent<T, K>, SendTimeoutError<T>> {
+        let ring = &*self.ring;
+        let shared = ring.shared();
+        if self.consumers_left() {
+            return Err(SendTimeoutError::Closed(value));
+        }
+        // The policy is a constant: each ring's `send` compiles to its own
+        // branch alone.
+        if kind::<K>() == Kind::DropOldest {
+            // One pass: pushing and, when full, evicting share the protocol's
+            // full check instead of repeating it.
+            let evicted = ring.push_evicting(&mut self.local, value);
+            if evicted.is_some() {
+                shared.after_eviction();
+            }
+            self.after_push(1);
+            return Ok(K::Policy::sent(evicted));
+        }
+        match ring.try_push(&mut self.local, value) {
+            Ok(()) => {
+                self.after_push(1);
+                Ok(K::Policy::sent(None))
+            }
+            Err(value) if kind::<K>() == Kind::DropNewest => {
+                Counters::bump(&shared.counters.dropped);
+                Ok(K::Policy::sent(Some(value)))
+            }
+            Err(value) => self.send_blocking(value, deadline),
+        }
+    }
+
+    #[cold]
+    fn send_blocking(
+        &mut self,
+        value: T,
+        deadline: Option<Instant>,
+    ) -> Result<Sent<T, K>, SendTimeoutError<T>> {
+        let ring = &*self.ring;
+        let local = &mut self.local;
+        let shared = ring.shared();
+        if deadline.is_some_and(|d| d <= Instant::now()) {
+            // A zero timeout tried once and found the ring full: it did not
+            // wait, so it is not counted as a wait.
+            return Err(SendTimeoutError::Timeout(value));
+        }
+        Counters::bump(&shared.counters.waits);
+        let mut pending = Some(value);
+        let done = wait_until(
+            shared.config.producer_wait,
+            &shared.not_full,
+            deadline,
+            |look| {
+                let value = pending.take()?;
+                // Not `consumers_left`: this may run under the wait point's
+                // lock, which the leaving consumer takes before it drains, and
+                // discarding waits for that drain.
+                if shared.consumers_gone() {
+                    return Some(Err(SendTimeoutError::Closed(value)));
+                }
+                // A poll need not tell a full ring from a consumer still taking
+                // the value in our slot (see `Ring::push_waiting`).
+                let pushed = match look {
+                    Look::Poll => ring.push_waiting(local, value),
+                    Look::Exact => ring.try_push(local, value),
+                };
+                match pushed {
+                    Ok(()) => Some(Ok(())),
+                    Err(value) => {
+                        pending = Some(value);
+                        None
+                    }
+                }
+            },
+        );
+        match done {
+            Some(Ok(())) => {
+                self.after_push(1);
+                Ok(K::Policy::sent(None))
+            }
+            Some(Err(closed)) => Err(closed),
+            None => Err(SendTimeoutError::Timeout(
+                pending.expect("a timed-out send still holds its value"),
+            )),
+        }
+    }
+
+    /// Sends `value` if there is room right now. Never waits and never
+    /// evicts, whatever the ring's policy.
+    ///
+    /// # Errors
+    /// [`TrySendError::Full`] or [`TrySendError::Closed`], with the value.
+    ///
+    /// ```
+    /// let (mut tx, _rx) = ringweir::spsc::channel::<u8>(1);
+    /// assert_eq!(tx.try_send(1), Ok(()));
+    /// assert_eq!(tx.try_send(2), Err(ringweir::TrySendError::Full(2)));
+    /// ```
+    #[inline(always)]
+    pub fn try_send(&mut self, value: T) -> Result<(), TrySendError<T>> {
+        if self.consumers_left() {
+            return Err(TrySendError::Closed(value));
+        }
+        match self.ring.try_push(&mut self.local, value) {
+            Ok(()) => {
+                self.after_push(1);
+                Ok(())
+            }
+            Err(value) => Err(TrySendError::Full(value)),
+        }
+    }
+
+    /// Queues clones of as many of `values` as fit right now, in order, and
+    /// returns how many (0 when the ring is full). The run is published at
+    /// once: on spsc rings of values up to 64 bytes that never evict, that
+    /// is one atomic store for the whole run, not one per value. Never
+    /// waits and never evicts, whatever the ring's policy, like
+    /// [`try_send`](Self::try_send).
+    ///
+    /// If a `clone` panics, the clones made before it stay queued.
+    ///
+    /// # Errors
+    /// [`SendError`] when every consumer is gone.
+    ///
+    /// ```
+    /// let (mut tx, mut rx) = ringweir::spsc::channel::<u32>(4);
+    /// assert_eq!(tx.try_send_slice(&[1, 2, 3, 4, 5, 6]), Ok(4));
+    /// let mut out = [0; 8];
+    /// assert_eq!(rx.try_recv_slice(&mut out), 4);
+    /// assert_eq!(out[..4], [1, 2, 3, 4]);
+    /// ```
+    #[inline]
+    pub fn try_send_slice(&mut self, values: &[T]) -> Result<usize, SendError<()>>
+    where
+        T: Clone,
+    {
+        if self.consumers_left() {
+            return Err(SendError(()));
+        }
+        // The guard runs `after_push` even when a `clone` panics: the values
+        // cloned before it are queued and sleeping consumers must hear. How
+        // many is then unknown, so it wakes them all.
+        let mut notify = AfterPush {
+            handle: self,
+            pushed: usize::MAX,
+        };
+        let handle = &mut *notify.handle;
+        let queued = handle.ring.push_slice(&mut handle.local, values);
+        if queued == 0 {
+            std::mem::forget(notify);
+        } else {
+            notify.pushed = queued;
+        }
+        Ok(queued)
+    }
+
+    /// Sends clones of all of `values`, in order, each by the ring's policy
+    /// as [`send`](Self::send) would, but in runs published at once while
+    /// there is room. When the ring is full, [`Block`](crate::Block) waits,
+    /// [`DropNewest`](crate::DropNewest) drops the value that did not fit
+    /// and [`DropOldest`](crate::DropOldest) evicts; on those two the result
+    /// says how many values were lost ([`Lost`](crate::Lost)).
+    ///
+    /// # Errors
+    /// [`SendError`] with how many values were sent, when every consumer is
+    /// gone before the last one is.
+    ///
+    /// ```
+    /// let (mut tx, mut rx) = ringweir::spsc::channel::<u32>(2);
+    /// let t = std::thread::spawn(move || tx.send_slice(&[1, 2, 3, 4, 5]));
+    /// let got: Vec<u32> = rx.iter().collect();
+    /// assert_eq!(got, [1, 2, 3, 4, 5]);
+    /// assert_eq!(t.join().unwrap(), Ok(()));
+    /// ```
+    pub fn send_slice(
+        &mut self,
+        values: &[T],
+    ) -> Result<<K::Policy as Overflow>::SentSlice, SendError<usize>>
+    where
+        T: Clone,
+    {
+        let mut done = 0;
+        let mut lost = 0;
+        while done < values.len() {
+            done += self
+                .try_send_slice(&values[done..])
+                .map_err(|_| SendError(done))?;
+            if let Some(first) = values.get(done) {
+                // The ring is full: this one value goes by the policy (waits,
+                // is dropped or evicts), then the rest tries to run again.
+                let sent = self
+                    .send_until(first.clone(), None)
+                    .map_err(|_| SendError(done))?;
+                lost += usize::from(K::Policy::returned(sent).is_some());
+                done += 1;
+            }
+        }
+        Ok(K::Policy::sent_slice(lost))
+    }
+
+    /// Values queued now (a snapshot while others are active).
+    ///
+    /// ```
+    /// let (mut tx, _rx) = ringweir::spsc::channel::<u8>(4);
+    /// tx.send(1).unwrap();
+    /// assert_eq!(tx.len(), 1);
+    /// ```
+    pub fn len(&self) -> usize {
+        self.ring.len()
+    }
+
+    /// Whether nothing is queued now.
+    ///
+    /// ```
+    /// let (tx, _rx) = ringweir::spsc::channel::<u8>(4);
+    /// assert!(tx.is_empty());
+    /// ```
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Whether the ring is full now.
+    ///
+    /// ```
+    /// let (mut tx, _rx) = ringweir::spsc::channel::<u8>(1);
+    /// tx.send(1).unwrap();
+    /// assert!(tx.is_full());
+    /// ```
+    pub fn is_full(&self) -> bool {
+        self.len() == self.capacity()
+    }
+
+    /// How many values the ring holds at most (exactly what was asked for).
+    ///
+    /// ```
+    /// let (tx, _rx) = ringweir::spsc::channel::<u8>(1000);
+    /// assert_eq!(tx.capacity(), 1000);
+    /// ```
+    pub fn capacity(&self) -> usize {
+        self.ring.shared().config.capacity
+    }
+
+    /// Whether every consumer is gone (sends now fail). Only a look: it
+    /// changes nothing.
+    ///
+    /// ```
+    /// let (tx, rx) = ringweir::spsc::channel::<u8>(4);
+    /// assert!(!tx.is_closed());
+    /// drop(rx);
+    /// assert!(tx.is_closed());
+    /// ```
+    pub fn is_closed(&self) -> bool {
+        self.ring.shared().consumers_gone()
+    }
+
+    /// How full the ring is, with hysteresis between the watermarks set by
+    /// [`Builder::watermarks`](crate::Builder::watermarks): slow down or
+    /// shed load on [`Pressure::High`].
+    ///
+    /// ```
+    /// use ringweir::{Builder, Pressure};
+    /// let (mut tx, _rx) = Builder::new(4).watermarks(2, 1).spsc::<u8>()?;
+    /// tx.send(1).unwrap();
+    /// assert_eq!(tx.pressure(), Pressure::Normal);
+    /// tx.send(2).unwrap();
+    /// assert_eq!(tx.pressure(), Pressure::High);
+    /// # Ok::<(), ringweir::CapacityError>(())
+    /// ```
+    pub fn pressure(&self) -> Pressure {
+        self.ring.shared().pressure(self.ring.len())
+    }
+
+    /// The ring's counters; every handle reports the same numbers.
+    ///
+    /// ```
+    /// let (mut tx, _rx) = ringweir::spsc::channel::<u8>(4);
+    /// tx.send(1).unwrap();
+    /// assert_eq!(tx.stats().sent, 1);
+    /// ```
+    pub fn stats(&self) -> Stats {
+        let shared = self.ring.shared();
+        shared
+            .counters
+            .snapshot(shared.tally, || self.ring.positions())
+    }
+
+    /// Wakes up to `pushed` sleeping consumers; if every consumer left
+    /// while we pushed, takes over their last duty and discards what is
+    /// queued.
+    #[inline(always)]
+    fn after_push(&self, pushed: usize) {
+        if self.ring.shared().after_push(pushed) {
+            discard_orphans(&*self.ring, true);
+        }
+    }
+
+    /// Whether every consumer is gone. If so, discards what is still queued
+    /// before saying so: on a ring whose consumers never sleep, a value
+    /// pushed while the last consumer left may have escaped both its drain
+    /// and the pushing producer's check (see `Shared::remove_consumer`), and
+    /// a send is where the producer finds it. It never waits here: on the
+    /// spsc ring a discard that cannot pop at once (the drain is still on)
+    /// leaves the values to a later send or to the ring's drop. Only for
+    /// calls on `&mut self`: on an spsc ring the discard pops, which one
+    /// thread at a time may do.
+    #[inline(always)]
+    fn consumers_left(&self) -> bool {
+        if !self.ring.shared().consumers_gone() {
+            return false;
+        }
+        discard_orphans(&*self.ring, false);
+        true
+    }
+}
+
+/// A producer pushed while the last consumer was leaving, or found it gone:
+/// drop what is queued, counting it. Takes the ring, not the handle, so that
+/// the handle's positions can stay in registers around this cold call.
+#[cold]
+fn discard_orphans<R: Ring<T>, T>(ring: &R, wait: bool) {
+    let discarded = &ring.shared().counters.discarded;
+    ring.discard_orphans(&mut || Counters::bump(discarded), wait);
+}
+
+impl<T, K: ManyProducers> Clone for Producer<T, K> {
+    /// Another producer on the same ring; the ring stays open for consumers
+    /// until every producer clone is dropped.
+    ///
+    /// ```
+    /// let (tx, mut rx) = ringweir::mpsc::channel::<u8>(4);
+    /// let mut tx2 = tx.clone();
+    /// tx2.send(1).unwrap();
+    /// drop((tx, tx2));
+    /// assert_eq!(rx.recv(), Ok(1));
+    /// assert!(rx.recv().is_err());
+    /// ```
+    fn clone(&self) -> Self {
+        self.ring.shared().add_producer();
+        Self::new(self.ring.clone())
+    }
+}
+
+impl<T, K: Topology> Drop for Producer<T, K> {
+    fn drop(&mut self) {
+        self.ring.shared().remove_producer();
+    }
+}
+
+impl<T, K: Topology> std::fmt::Debug for Producer<T, K> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Producer")
+            .field("len", &self.len())
+            .field("capacity", &self.capacity())
+            .finish_non_exhaustive()
+    }
+}
+
+/// Runs the producer's after-push duty for `pushed` values when dropped (a
+/// batch push, even one cut short by a panicking `clone`).
+struct AfterPush<'a, T, K: Topology> {
+    handle: &'a mut Producer<T, K>,
+    pushed: usize,
+}
+
+impl<T, K: Topology> Drop for AfterPush<'_, T, K> {
+    fn drop(&mut self) {
+        self.handle.after_push(self.pushed);
+    }
+}
