@@ -4,7 +4,8 @@ use crate::error::{CapacityError, CapacityReason};
 use crate::handle::{pair, Consumer, Producer};
 use crate::shared::Config;
 use crate::topology::{kind, Mpmc, Mpsc, Spsc, Topology};
-use crate::{Block, Overflow, Wait};
+use crate::wait::Wait;
+use crate::{Block, Overflow};
 use std::marker::PhantomData;
 
 /// Configures and builds a ring. Fallible: every mistake is a
@@ -159,10 +160,7 @@ impl<P: Overflow> Builder<P> {
     /// # Ok::<(), ringweir::CapacityError>(())
     /// ```
     #[allow(clippy::type_complexity)]
-    pub fn spsc<T>(self) -> Result<(Producer<T, Spsc<P>>, Consumer<T, Spsc<P>>), CapacityError>
-    where
-        Spsc<P>: Topology<Policy = P>,
-    {
+    pub fn spsc<T>(self) -> Result<(Producer<T, Spsc<P>>, Consumer<T, Spsc<P>>), CapacityError> {
         self.build()
     }
 

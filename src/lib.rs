@@ -55,7 +55,7 @@
 //! ## What each call may do
 //! Whether a call can wait, lock or enter the kernel depends on the call
 //! and on how the *other* side waits. No call allocates (the ring's memory
-//! is allocated once, when it is built; `recv_many` and `take_ready` grow
+//! is allocated once, when it is built; `recv_many` and `try_recv_many` grow
 //! only the `Vec` you hand them).
 //!
 //! | call | wait-free | may block | may make a system call | may allocate |
@@ -123,11 +123,10 @@ pub use error::{
     TrySendError,
 };
 pub use handle::{Consumer, IntoIter, Iter, Producer, TryIter};
-pub use policy::{
-    Admission, Block, DropNewest, DropOldest, Eviction, Lost, Overflow, Pressure, Wait,
-};
-pub use stats::Stats;
+pub use policy::{Admission, Block, DropNewest, DropOldest, Eviction, Lost, Overflow};
+pub use stats::{Pressure, Stats};
 pub use topology::{ManyConsumers, ManyProducers, Mpmc, Mpsc, SoleTaker, Spsc, Topology};
+pub use wait::Wait;
 
 mod layout_checks {
     use crate::{mpmc, mpsc, spsc};
@@ -151,6 +150,28 @@ mod layout_checks {
     assert_impl_all!(mpmc::Producer<u64>: Send, Clone);
     assert_impl_all!(mpmc::Consumer<u64>: Send, Clone);
     assert_not_impl_any!(mpmc::Producer<std::rc::Rc<u8>>: Send);
+}
+
+#[cfg(all(test, not(loom)))]
+mod handle_layout {
+    use crate::{mpmc, mpsc, spsc};
+    use std::mem::{align_of, size_of};
+
+    /// Every handle owns whole cache lines, so two handles (or a handle and
+    /// anything else) never share one: see `Producer`.
+    #[test]
+    fn handles_own_their_cache_lines() {
+        fn owns_lines<H>() {
+            let line = align_of::<crossbeam_utils::CachePadded<u8>>();
+            assert!(align_of::<H>() >= line, "{}", std::any::type_name::<H>());
+            assert_eq!(size_of::<H>() % line, 0, "{}", std::any::type_name::<H>());
+        }
+        owns_lines::<spsc::Producer<u64>>();
+        owns_lines::<spsc::Consumer<u64>>();
+        owns_lines::<mpsc::Producer<u64>>();
+        owns_lines::<mpsc::Consumer<u64>>();
+        owns_lines::<mpmc::Consumer<[u8; 200]>>();
+    }
 }
 
 /// The README's examples, compiled and run as doc tests.

@@ -1,5 +1,10 @@
-//! The choices a ring is built with (its [`Overflow`] policy, each side's
-//! [`Wait`]) and the small value types its operations report.
+//! The overflow policies ([`Overflow`]: [`Block`], [`DropNewest`],
+//! [`DropOldest`]) and what their sends report ([`Admission`],
+//! [`Eviction`], [`Lost`]).
+
+use crate::error::CapacityError;
+use crate::protocol::{SpscRing, StampedRing};
+use crate::shared::{Config, Kind};
 
 /// What [`send`](crate::Producer::send) does when the ring is full: one of
 /// [`Block`], [`DropNewest`] and [`DropOldest`], chosen with
@@ -49,28 +54,35 @@ pub trait Overflow:
     /// The result of a send that handed back `returned`.
     fn sent<T>(returned: Option<T>) -> Self::Sent<T>;
 
+    /// How many values a [`send_slice`](crate::Producer::send_slice)
+    /// lost (always 0 on a [`Block`] ring).
+    ///
+    /// ```
+    /// use ringweir::{Block, DropOldest, Lost, Overflow};
+    /// assert_eq!(DropOldest::lost(Lost(3)), 3);
+    /// assert_eq!(Block::lost(()), 0);
+    /// ```
+    fn lost(sent: Self::SentSlice) -> usize;
+
     #[doc(hidden)]
     /// The result of a slice send that lost `lost` values.
     fn sent_slice(lost: usize) -> Self::SentSlice;
 }
 
 pub(crate) mod sealed {
+    use crate::error::CapacityError;
+    use crate::ring::Ring;
+    use crate::shared::{Config, Kind};
+
     /// The policies' internal facts; not nameable outside the crate.
     pub trait Policy {
         /// Which policy this is.
-        const KIND: super::Kind;
+        const KIND: Kind;
+        /// The protocol of an spsc ring with this policy.
+        type SpscRing<T>: Ring<T>;
+        /// Builds that ring for a validated configuration.
+        fn build_spsc<T>(config: Config) -> Result<Self::SpscRing<T>, CapacityError>;
     }
-}
-
-/// A policy as a value, for the ring's settings.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Kind {
-    /// [`Block`].
-    Block,
-    /// [`DropNewest`].
-    DropNewest,
-    /// [`DropOldest`].
-    DropOldest,
 }
 
 /// Slow the producer down: `send` waits (by the producer's [`Wait`]) until
@@ -119,14 +131,29 @@ pub struct DropNewest;
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 pub struct DropOldest;
 
+// Rings that never evict use the spsc protocol of their own; a
+// `DropOldest` one the stamped protocol, whose producer and consumer both
+// claim the oldest value by CAS, with its single-producer shortcuts.
 impl sealed::Policy for Block {
     const KIND: Kind = Kind::Block;
+    type SpscRing<T> = SpscRing<T>;
+    fn build_spsc<T>(config: Config) -> Result<SpscRing<T>, CapacityError> {
+        SpscRing::new(config)
+    }
 }
 impl sealed::Policy for DropNewest {
     const KIND: Kind = Kind::DropNewest;
+    type SpscRing<T> = SpscRing<T>;
+    fn build_spsc<T>(config: Config) -> Result<SpscRing<T>, CapacityError> {
+        SpscRing::new(config)
+    }
 }
 impl sealed::Policy for DropOldest {
     const KIND: Kind = Kind::DropOldest;
+    type SpscRing<T> = StampedRing<T>;
+    fn build_spsc<T>(config: Config) -> Result<StampedRing<T>, CapacityError> {
+        StampedRing::new(config, true)
+    }
 }
 
 impl Overflow for Block {
@@ -137,6 +164,9 @@ impl Overflow for Block {
     }
     fn sent<T>(returned: Option<T>) {
         debug_assert!(returned.is_none(), "a Block send hands nothing back");
+    }
+    fn lost(_: ()) -> usize {
+        0
     }
     fn sent_slice(lost: usize) {
         debug_assert_eq!(lost, 0, "a Block send loses nothing");
@@ -155,6 +185,9 @@ impl Overflow for DropNewest {
     fn sent<T>(returned: Option<T>) -> Admission<T> {
         returned.map_or(Admission::Queued, Admission::Dropped)
     }
+    fn lost(sent: Lost) -> usize {
+        sent.0
+    }
     fn sent_slice(lost: usize) -> Lost {
         Lost(lost)
     }
@@ -171,6 +204,9 @@ impl Overflow for DropOldest {
     }
     fn sent<T>(returned: Option<T>) -> Eviction<T> {
         returned.map_or(Eviction::Queued, Eviction::Evicted)
+    }
+    fn lost(sent: Lost) -> usize {
+        sent.0
     }
     fn sent_slice(lost: usize) -> Lost {
         Lost(lost)
@@ -252,99 +288,3 @@ impl<T> Eviction<T> {
 #[must_use = "it says how many values the ring dropped or evicted"]
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 pub struct Lost(pub usize);
-
-/// How a thread waits: a producer blocked on a full ring, or a consumer on
-/// an empty one.
-///
-/// Each side of a ring has its own, set with
-/// [`Builder::producer_wait`](crate::Builder::producer_wait) and
-/// [`Builder::consumer_wait`](crate::Builder::consumer_wait) (or both at
-/// once with [`Builder::wait`](crate::Builder::wait)). A side's choice also
-/// decides what the *other* side's calls cost: only a side that may sleep
-/// ([`Park`](Wait::Park)) must be woken, so only then does the other side
-/// check for sleepers after each step of progress.
-///
-/// | this side waits by | it may | the other side's calls then |
-/// |---|---|---|
-/// | [`Spin`](Wait::Spin), [`Yield`](Wait::Yield), [`Poll`](Wait::Poll) | spin, yield, sleep for set times | never wake it: no fence, no lock, no system call |
-/// | [`Park`](Wait::Park) | sleep until woken | run a full fence and one load per call; wake it (a lock and a system call) when it sleeps |
-///
-/// So a real-time thread that must never make a system call (an audio
-/// callback, a trading loop) uses the non-waiting calls (`try_send`,
-/// `try_recv`, their slice forms) and gives its partner a wait that is
-/// never woken, typically `Poll`:
-///
-/// ```
-/// use ringweir::{Builder, Wait};
-/// use std::time::Duration;
-///
-/// // The real-time thread consumes with `try_recv`; the producer, when the
-/// // ring is full, polls every 100 µs at most instead of waiting to be woken.
-/// let (mut tx, mut rx) = Builder::new(256)
-///     .producer_wait(Wait::Poll(Duration::from_micros(100)))
-///     .spsc::<f32>()?;
-/// tx.send(0.5).unwrap();
-/// assert_eq!(rx.try_recv(), Ok(0.5));
-/// # Ok::<(), ringweir::CapacityError>(())
-/// ```
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
-pub enum Wait {
-    /// Busy-spin with [`spin_loop`](std::hint::spin_loop) hints. Lowest
-    /// wake-up latency; burns a core, and collapses when there are more
-    /// busy threads than cores.
-    Spin,
-    /// Spin a little, then [`yield_now`](std::thread::yield_now) between
-    /// checks. Burns a core while nothing else wants it.
-    Yield,
-    /// Spin a little, then sleep ([`std::thread::sleep`]) for growing
-    /// spans of at most the given duration between checks; nobody ever
-    /// wakes it, so the other side's calls stay free of fences and system
-    /// calls. A value or a free slot waits up to that long (plus the
-    /// operating system's timer slack, about 50 µs by default on Linux)
-    /// before this side sees it; a close is seen as late. `Poll(Duration::ZERO)`
-    /// spins.
-    Poll(std::time::Duration),
-    /// Spin briefly, yield, then sleep until the other side makes progress,
-    /// closes, or the timeout passes. While nobody sleeps, the other side's
-    /// calls pay a full fence and one load of a read-mostly word: no lock,
-    /// no system call; a wake-up takes a lock and a system call
-    /// (`FUTEX_WAKE` on Linux), and reaches no thread but the sleeper.
-    ///
-    /// How long a waiter spins and yields before sleeping adapts to its
-    /// side's last sleep on this ring: when the partner answered almost as
-    /// soon as it slept, the next waits keep yielding for a little longer
-    /// (the two threads would otherwise each sleep and wake the other for
-    /// every value); when the partner stayed silent for long, the next waits
-    /// sleep at once, which makes their own wake-up quicker.
-    #[default]
-    Park,
-}
-
-/// How full the ring is, with hysteresis, for cooperative throttling.
-///
-/// The state becomes `High` when the length reaches the high watermark and
-/// returns to `Normal` only when it falls to the low watermark (and below
-/// the high one, which matters only when the two are equal), so a
-/// producer that slows down on `High` does not flap at the boundary. Set the
-/// marks with [`Builder::watermarks`](crate::Builder::watermarks).
-///
-/// ```
-/// use ringweir::{Builder, Pressure};
-///
-/// let (mut tx, mut rx) = Builder::new(4).watermarks(3, 1).spsc::<u8>()?;
-/// for i in 0..3 { tx.send(i).unwrap(); }
-/// assert_eq!(tx.pressure(), Pressure::High);
-/// rx.recv().unwrap();                    // length 2: still above the low mark
-/// assert_eq!(tx.pressure(), Pressure::High);
-/// rx.recv().unwrap();                    // length 1: back to normal
-/// assert_eq!(tx.pressure(), Pressure::Normal);
-/// # Ok::<(), ringweir::CapacityError>(())
-/// ```
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
-pub enum Pressure {
-    /// Below the high watermark (or back at or below the low one).
-    #[default]
-    Normal,
-    /// At or above the high watermark, and not yet back down to the low one.
-    High,
-}

@@ -3,12 +3,23 @@
 //! rare-event counters. Nothing here is written on a send or receive fast
 //! path.
 
-use crate::policy::Kind;
+use crate::stats::Pressure;
 use crate::stats::{Counters, Tally};
 use crate::sync::{fence, AtomicUsize, Ordering};
+use crate::wait::Wait;
 use crate::wait::WaitPoint;
-use crate::{Pressure, Wait};
 use crossbeam_utils::CachePadded;
+
+/// A policy as a value, for the ring's settings.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    /// [`Block`](crate::Block).
+    Block,
+    /// [`DropNewest`](crate::DropNewest).
+    DropNewest,
+    /// [`DropOldest`](crate::DropOldest).
+    DropOldest,
+}
 
 /// A ring's settings, validated by the builder and fixed from then on.
 #[derive(Clone, Copy, Debug)]

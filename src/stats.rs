@@ -152,3 +152,32 @@ impl Counters {
         }
     }
 }
+
+/// How full the ring is, with hysteresis, for cooperative throttling.
+///
+/// The state becomes `High` when the length reaches the high watermark and
+/// returns to `Normal` only when it falls to the low watermark (and below
+/// the high one, which matters only when the two are equal), so a
+/// producer that slows down on `High` does not flap at the boundary. Set the
+/// marks with [`Builder::watermarks`](crate::Builder::watermarks).
+///
+/// ```
+/// use ringweir::{Builder, Pressure};
+///
+/// let (mut tx, mut rx) = Builder::new(4).watermarks(3, 1).spsc::<u8>()?;
+/// for i in 0..3 { tx.send(i).unwrap(); }
+/// assert_eq!(tx.pressure(), Pressure::High);
+/// rx.recv().unwrap();                    // length 2: still above the low mark
+/// assert_eq!(tx.pressure(), Pressure::High);
+/// rx.recv().unwrap();                    // length 1: back to normal
+/// assert_eq!(tx.pressure(), Pressure::Normal);
+/// # Ok::<(), ringweir::CapacityError>(())
+/// ```
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum Pressure {
+    /// Below the high watermark (or back at or below the low one).
+    #[default]
+    Normal,
+    /// At or above the high watermark, and not yet back down to the low one.
+    High,
+}

@@ -4,11 +4,11 @@
 //! [`Consumer`](crate::Consumer)) are generic over it.
 
 use crate::error::CapacityError;
-use crate::policy::{sealed::Policy, Kind};
-use crate::protocol::{SpscRing, StampedRing};
+use crate::policy::sealed::Policy;
+use crate::protocol::StampedRing;
 use crate::ring::Ring;
-use crate::shared::Config;
-use crate::{Block, DropNewest, DropOldest, Overflow};
+use crate::shared::{Config, Kind};
+use crate::{Block, DropNewest, Overflow};
 use std::marker::PhantomData;
 
 /// A ring's topology and policy, the second type parameter of
@@ -82,34 +82,15 @@ pub struct Mpsc<P = Block>(PhantomData<P>);
 #[derive(Clone, Copy, Debug, Default)]
 pub struct Mpmc<P = Block>(PhantomData<P>);
 
-/// The spsc ring for policies that never evict.
-macro_rules! spsc_never_evicts {
-    ($policy:ty) => {
-        impl Topology for Spsc<$policy> {
-            type Policy = $policy;
-        }
-        impl sealed::Topology for Spsc<$policy> {
-            type Ring<T> = SpscRing<T>;
-            const MANY_PRODUCERS: bool = false;
-            const MANY_CONSUMERS: bool = false;
-            fn build<T>(config: Config) -> Result<SpscRing<T>, CapacityError> {
-                SpscRing::new(config)
-            }
-        }
-    };
+impl<P: Overflow> Topology for Spsc<P> {
+    type Policy = P;
 }
-spsc_never_evicts!(Block);
-spsc_never_evicts!(DropNewest);
-
-impl Topology for Spsc<DropOldest> {
-    type Policy = DropOldest;
-}
-impl sealed::Topology for Spsc<DropOldest> {
-    type Ring<T> = StampedRing<T>;
+impl<P: Overflow> sealed::Topology for Spsc<P> {
+    type Ring<T> = P::SpscRing<T>;
     const MANY_PRODUCERS: bool = false;
     const MANY_CONSUMERS: bool = false;
-    fn build<T>(config: Config) -> Result<StampedRing<T>, CapacityError> {
-        StampedRing::new(config, true)
+    fn build<T>(config: Config) -> Result<P::SpscRing<T>, CapacityError> {
+        P::build_spsc(config)
     }
 }
 

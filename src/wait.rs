@@ -62,8 +62,74 @@
 use crate::sync::{
     elapsed, fence, sleep, spin_hint, yield_now, AtomicUsize, Condvar, Mutex, Ordering,
 };
-use crate::Wait;
 use std::time::{Duration, Instant};
+
+/// How a thread waits: a producer blocked on a full ring, or a consumer on
+/// an empty one.
+///
+/// Each side of a ring has its own, set with
+/// [`Builder::producer_wait`](crate::Builder::producer_wait) and
+/// [`Builder::consumer_wait`](crate::Builder::consumer_wait) (or both at
+/// once with [`Builder::wait`](crate::Builder::wait)). A side's choice also
+/// decides what the *other* side's calls cost: only a side that may sleep
+/// ([`Park`](Wait::Park)) must be woken, so only then does the other side
+/// check for sleepers after each step of progress.
+///
+/// | this side waits by | it may | the other side's calls then |
+/// |---|---|---|
+/// | [`Spin`](Wait::Spin), [`Yield`](Wait::Yield), [`Poll`](Wait::Poll) | spin, yield, sleep for set times | never wake it: no fence, no lock, no system call |
+/// | [`Park`](Wait::Park) | sleep until woken | run a full fence and one load per call; wake it (a lock and a system call) when it sleeps |
+///
+/// So a real-time thread that must never make a system call (an audio
+/// callback, a trading loop) uses the non-waiting calls (`try_send`,
+/// `try_recv`, their slice forms) and gives its partner a wait that is
+/// never woken, typically `Poll`:
+///
+/// ```
+/// use ringweir::{Builder, Wait};
+/// use std::time::Duration;
+///
+/// // The real-time thread consumes with `try_recv`; the producer, when the
+/// // ring is full, polls every 100 µs at most instead of waiting to be woken.
+/// let (mut tx, mut rx) = Builder::new(256)
+///     .producer_wait(Wait::Poll(Duration::from_micros(100)))
+///     .spsc::<f32>()?;
+/// tx.send(0.5).unwrap();
+/// assert_eq!(rx.try_recv(), Ok(0.5));
+/// # Ok::<(), ringweir::CapacityError>(())
+/// ```
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum Wait {
+    /// Busy-spin with [`spin_loop`](std::hint::spin_loop) hints. Lowest
+    /// wake-up latency; burns a core, and collapses when there are more
+    /// busy threads than cores.
+    Spin,
+    /// Spin a little, then [`yield_now`](std::thread::yield_now) between
+    /// checks. Burns a core while nothing else wants it.
+    Yield,
+    /// Spin a little, then sleep ([`std::thread::sleep`]) for growing
+    /// spans of at most the given duration between checks; nobody ever
+    /// wakes it, so the other side's calls stay free of fences and system
+    /// calls. A value or a free slot waits up to that long (plus the
+    /// operating system's timer slack, about 50 µs by default on Linux)
+    /// before this side sees it; a close is seen as late. `Poll(Duration::ZERO)`
+    /// spins.
+    Poll(std::time::Duration),
+    /// Spin briefly, yield, then sleep until the other side makes progress,
+    /// closes, or the timeout passes. While nobody sleeps, the other side's
+    /// calls pay a full fence and one load of a read-mostly word: no lock,
+    /// no system call; a wake-up takes a lock and a system call
+    /// (`FUTEX_WAKE` on Linux), and reaches no thread but the sleeper.
+    ///
+    /// How long a waiter spins and yields before sleeping adapts to its
+    /// side's last sleep on this ring: when the partner answered almost as
+    /// soon as it slept, the next waits keep yielding for a little longer
+    /// (the two threads would otherwise each sleep and wake the other for
+    /// every value); when the partner stayed silent for long, the next waits
+    /// sleep at once, which makes their own wake-up quicker.
+    #[default]
+    Park,
+}
 
 /// Exponential back-off: spin `2^step` hints, then yield, like crossbeam's
 /// `Backoff` but routed through the sync facade so loom can schedule it.

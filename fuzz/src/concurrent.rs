@@ -95,7 +95,7 @@
 //!   (`DropOldest`), as its clones and drops show (at most that many once
 //!   the ring has closed, when some drops are orphans discarded).
 
-use crate::dispatch::{self, dispatch, Handles, Harness, KnownPolicy, Policy, Shape};
+use crate::dispatch::{self, dispatch, Handles, Harness, Policy, Shape};
 use crate::{byte, with_clones, DropLog, Tok, WAITS};
 use arbitrary::Unstructured;
 use ringweir::{

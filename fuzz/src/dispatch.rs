@@ -10,7 +10,7 @@
 
 use crate::Tok;
 use ringweir::{
-    Block, Consumer, DropNewest, DropOldest, Lost, Mpmc, Mpsc, Overflow, Producer, Spsc, Topology,
+    Block, Consumer, DropNewest, DropOldest, Mpmc, Mpsc, Overflow, Producer, Spsc, Topology,
 };
 
 /// The three topologies, as the fuzz inputs name them.
@@ -40,29 +40,18 @@ pub enum Policy {
 /// What a harness reads off a ring's policy type.
 pub trait KnownPolicy: Overflow {
     const POLICY: Policy;
-    /// How many values a `send_slice` says it lost (always 0 on `Block`).
-    fn lost(sent: Self::SentSlice) -> usize;
 }
 
 impl KnownPolicy for Block {
     const POLICY: Policy = Policy::Block;
-    fn lost((): ()) -> usize {
-        0
-    }
 }
 
 impl KnownPolicy for DropNewest {
     const POLICY: Policy = Policy::DropNewest;
-    fn lost(Lost(n): Lost) -> usize {
-        n
-    }
 }
 
 impl KnownPolicy for DropOldest {
     const POLICY: Policy = Policy::DropOldest;
-    fn lost(Lost(n): Lost) -> usize {
-        n
-    }
 }
 
 /// A ring type with what the harnesses do that only some rings can:

@@ -27,7 +27,7 @@
 //!   `send_slice` would wait (a `Block` ring without room for all) it is a
 //!   `try_send_slice`.
 
-use crate::dispatch::{self, dispatch, Handles, Harness, KnownPolicy, Policy, Shape};
+use crate::dispatch::{self, dispatch, Handles, Harness, Policy, Shape};
 use crate::{byte, with_clones, DropLog, Tok, WAITS};
 use arbitrary::Unstructured;
 use ringweir::{

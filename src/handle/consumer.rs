@@ -4,8 +4,8 @@
 
 use super::deadline_after;
 use crate::cold::out_of_line_result;
-use crate::policy::Kind;
 use crate::ring::Ring;
+use crate::shared::Kind;
 use crate::stats::{Counters, Tally};
 use crate::sync::{Arc, Ordering};
 use crate::topology::{kind, ManyConsumers, SoleTaker, Topology};

@@ -52,25 +52,3 @@ pub(crate) fn pair<T, K: Topology>(ring: K::Ring<T>) -> (Producer<T, K>, Consume
     let ring = Arc::new(ring);
     (Producer::new(ring.clone()), Consumer::new(ring, 0))
 }
-
-#[cfg(all(test, not(loom)))]
-mod tests {
-    use crate::{mpmc, mpsc, spsc};
-    use std::mem::{align_of, size_of};
-
-    /// Every handle owns whole cache lines, so two handles (or a handle and
-    /// anything else) never share one.
-    #[test]
-    fn handles_own_their_cache_lines() {
-        fn owns_lines<H>() {
-            let line = align_of::<crossbeam_utils::CachePadded<u8>>();
-            assert!(align_of::<H>() >= line, "{}", std::any::type_name::<H>());
-            assert_eq!(size_of::<H>() % line, 0, "{}", std::any::type_name::<H>());
-        }
-        owns_lines::<spsc::Producer<u64>>();
-        owns_lines::<spsc::Consumer<u64>>();
-        owns_lines::<mpsc::Producer<u64>>();
-        owns_lines::<mpsc::Consumer<u64>>();
-        owns_lines::<mpmc::Consumer<[u8; 200]>>();
-    }
-}

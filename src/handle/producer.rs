@@ -3,8 +3,8 @@
 //! [`Ring`] contract for every topology.
 
 use super::deadline_after;
-use crate::policy::Kind;
 use crate::ring::Ring;
+use crate::shared::Kind;
 use crate::stats::Counters;
 use crate::sync::Arc;
 use crate::topology::{kind, ManyProducers, Topology};

@@ -748,8 +748,8 @@ fn drop_rest<T>(ring: &FastRing<T>, local: &mut PopLocal<T>) {
 #[cfg(all(test, not(loom)))]
 mod tests {
     use super::*;
-    use crate::policy::Kind;
-    use crate::Wait;
+    use crate::shared::Kind;
+    use crate::wait::Wait;
     use std::rc::Rc;
 
     fn config(capacity: usize) -> Config {

@@ -123,8 +123,8 @@
 //! a producer polling a full ring leaves the consumers' `head` line alone.
 
 use crate::error::CapacityError;
-use crate::policy::Kind;
 use crate::ring::Ring;
+use crate::shared::Kind;
 use crate::shared::{Config, Shared};
 use crate::slots::{look_then_drop, Cell};
 use crate::sync::{fence, AtomicUsize, Ordering, UnsafeCell};
@@ -823,8 +823,8 @@ impl<T> Drop for Unreceived<'_, T> {
 #[cfg(all(test, not(loom)))]
 mod tests {
     use super::*;
-    use crate::policy::Kind;
-    use crate::Wait;
+    use crate::shared::Kind;
+    use crate::wait::Wait;
     use std::rc::Rc;
 
     fn ring<T>(capacity: usize) -> StampedRing<T> {
