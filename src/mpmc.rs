@@ -62,7 +62,7 @@ pub type Consumer<T, P = Block> = crate::Consumer<T, Mpmc<P>>;
 ///
 /// # Panics
 /// If `capacity` is 0, or too large to allocate; the message names the
-/// capacity. Use [`Builder::mpmc`] to get a [`CapacityError`] instead.
+/// capacity. Use [`Builder::mpmc`] to get a [`CapacityError`](crate::CapacityError) instead.
 ///
 /// ```
 /// let (mut tx, mut rx) = ringweir::mpmc::channel::<u8>(16);

@@ -60,7 +60,7 @@ pub type Consumer<T, P = Block> = crate::Consumer<T, Mpsc<P>>;
 ///
 /// # Panics
 /// If `capacity` is 0, or too large to allocate; the message names the
-/// capacity. Use [`Builder::mpsc`] to get a [`CapacityError`] instead.
+/// capacity. Use [`Builder::mpsc`] to get a [`CapacityError`](crate::CapacityError) instead.
 ///
 /// ```
 /// let (mut tx, mut rx) = ringweir::mpsc::channel::<u8>(16);

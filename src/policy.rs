@@ -13,7 +13,7 @@ use crate::shared::{Config, Kind};
 ///
 /// | policy | `send` on a full ring | `send` returns |
 /// |---|---|---|
-/// | [`Block`] (default) | waits for room, by the producer's [`Wait`] | `Result<(), SendError<T>>` |
+/// | [`Block`] (default) | waits for room, by the producer's [`Wait`](crate::Wait) | `Result<(), SendError<T>>` |
 /// | [`DropNewest`] | hands the value back, counted in [`Stats::dropped`](crate::Stats::dropped) | `Result<Admission<T>, SendError<T>>` |
 /// | [`DropOldest`] | queues it, evicts the oldest, hands that back, counted in [`Stats::evicted`](crate::Stats::evicted) | `Result<Eviction<T>, SendError<T>>` |
 ///
@@ -85,7 +85,7 @@ pub(crate) mod sealed {
     }
 }
 
-/// Slow the producer down: `send` waits (by the producer's [`Wait`]) until
+/// Slow the producer down: `send` waits (by the producer's [`Wait`](crate::Wait)) until
 /// there is room or every consumer is gone. The default.
 ///
 /// ```
