@@ -240,7 +240,6 @@ impl<P: Overflow> Builder<P> {
             consumer_wait: self.consumer_wait,
             high,
             low,
-            many_consumers: K::MANY_CONSUMERS,
         })
     }
 }

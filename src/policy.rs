@@ -152,7 +152,7 @@ impl sealed::Policy for DropOldest {
     const KIND: Kind = Kind::DropOldest;
     type SpscRing<T> = StampedRing<T>;
     fn build_spsc<T>(config: Config) -> Result<StampedRing<T>, CapacityError> {
-        StampedRing::new(config, true)
+        StampedRing::new(config, true, false)
     }
 }
 

@@ -32,26 +32,13 @@ pub struct Config {
     pub(crate) consumer_wait: Wait,
     pub(crate) high: usize,
     pub(crate) low: usize,
-    /// Whether consumer handles can be cloned (`mpmc`).
-    pub(crate) many_consumers: bool,
-}
-
-impl Config {
-    /// Who counts evictions on this ring (see [`Tally`]).
-    pub(crate) fn tally(&self) -> Tally {
-        if self.overflow == Kind::DropOldest && !self.many_consumers {
-            Tally::ByConsumer
-        } else {
-            Tally::ByProducers
-        }
-    }
 }
 
 /// The non-index state of a ring.
 #[derive(Debug)]
 pub struct Shared {
     pub(crate) config: Config,
-    /// `config.tally()`, kept at hand for the send and receive paths.
+    /// Who counts this ring's evictions.
     pub(crate) tally: Tally,
     /// Whether a producer may ever sleep on `not_full` (`Block` rings whose
     /// producers `Park`); if not, a pop has nobody to wake.
@@ -75,10 +62,11 @@ pub struct Shared {
 }
 
 impl Shared {
-    pub(crate) fn new(config: Config) -> Self {
+    /// `tally`: who counts evictions, which follows from the topology.
+    pub(crate) fn new(config: Config, tally: Tally) -> Self {
         Self {
             config,
-            tally: config.tally(),
+            tally,
             producers_sleep: config.producer_wait == Wait::Park && config.overflow == Kind::Block,
             consumers_sleep: config.consumer_wait == Wait::Park,
             producers: AtomicUsize::new(1),

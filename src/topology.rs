@@ -43,10 +43,6 @@ pub(crate) mod sealed {
     pub trait Topology {
         /// The protocol that holds the values.
         type Ring<T>: Ring<T>;
-        /// Whether producer handles can be cloned.
-        const MANY_PRODUCERS: bool;
-        /// Whether consumer handles can be cloned.
-        const MANY_CONSUMERS: bool;
         /// Builds the ring for a validated configuration.
         fn build<T>(config: Config) -> Result<Self::Ring<T>, CapacityError>;
     }
@@ -87,8 +83,6 @@ impl<P: Overflow> Topology for Spsc<P> {
 }
 impl<P: Overflow> sealed::Topology for Spsc<P> {
     type Ring<T> = P::SpscRing<T>;
-    const MANY_PRODUCERS: bool = false;
-    const MANY_CONSUMERS: bool = false;
     fn build<T>(config: Config) -> Result<P::SpscRing<T>, CapacityError> {
         P::build_spsc(config)
     }
@@ -99,10 +93,8 @@ impl<P: Overflow> Topology for Mpsc<P> {
 }
 impl<P: Overflow> sealed::Topology for Mpsc<P> {
     type Ring<T> = StampedRing<T>;
-    const MANY_PRODUCERS: bool = true;
-    const MANY_CONSUMERS: bool = false;
     fn build<T>(config: Config) -> Result<StampedRing<T>, CapacityError> {
-        StampedRing::new(config, false)
+        StampedRing::new(config, false, false)
     }
 }
 
@@ -111,10 +103,8 @@ impl<P: Overflow> Topology for Mpmc<P> {
 }
 impl<P: Overflow> sealed::Topology for Mpmc<P> {
     type Ring<T> = StampedRing<T>;
-    const MANY_PRODUCERS: bool = true;
-    const MANY_CONSUMERS: bool = true;
     fn build<T>(config: Config) -> Result<StampedRing<T>, CapacityError> {
-        StampedRing::new(config, false)
+        StampedRing::new(config, false, true)
     }
 }
 

@@ -69,6 +69,7 @@ use crate::error::CapacityError;
 use crate::ring::Ring;
 use crate::shared::{Config, Shared};
 use crate::slots::{look_then_drop, Cell};
+use crate::stats::Tally;
 use crate::sync::{AtomicUsize, Ordering};
 use crate::wait::Backoff;
 use crossbeam_utils::CachePadded;
@@ -159,7 +160,8 @@ impl<T> FastRing<T> {
         Ok(Self {
             head: CachePadded::new(AtomicUsize::new(start)),
             tail: CachePadded::new(AtomicUsize::new(start)),
-            shared: CachePadded::new(Shared::new(config)),
+            // It never evicts: nothing to tally.
+            shared: CachePadded::new(Shared::new(config, Tally::ByProducers)),
             blocks: Blocks::new(config.capacity, start)?,
             retired: AtomicUsize::new(0),
         })
@@ -760,7 +762,6 @@ mod tests {
             consumer_wait: Wait::Spin,
             high: capacity,
             low: 0,
-            many_consumers: false,
         }
     }
 

@@ -65,7 +65,7 @@ impl<T> SpscRing<T> {
         Ok(if in_blocks::<T>() {
             SpscRing::Fast(FastRing::new(config)?)
         } else {
-            SpscRing::Stamped(StampedRing::new(config, true)?)
+            SpscRing::Stamped(StampedRing::new(config, true, false)?)
         })
     }
 }

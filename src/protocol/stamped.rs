@@ -127,6 +127,7 @@ use crate::ring::Ring;
 use crate::shared::Kind;
 use crate::shared::{Config, Shared};
 use crate::slots::{look_then_drop, Cell};
+use crate::stats::Tally;
 use crate::sync::{fence, AtomicUsize, Ordering, UnsafeCell};
 use crate::wait::Backoff;
 use crossbeam_utils::CachePadded;
@@ -200,9 +201,23 @@ unsafe impl<T: Send> Send for StampedRing<T> {}
 unsafe impl<T: Send> Sync for StampedRing<T> {}
 
 impl<T> StampedRing<T> {
-    /// `single_producer`: the ring's producer handle cannot be cloned.
-    pub(crate) fn new(config: Config, single_producer: bool) -> Result<Self, CapacityError> {
+    /// `single_producer`: the ring's producer handle cannot be cloned;
+    /// `many_consumers`: its consumer handle can. Both follow from the
+    /// ring's topology.
+    pub(crate) fn new(
+        config: Config,
+        single_producer: bool,
+        many_consumers: bool,
+    ) -> Result<Self, CapacityError> {
         let capacity = config.capacity;
+        // One consumer handle counts what it takes, and evictions follow
+        // from that count and `head` (see `Tally`); beside other consumers
+        // the evicting producers count them.
+        let tally = if config.overflow == Kind::DropOldest && !many_consumers {
+            Tally::ByConsumer
+        } else {
+            Tally::ByProducers
+        };
         // `slots::build` rejects capacities above `usize::MAX / 4`, so the
         // power of two above it exists.
         let slots = crate::slots::build(capacity, |i| Slot {
@@ -212,11 +227,11 @@ impl<T> StampedRing<T> {
         Ok(Self {
             head: CachePadded::new(AtomicUsize::new(0)),
             tail: CachePadded::new(AtomicUsize::new(0)),
-            shared: CachePadded::new(Shared::new(config)),
+            shared: CachePadded::new(Shared::new(config, tally)),
             one_lap: (capacity + 1).next_power_of_two(),
             slots,
             single_producer,
-            many_consumers: config.many_consumers,
+            many_consumers,
         })
     }
 
@@ -631,7 +646,7 @@ unsafe impl<T> Ring<T> for StampedRing<T> {
         let config = &self.shared.config;
         // The consumer handle is the only taker of values on an `mpsc` ring
         // that never evicts: it pops without a CAS (see "A sole consumer").
-        let mode = if !config.many_consumers && config.overflow != Kind::DropOldest {
+        let mode = if !self.many_consumers && config.overflow != Kind::DropOldest {
             PopMode::Sole
         } else if self.single_producer && self.capacity() > 1 {
             PopMode::BehindEvictor
@@ -840,9 +855,9 @@ mod tests {
                 consumer_wait: Wait::Spin,
                 high: capacity,
                 low: 0,
-                many_consumers,
             },
             false,
+            many_consumers,
         )
         .unwrap()
     }
@@ -885,7 +900,7 @@ mod tests {
         for (capacity, mode) in [(1, PopMode::Claimed), (2, PopMode::BehindEvictor)] {
             let mut config = ring::<u8>(capacity).shared.config;
             config.capacity = capacity;
-            let r = StampedRing::<u8>::new(config, true).unwrap();
+            let r = StampedRing::<u8>::new(config, true, false).unwrap();
             let mut pop = r.pop_local();
             assert_eq!(pop.mode, mode, "capacity {capacity}");
             r.share_pops(&mut pop);
