@@ -12,7 +12,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 SEND, TRY_SEND, SEND_T0, SEND_TMAX, TRY_RECV, RECV, RECV_T0, RECV_TMAX, \
     RECV_MANY, TRY_RECV_MANY, ITER, DROP_TX, DROP_RX, CLONE_TX, CLONE_RX, QUERY = range(16)
 BLOCK, DROP_NEWEST, DROP_OLDEST = range(3)
-SPIN, YIELD, PARK = range(3)
+SPIN, YIELD, PARK, POLL = range(4)  # the same wait for both sides below
 
 
 def q(question, rx=False, handle=0):
@@ -32,23 +32,23 @@ def model_seeds():
         ops += [RECV, 0, RECV_MANY, 0, 3, TRY_RECV, 0, RECV_T0, 0]
         ops += q(7, rx=True) + q(5, rx=True)
         ops += [DROP_TX, 0, RECV, 0, RECV_TMAX, 0, ITER, 0, 5] + q(4, rx=True)
-        seeds[f"overflow_{name}"] = [1, policy, PARK, 0] + ops
+        seeds[f"overflow_{name}"] = [1, policy, PARK, PARK, 0] + ops
     # watermarks high 3, low 1 on capacity 4: climb, fall, and flap checks
     ops = []
     for _ in range(4):
         ops += [SEND, 0] + q(5)
     for _ in range(4):
         ops += [TRY_RECV, 0] + q(5, rx=True)
-    seeds["pressure"] = [3, BLOCK, SPIN, 0x80 | 3, 1] + ops
+    seeds["pressure"] = [3, BLOCK, SPIN, SPIN, 0x80 | 3, 1] + ops
     # clones, then handles dropped in turn, queued values left behind
     ops = [CLONE_TX, 0, CLONE_RX, 0, SEND, 0, SEND, 1, SEND, 2, CLONE_TX, 1]
     ops += [DROP_TX, 0, SEND, 1, DROP_RX, 1] + q(4) + [DROP_RX, 0] + q(4) + q(7)
     ops += [SEND, 0, TRY_SEND, 1, DROP_TX, 0, DROP_TX, 0]
-    seeds["clone_and_close"] = [5, DROP_OLDEST, YIELD, 0] + ops
+    seeds["clone_and_close"] = [5, DROP_OLDEST, YIELD, YIELD, 0] + ops
     # capacity 1, eviction with lag read by two consumers
     ops = [SEND, 0, SEND, 0, SEND, 0, CLONE_RX, 0] + q(2, rx=True, handle=0)
     ops += [SEND, 0] + q(2, rx=True, handle=1) + q(2, rx=True, handle=0) + [TRY_RECV_MANY, 0, 4]
-    seeds["lagged"] = [0, DROP_OLDEST, PARK, 0] + ops
+    seeds["lagged"] = [0, DROP_OLDEST, PARK, PARK, 0] + ops
     return seeds
 
 
@@ -83,7 +83,8 @@ def concurrent_seeds():
     seeds = {}
     for topo, tname in [(0, "spsc"), (1, "mpsc"), (2, "mpmc")]:
         for policy, pname in [(BLOCK, "block"), (DROP_NEWEST, "newest"), (DROP_OLDEST, "oldest")]:
-            head = [topo, policy, PARK if policy == BLOCK else YIELD, 1, 1]
+            wait = PARK if policy == BLOCK else YIELD
+            head = [topo, policy, wait, wait, 1, 1]
             if topo == 2:
                 head.append(0b100)  # P, P, C
             seeds[f"{tname}_{pname}"] = head + threads(
@@ -92,7 +93,7 @@ def concurrent_seeds():
             seeds[f"{tname}_{pname}_batch"] = head + threads(
                 *([batch_burst, burst, batch_drain] if topo else [batch_burst, batch_drain]))
     # a consumer that leaves early while producers still send (Block, Spin)
-    seeds["mpmc_consumer_leaves"] = [2, BLOCK, SPIN, 0, 1, 0b110, 5] + burst + [3] + half + [5] + drain
+    seeds["mpmc_consumer_leaves"] = [2, BLOCK, SPIN, SPIN, 0, 1, 0b110, 5] + burst + [3] + half + [5] + drain
 
     # Three producers park in `send` on a full mpsc ring of 2 (Park); the
     # consumer sleeps until they have, takes the ring in one batch (which
@@ -101,7 +102,7 @@ def concurrent_seeds():
     for op, arg, name in batch_recvs:
         consumer = [C_NAP, SLEEP] * 4 + [op, arg] + [C_RECV, 0] * 6 + [C_NAP, SLEEP, op, arg] \
             + [C_RECV, 0] * 4 + [C_DRAIN, 0]
-        seeds[f"mpsc_park3_{name}"] = [1, BLOCK, PARK, 1, 2] + threads(park, park, park, consumer)
+        seeds[f"mpsc_park3_{name}"] = [1, BLOCK, PARK, PARK, 1, 2] + threads(park, park, park, consumer)
     # The same, but checked: the consumer polls for a full ring after the
     # batch, taking nothing, so producers left asleep beside free slots are
     # a hang. P1 fills the ring of 2 and parks on its third value, P2 and P3
@@ -110,7 +111,7 @@ def concurrent_seeds():
     late = [P_NAP, SLEEP, P_SEND, 0]
     for op, arg, name in batch_recvs:
         consumer = [C_NAP, SLEEP] * 4 + [op, arg, C_POLL, 0, C_RECV, 0, C_RECV, 0, C_DRAIN, 0]
-        seeds[f"mpsc_park3_{name}_poll"] = [1, BLOCK, PARK, 1, 2] + threads(
+        seeds[f"mpsc_park3_{name}_poll"] = [1, BLOCK, PARK, PARK, 1, 2] + threads(
             [P_SEND, 0] * 3, late, late, consumer)
     # On a ring of 4, P1 fills it and parks on its fifth value, P2 and P3
     # park on their only one: a batch of 4 must wake all three (a
@@ -118,31 +119,31 @@ def concurrent_seeds():
     # once for the rest would still leave one asleep).
     for op, arg, name in batch_recvs:
         consumer = [C_NAP, SLEEP] * 4 + [op, arg, C_POLL, 0] + [C_RECV, 0] * 3 + [C_DRAIN, 0]
-        seeds[f"mpsc_park3_cap4_{name}_poll"] = [1, BLOCK, PARK, 3, 2] + threads(
+        seeds[f"mpsc_park3_cap4_{name}_poll"] = [1, BLOCK, PARK, PARK, 3, 2] + threads(
             [P_SEND, 0] * 5, late, late, consumer)
     # Producers sending in batches on a ring of 4, all parking.
     slices = [P_SLICE, 5, P_TRY_SLICE, 3, P_SLICE, 7]
     consumer = [C_NAP, SLEEP] * 4 + [C_TRY_SLICE, 4] + [C_RECV, 0] * 3 + [C_NAP, SLEEP] \
         + [C_IN_PLACE, 4, C_SLICE, 3] + [C_RECV, 0] * 3 + [C_DRAIN, 0]
-    seeds["mpsc_park3_send_slice"] = [1, BLOCK, PARK, 3, 2] + threads(slices, slices, slices, consumer)
+    seeds["mpsc_park3_send_slice"] = [1, BLOCK, PARK, PARK, 3, 2] + threads(slices, slices, slices, consumer)
     # Three consumers park in `recv` on an empty mpmc ring of 4; one
     # producer's `send_slice` of 8 wakes them.
     producer = [P_NAP, SLEEP] * 4 + [P_SLICE, 7, P_NAP, SLEEP, P_SLICE, 3, P_TRY_SLICE, 3]
     waiter = [C_RECV, 0, C_RECV, 0, C_NAP, SLEEP, C_SLICE, 3, C_RECV, 0]
-    seeds["mpmc_park3_send_slice"] = [2, BLOCK, PARK, 3, 2, 0b1110] + threads(
+    seeds["mpmc_park3_send_slice"] = [2, BLOCK, PARK, PARK, 3, 2, 0b1110] + threads(
         producer, waiter, waiter, waiter + [C_DRAIN, 0])
     # The same, checked: each consumer takes one value, and a batch of 3
     # must wake all three, or the producer's poll for an empty ring hangs.
-    seeds["mpmc_park3_send_slice_poll"] = [2, BLOCK, PARK, 3, 2, 0b1110] + threads(
+    seeds["mpmc_park3_send_slice_poll"] = [2, BLOCK, PARK, PARK, 3, 2, 0b1110] + threads(
         [P_NAP, SLEEP] * 4 + [P_SLICE, 2, P_POLL, 0], [C_RECV, 0], [C_RECV, 0], [C_RECV, 0])
-    seeds["mpmc_park3_try_send_slice_poll"] = [2, BLOCK, PARK, 3, 2, 0b1110] + threads(
+    seeds["mpmc_park3_try_send_slice_poll"] = [2, BLOCK, PARK, PARK, 3, 2, 0b1110] + threads(
         [P_NAP, SLEEP] * 4 + [P_TRY_SLICE, 2, P_POLL, 0], [C_RECV, 0], [C_RECV, 0], [C_SLICE, 0])
     # two producers and two consumers, all parking, batches both ways
-    seeds["mpmc_park2x2_batches"] = [2, BLOCK, PARK, 1, 2, 0b1010] + threads(
+    seeds["mpmc_park2x2_batches"] = [2, BLOCK, PARK, PARK, 1, 2, 0b1010] + threads(
         slices + [P_BURST, 7], [C_NAP, SLEEP, C_TRY_SLICE, 4, C_RECV, 0, C_IN_PLACE, 4, C_SLICE, 3],
         slices + [P_SEND, 0], batch_drain)
     # DropOldest batch sends evict while a slow consumer lags
-    seeds["mpsc_oldest_send_slice_lag"] = [1, DROP_OLDEST, PARK, 1, 2] + threads(
+    seeds["mpsc_oldest_send_slice_lag"] = [1, DROP_OLDEST, PARK, PARK, 1, 2] + threads(
         slices, slices, slices, [C_NAP, SLEEP, C_LAG, 0, C_TRY_SLICE, 4, C_LAG, 0] + batch_drain)
     return seeds
 
