@@ -38,7 +38,7 @@ where
     Spsc<P>: Topology<Policy = P>,
     spsc::Producer<u64, P>: Send,
 {
-    let (mut tx, mut rx) = Builder::new(CAPACITY)
+    let (tx, rx) = Builder::new(CAPACITY)
         .overflow(P::default())
         .watermarks(CAPACITY * 3 / 4, CAPACITY / 4)
         .spsc::<u64>()
@@ -67,13 +67,13 @@ where
 }
 
 fn scaled_out(consumers: usize) -> (Stats, u64, Duration) {
-    let (mut tx, rx) = Builder::new(CAPACITY)
+    let (tx, rx) = Builder::new(CAPACITY)
         .mpmc::<u64>()
         .expect("valid capacity");
     let start = Instant::now();
     let pool: Vec<_> = (0..consumers)
         .map(|_| {
-            let mut rx = rx.clone();
+            let rx = rx.clone();
             thread::spawn(move || rx.iter().fold(0, |acc, t| acc ^ slow_work(t)))
         })
         .collect();

@@ -26,7 +26,7 @@ where
 {
     (0..workers)
         .map(|_| {
-            let mut jobs = jobs.clone();
+            let jobs = jobs.clone();
             let work = work.clone();
             thread::spawn(move || jobs.iter().map(&work).collect())
         })
@@ -40,7 +40,7 @@ fn is_prime(n: u64) -> bool {
 fn main() {
     const JOBS: u64 = 200_000;
     for workers in [1, 2, 4] {
-        let (mut tx, rx) = Builder::new(256).wait(Wait::Park).mpmc::<u64>().unwrap();
+        let (tx, rx) = Builder::new(256).wait(Wait::Park).mpmc::<u64>().unwrap();
         let start = Instant::now();
         let pool = spawn_pool(workers, &rx, |n| (n, is_prime(n)));
         drop(rx);

@@ -53,14 +53,17 @@ def model_seeds():
 
 
 def concurrent_seeds():
-    # [topology, overflow, wait, capacity, shape, (mpmc role bits)] then per
-    # thread: op count, then (opcode, arg) pairs. Shape: mpsc `1 + b % 3`
-    # producers and one consumer, mpmc `2 + b % 3` threads.
+    # [topology, overflow, producer wait, consumer wait, capacity | share
+    # bits, shape, (mpmc role bits)] then per thread: op count, then
+    # (opcode, arg) pairs. Shape: mpsc `1 + b % 3` producers and one
+    # consumer, mpmc `2 + b % 3` threads. Share bits (mpsc/mpmc): thread i
+    # (1 to 3) uses the handle of the nearest earlier thread of its role.
     P_SEND, P_TRY, P_T0, P_T50, P_BURST, P_NAP, P_QUERY, P_CLONE, P_TRY_SLICE, P_SLICE, \
         P_POLL = range(11)
     C_RECV, C_TRY, C_T0, C_T100, C_MANY, C_TRY_MANY, C_ITER, C_LAG, C_NAP, C_CLONE, C_DRAIN, \
         C_TRY_SLICE, C_SLICE, C_IN_PLACE, C_POLL = range(15)
     SLEEP = 0x80  # nap arg: sleep 100 us instead of yielding
+    SHARE1, SHARE2, SHARE3 = 0x20, 0x40, 0x80  # capacity byte: thread 1, 2, 3 shares
     burst = [P_BURST, 15, P_BURST, 15, P_QUERY, 0, P_SEND, 0, P_CLONE, 0x81]
     drain = [C_RECV, 0, C_MANY, 3, C_LAG, 0, C_TRY, 0, C_DRAIN, 0]
     half = [C_RECV, 0, C_MANY, 3, C_LAG, 0]
@@ -145,6 +148,32 @@ def concurrent_seeds():
     # DropOldest batch sends evict while a slow consumer lags
     seeds["mpsc_oldest_send_slice_lag"] = [1, DROP_OLDEST, PARK, PARK, 1, 2] + threads(
         slices, slices, slices, [C_NAP, SLEEP, C_LAG, 0, C_TRY_SLICE, 4, C_LAG, 0] + batch_drain)
+
+    # Shared handles (`&` calls from several threads on one handle; batch
+    # calls on a clone made for the call).
+    for policy, pname in [(BLOCK, "block"), (DROP_NEWEST, "newest"), (DROP_OLDEST, "oldest")]:
+        wait = PARK if policy == BLOCK else YIELD
+        # three mpsc producers on one handle
+        seeds[f"mpsc_shared3_{pname}"] = [1, policy, wait, wait, 1 | SHARE1 | SHARE2, 2] + threads(
+            burst, batch_burst, burst, drain)
+        # mpmc: P0 and P1 on one producer handle, C2 and C3 on one consumer
+        seeds[f"mpmc_shared2x2_{pname}"] = [2, policy, wait, wait, 1 | SHARE1 | SHARE3, 2, 0b1100] \
+            + threads(burst, batch_burst, batch_drain, half + drain)
+    # As mpsc_park3_*_poll, the three producers parked through one handle.
+    for op, arg, name in batch_recvs:
+        consumer = [C_NAP, SLEEP] * 4 + [op, arg, C_POLL, 0, C_RECV, 0, C_RECV, 0, C_DRAIN, 0]
+        seeds[f"mpsc_park3_shared_{name}_poll"] = [1, BLOCK, PARK, PARK, 1 | SHARE1 | SHARE2, 2] \
+            + threads([P_SEND, 0] * 3, late, late, consumer)
+    # As mpmc_park3_send_slice_poll, the three consumers parked in `recv`
+    # through one handle: a batch of 3 must wake all three.
+    seeds["mpmc_park3_shared_send_slice_poll"] = [2, BLOCK, PARK, PARK, 3 | SHARE2 | SHARE3, 2,
+                                                  0b1110] + threads(
+        [P_NAP, SLEEP] * 4 + [P_SLICE, 2, P_POLL, 0], [C_RECV, 0], [C_RECV, 0], [C_RECV, 0])
+    # P0 and P1 on handles of their own, P2 on P1's; DropOldest evicts while
+    # the consumer lags.
+    seeds["mpsc_oldest_shared_send_slice_lag"] = [1, DROP_OLDEST, PARK, PARK, 1 | SHARE2, 2] \
+        + threads(slices + [P_BURST, 7], slices, [P_BURST, 15, P_CLONE, 0x81] + slices,
+                  [C_NAP, SLEEP, C_LAG, 0, C_TRY_SLICE, 4, C_LAG, 0] + batch_drain)
     return seeds
 
 

@@ -18,7 +18,7 @@ use std::marker::PhantomData;
 /// ```
 /// use ringweir::{Builder, DropOldest, Wait};
 ///
-/// let (mut tx, mut rx) = Builder::new(1024)
+/// let (tx, rx) = Builder::new(1024)
 ///     .overflow(DropOldest)
 ///     .wait(Wait::Spin)
 ///     .watermarks(768, 256)
@@ -70,7 +70,7 @@ impl<P: Overflow> Builder<P> {
     ///
     /// ```
     /// use ringweir::{Admission, Builder, DropNewest};
-    /// let (mut tx, _rx) = Builder::new(1).overflow(DropNewest).spsc::<u8>()?;
+    /// let (tx, _rx) = Builder::new(1).overflow(DropNewest).spsc::<u8>()?;
     /// assert_eq!(tx.send(1), Ok(Admission::Queued));
     /// assert_eq!(tx.send(2), Ok(Admission::Dropped(2)));
     /// # Ok::<(), ringweir::CapacityError>(())
@@ -153,7 +153,7 @@ impl<P: Overflow> Builder<P> {
     /// be allocated, or the watermarks do not fit it.
     ///
     /// ```
-    /// let (mut tx, mut rx) = ringweir::Builder::new(4).spsc::<&str>()?;
+    /// let (tx, rx) = ringweir::Builder::new(4).spsc::<&str>()?;
     /// tx.send("x").unwrap();
     /// assert_eq!(rx.recv(), Ok("x"));
     /// assert!(ringweir::Builder::new(0).spsc::<u8>().is_err());
@@ -170,7 +170,7 @@ impl<P: Overflow> Builder<P> {
     /// As for [`spsc`](Self::spsc).
     ///
     /// ```
-    /// let (tx, mut rx) = ringweir::Builder::new(4).mpsc::<u8>()?;
+    /// let (tx, rx) = ringweir::Builder::new(4).mpsc::<u8>()?;
     /// tx.clone().send(1).unwrap();
     /// assert_eq!(rx.recv(), Ok(1));
     /// # Ok::<(), ringweir::CapacityError>(())
@@ -186,7 +186,7 @@ impl<P: Overflow> Builder<P> {
     /// As for [`spsc`](Self::spsc).
     ///
     /// ```
-    /// let (mut tx, rx) = ringweir::Builder::new(4).mpmc::<u8>()?;
+    /// let (tx, rx) = ringweir::Builder::new(4).mpmc::<u8>()?;
     /// tx.send(1).unwrap();
     /// assert_eq!(rx.clone().recv(), Ok(1));
     /// # Ok::<(), ringweir::CapacityError>(())
@@ -205,7 +205,7 @@ impl<P: Overflow> Builder<P> {
     ///
     /// ```
     /// use ringweir::{Builder, Consumer, Mpsc, Producer};
-    /// let (mut tx, mut rx): (Producer<u8, Mpsc>, Consumer<u8, Mpsc>) = Builder::new(4).build()?;
+    /// let (tx, rx): (Producer<u8, Mpsc>, Consumer<u8, Mpsc>) = Builder::new(4).build()?;
     /// tx.send(1).unwrap();
     /// assert_eq!(rx.recv(), Ok(1));
     /// # Ok::<(), ringweir::CapacityError>(())

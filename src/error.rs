@@ -8,7 +8,7 @@ use std::fmt;
 /// gone; the value is handed back.
 ///
 /// ```
-/// let (mut tx, rx) = ringweir::spsc::channel::<String>(4);
+/// let (tx, rx) = ringweir::spsc::channel::<String>(4);
 /// drop(rx);
 /// let err = tx.send("hello".to_string()).unwrap_err();
 /// assert_eq!(err.into_inner(), "hello");
@@ -32,7 +32,7 @@ impl<T> SendError<T> {
 /// ```
 /// use ringweir::TrySendError;
 ///
-/// let (mut tx, _rx) = ringweir::spsc::channel::<u8>(1);
+/// let (tx, _rx) = ringweir::spsc::channel::<u8>(1);
 /// tx.try_send(1).unwrap();
 /// assert_eq!(tx.try_send(2), Err(TrySendError::Full(2)));
 /// ```
@@ -82,7 +82,7 @@ impl<T> TrySendError<T> {
 /// use std::time::Duration;
 /// use ringweir::SendTimeoutError;
 ///
-/// let (mut tx, _rx) = ringweir::spsc::channel::<u8>(1);
+/// let (tx, _rx) = ringweir::spsc::channel::<u8>(1);
 /// tx.send(1).unwrap();
 /// let err = tx.send_timeout(2, Duration::from_millis(1)).unwrap_err();
 /// assert_eq!(err, SendTimeoutError::Timeout(2));
@@ -121,7 +121,7 @@ impl<T> SendTimeoutError<T> {
 /// the ring is drained.
 ///
 /// ```
-/// let (tx, mut rx) = ringweir::spsc::channel::<u8>(4);
+/// let (tx, rx) = ringweir::spsc::channel::<u8>(4);
 /// drop(tx);
 /// assert_eq!(rx.recv(), Err(ringweir::RecvError));
 /// ```
@@ -133,7 +133,7 @@ pub struct RecvError;
 /// ```
 /// use ringweir::TryRecvError;
 ///
-/// let (tx, mut rx) = ringweir::spsc::channel::<u8>(4);
+/// let (tx, rx) = ringweir::spsc::channel::<u8>(4);
 /// assert_eq!(rx.try_recv(), Err(TryRecvError::Empty));
 /// drop(tx);
 /// assert_eq!(rx.try_recv(), Err(TryRecvError::Closed));
@@ -152,7 +152,7 @@ pub enum TryRecvError {
 /// use std::time::Duration;
 /// use ringweir::RecvTimeoutError;
 ///
-/// let (_tx, mut rx) = ringweir::spsc::channel::<u8>(4);
+/// let (_tx, rx) = ringweir::spsc::channel::<u8>(4);
 /// assert_eq!(rx.recv_timeout(Duration::from_millis(1)), Err(RecvTimeoutError::Timeout));
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]

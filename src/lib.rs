@@ -23,7 +23,7 @@
 //! use ringweir::{Builder, DropOldest, Eviction};
 //!
 //! // Latest state wins: a producer that never waits, a reader that may lag.
-//! let (mut tx, mut rx) = Builder::new(2).overflow(DropOldest).spsc::<u32>()?;
+//! let (tx, rx) = Builder::new(2).overflow(DropOldest).spsc::<u32>()?;
 //! for score in [10, 20, 30] {
 //!     if let Eviction::Evicted(old) = tx.send(score).unwrap() {
 //!         assert_eq!(old, 10);
@@ -32,6 +32,43 @@
 //! assert_eq!(rx.lagged(), 1);
 //! assert_eq!(rx.try_iter().collect::<Vec<_>>(), [20, 30]);
 //! # Ok::<(), ringweir::CapacityError>(())
+//! ```
+//!
+//! ## Sharing handles
+//! Every single-value call (`send`, `try_send`, `recv`, `try_recv`, their
+//! timed forms, `iter`) takes `&self`. Producers of [`mpsc`] and [`mpmc`]
+//! rings, and [`mpmc`] consumers, are `Sync`: share them from an `Arc`, a
+//! `static`, or borrows in `thread::scope`, as crossbeam-channel's, or
+//! clone them. [`spsc`] handles and the [`mpsc`] consumer are `Send` but
+//! not `Sync`: each belongs to one thread at a time, as rtrb's. Calls that
+//! run your code while they hold the ring's slots (the slice and batch
+//! calls, which `clone` or drop values or call you back, and `peek`) take
+//! `&mut self`.
+//!
+//! ```
+//! use std::sync::OnceLock;
+//!
+//! static LOG: OnceLock<ringweir::mpsc::Producer<String>> = OnceLock::new();
+//!
+//! let (tx, rx) = ringweir::mpsc::channel(64);
+//! LOG.set(tx).unwrap();
+//! let (jobs, results) = ringweir::mpmc::channel::<u32>(16);
+//! std::thread::scope(|s| {
+//!     for worker in 0..2 {
+//!         // Each worker borrows the same consumer; nothing is cloned.
+//!         let results = &results;
+//!         s.spawn(move || {
+//!             for job in results.iter() {
+//!                 LOG.get().unwrap().send(format!("worker {worker}: job {job}")).unwrap();
+//!             }
+//!         });
+//!     }
+//!     for job in 0..10 {
+//!         jobs.send(job).unwrap();
+//!     }
+//!     drop(jobs);
+//! });
+//! assert_eq!(rx.try_iter().count(), 10);
 //! ```
 //!
 //! ## Closing
@@ -85,7 +122,7 @@
 //! use std::time::Duration;
 //!
 //! // The real-time thread sends with `try_send`; the consumer thread polls.
-//! let (mut rt_tx, mut rx) = Builder::new(1024)
+//! let (rt_tx, rx) = Builder::new(1024)
 //!     .consumer_wait(Wait::Poll(Duration::from_micros(200)))
 //!     .spsc::<[f32; 2]>()?;
 //! std::thread::spawn(move || while let Ok(frame) = rx.recv() { drop(frame) });
@@ -150,6 +187,16 @@ mod layout_checks {
     assert_impl_all!(mpmc::Producer<u64>: Send, Clone);
     assert_impl_all!(mpmc::Consumer<u64>: Send, Clone);
     assert_not_impl_any!(mpmc::Producer<std::rc::Rc<u8>>: Send);
+    // Shared handles: producers of the multi-producer rings and mpmc
+    // consumers work through `&` from any thread. The others lend their own
+    // protocol state to `&self` calls, so they stay on one thread at a time.
+    assert_impl_all!(mpsc::Producer<u64>: Sync);
+    assert_impl_all!(mpmc::Producer<u64, crate::DropOldest>: Sync);
+    assert_impl_all!(mpmc::Consumer<u64>: Sync);
+    assert_not_impl_any!(spsc::Producer<u64>: Sync);
+    assert_not_impl_any!(spsc::Consumer<u64>: Sync);
+    assert_not_impl_any!(spsc::Producer<u64, crate::DropOldest>: Sync);
+    assert_not_impl_any!(mpsc::Consumer<u64>: Sync);
 }
 
 #[cfg(all(test, not(loom)))]

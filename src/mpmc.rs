@@ -14,10 +14,10 @@
 //! ```
 //! use std::thread;
 //!
-//! let (mut tx, rx) = ringweir::mpmc::channel::<u64>(128);
+//! let (tx, rx) = ringweir::mpmc::channel::<u64>(128);
 //! let pool: Vec<_> = (0..4)
 //!     .map(|_| {
-//!         let mut rx = rx.clone();
+//!         let rx = rx.clone();
 //!         thread::spawn(move || rx.iter().sum::<u64>())
 //!     })
 //!     .collect();
@@ -36,8 +36,8 @@ use crate::{Block, Builder};
 /// is dropped. All its methods are [`ringweir::Producer`](crate::Producer)'s.
 ///
 /// ```
-/// let (tx, mut rx) = ringweir::mpmc::channel::<u8>(16);
-/// let mut tx2 = tx.clone();
+/// let (tx, rx) = ringweir::mpmc::channel::<u8>(16);
+/// let tx2 = tx.clone();
 /// std::thread::spawn(move || tx2.send(1)).join().unwrap().unwrap();
 /// drop(tx);
 /// assert_eq!(rx.recv(), Ok(1));
@@ -50,8 +50,8 @@ pub type Producer<T, P = Block> = crate::Producer<T, Mpmc<P>>;
 /// [`ringweir::Consumer`](crate::Consumer)'s.
 ///
 /// ```
-/// let (mut tx, rx) = ringweir::mpmc::channel::<u8>(16);
-/// let mut rx2 = rx.clone();
+/// let (tx, rx) = ringweir::mpmc::channel::<u8>(16);
+/// let rx2 = rx.clone();
 /// tx.send(5).unwrap();
 /// assert_eq!(rx2.recv(), Ok(5));
 /// ```
@@ -65,8 +65,8 @@ pub type Consumer<T, P = Block> = crate::Consumer<T, Mpmc<P>>;
 /// capacity. Use [`Builder::mpmc`] to get a [`CapacityError`](crate::CapacityError) instead.
 ///
 /// ```
-/// let (mut tx, mut rx) = ringweir::mpmc::channel::<u8>(16);
-/// let mut rx2 = rx.clone();
+/// let (tx, rx) = ringweir::mpmc::channel::<u8>(16);
+/// let rx2 = rx.clone();
 /// tx.send(1).unwrap();
 /// tx.send(2).unwrap();
 /// assert_eq!(rx.recv(), Ok(1));

@@ -10,10 +10,10 @@
 //! ```
 //! use std::thread;
 //!
-//! let (tx, mut rx) = ringweir::mpsc::channel::<(usize, u32)>(64);
+//! let (tx, rx) = ringweir::mpsc::channel::<(usize, u32)>(64);
 //! let workers: Vec<_> = (0..3)
 //!     .map(|id| {
-//!         let mut tx = tx.clone();
+//!         let tx = tx.clone();
 //!         thread::spawn(move || for i in 0..100 { tx.send((id, i)).unwrap(); })
 //!     })
 //!     .collect();
@@ -35,8 +35,8 @@ use crate::{Block, Builder};
 /// is dropped. All its methods are [`ringweir::Producer`](crate::Producer)'s.
 ///
 /// ```
-/// let (tx, mut rx) = ringweir::mpsc::channel::<u8>(16);
-/// let mut tx2 = tx.clone();
+/// let (tx, rx) = ringweir::mpsc::channel::<u8>(16);
+/// let tx2 = tx.clone();
 /// std::thread::spawn(move || tx2.send(1)).join().unwrap().unwrap();
 /// drop(tx);
 /// assert_eq!(rx.recv(), Ok(1));
@@ -49,7 +49,7 @@ pub type Producer<T, P = Block> = crate::Producer<T, Mpsc<P>>;
 /// All its methods are [`ringweir::Consumer`](crate::Consumer)'s.
 ///
 /// ```
-/// let (mut tx, mut rx) = ringweir::mpsc::channel::<u8>(16);
+/// let (tx, rx) = ringweir::mpsc::channel::<u8>(16);
 /// tx.send(3).unwrap();
 /// assert_eq!(rx.recv(), Ok(3));
 /// ```
@@ -63,8 +63,8 @@ pub type Consumer<T, P = Block> = crate::Consumer<T, Mpsc<P>>;
 /// capacity. Use [`Builder::mpsc`] to get a [`CapacityError`](crate::CapacityError) instead.
 ///
 /// ```
-/// let (mut tx, mut rx) = ringweir::mpsc::channel::<u8>(16);
-/// let mut tx2 = tx.clone();
+/// let (tx, rx) = ringweir::mpsc::channel::<u8>(16);
+/// let tx2 = tx.clone();
 /// tx.send(1).unwrap();
 /// tx2.send(2).unwrap();
 /// assert_eq!(rx.try_iter().count(), 2);

@@ -27,7 +27,7 @@ use crate::shared::{Config, Kind};
 /// ```
 /// use ringweir::{Admission, Builder, DropNewest};
 ///
-/// let (mut tx, mut rx) = Builder::new(1).overflow(DropNewest).spsc::<u8>()?;
+/// let (tx, rx) = Builder::new(1).overflow(DropNewest).spsc::<u8>()?;
 /// assert_eq!(tx.send(1), Ok(Admission::Queued));
 /// assert_eq!(tx.send(2), Ok(Admission::Dropped(2)));
 /// assert_eq!(rx.recv(), Ok(1));
@@ -89,7 +89,7 @@ pub(crate) mod sealed {
 /// there is room or every consumer is gone. The default.
 ///
 /// ```
-/// let (mut tx, mut rx) = ringweir::Builder::new(1).overflow(ringweir::Block).spsc::<u8>()?;
+/// let (tx, rx) = ringweir::Builder::new(1).overflow(ringweir::Block).spsc::<u8>()?;
 /// tx.send(1)?; // `Result<(), SendError<u8>>`, as crossbeam-channel's
 /// assert_eq!(rx.recv(), Ok(1));
 /// # Ok::<(), Box<dyn std::error::Error>>(())
@@ -103,7 +103,7 @@ pub struct Block;
 ///
 /// ```
 /// use ringweir::{Admission, Builder, DropNewest};
-/// let (mut tx, _rx) = Builder::new(1).overflow(DropNewest).spsc::<u8>()?;
+/// let (tx, _rx) = Builder::new(1).overflow(DropNewest).spsc::<u8>()?;
 /// assert_eq!(tx.send(1)?, Admission::Queued);
 /// assert_eq!(tx.send(2)?, Admission::Dropped(2));
 /// # Ok::<(), Box<dyn std::error::Error>>(())
@@ -122,7 +122,7 @@ pub struct DropNewest;
 ///
 /// ```
 /// use ringweir::{Builder, DropOldest, Eviction};
-/// let (mut tx, mut rx) = Builder::new(1).overflow(DropOldest).spsc::<u8>()?;
+/// let (tx, rx) = Builder::new(1).overflow(DropOldest).spsc::<u8>()?;
 /// assert_eq!(tx.send(1)?, Eviction::Queued);
 /// assert_eq!(tx.send(2)?, Eviction::Evicted(1));
 /// assert_eq!(rx.recv(), Ok(2));
@@ -217,7 +217,7 @@ impl Overflow for DropOldest {
 ///
 /// ```
 /// use ringweir::{Admission, Builder, DropNewest};
-/// let (mut tx, _rx) = Builder::new(1).overflow(DropNewest).mpsc::<&str>()?;
+/// let (tx, _rx) = Builder::new(1).overflow(DropNewest).mpsc::<&str>()?;
 /// tx.send("kept")?.into_returned();
 /// if let Admission::Dropped(late) = tx.send("late")? {
 ///     assert_eq!(late, "late");
@@ -237,7 +237,7 @@ pub enum Admission<T> {
 ///
 /// ```
 /// use ringweir::{Builder, DropOldest, Eviction};
-/// let (mut tx, _rx) = Builder::new(1).overflow(DropOldest).spsc::<&str>()?;
+/// let (tx, _rx) = Builder::new(1).overflow(DropOldest).spsc::<&str>()?;
 /// assert!(tx.send("a")?.into_returned().is_none());
 /// assert_eq!(tx.send("b")?, Eviction::Evicted("a"));
 /// # Ok::<(), Box<dyn std::error::Error>>(())

@@ -150,21 +150,6 @@ impl Shared {
         self.consumers.fetch_add(1, Ordering::Relaxed);
     }
 
-    /// How many producer handles exist. Acquire: pairs with the AcqRel
-    /// decrement in `remove_producer`, so what a departed producer did
-    /// happens-before what the caller does next.
-    #[inline]
-    pub(crate) fn producer_count(&self) -> usize {
-        self.producers.load(Ordering::Acquire)
-    }
-
-    /// How many consumer handles exist, as advice (a producer's choice of
-    /// how to claim slots): Relaxed, nothing is read on the strength of it.
-    #[inline]
-    pub(crate) fn consumer_count(&self) -> usize {
-        self.consumers.load(Ordering::Relaxed)
-    }
-
     /// A producer handle leaves; the last one closes the ring for consumers
     /// and wakes them all. Returns whether it was the last.
     pub(crate) fn remove_producer(&self) -> bool {

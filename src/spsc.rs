@@ -16,7 +16,7 @@
 //! ```
 //! use std::thread;
 //!
-//! let (mut tx, mut rx) = ringweir::spsc::channel::<u64>(1024);
+//! let (tx, rx) = ringweir::spsc::channel::<u64>(1024);
 //! let producer = thread::spawn(move || {
 //!     for i in 0..10_000 {
 //!         tx.send(i).unwrap();
@@ -39,7 +39,7 @@ use crate::{Block, Builder};
 /// [`ringweir::Producer`](crate::Producer)'s.
 ///
 /// ```
-/// let (mut tx, _rx) = ringweir::spsc::channel::<u64>(8);
+/// let (tx, _rx) = ringweir::spsc::channel::<u64>(8);
 /// std::thread::spawn(move || tx.send(1)).join().unwrap().unwrap();
 /// ```
 pub type Producer<T, P = Block> = crate::Producer<T, Spsc<P>>;
@@ -49,7 +49,7 @@ pub type Producer<T, P = Block> = crate::Producer<T, Spsc<P>>;
 /// [`ringweir::Consumer`](crate::Consumer)'s.
 ///
 /// ```
-/// let (mut tx, mut rx) = ringweir::spsc::channel::<u64>(8);
+/// let (tx, rx) = ringweir::spsc::channel::<u64>(8);
 /// tx.send(1).unwrap();
 /// std::thread::spawn(move || assert_eq!(rx.recv(), Ok(1))).join().unwrap();
 /// ```
@@ -63,7 +63,7 @@ pub type Consumer<T, P = Block> = crate::Consumer<T, Spsc<P>>;
 /// capacity. Use [`Builder`] to get a [`CapacityError`](crate::CapacityError) instead.
 ///
 /// ```
-/// let (mut tx, mut rx) = ringweir::spsc::channel::<u64>(1024);
+/// let (tx, rx) = ringweir::spsc::channel::<u64>(1024);
 /// tx.send(1).unwrap();
 /// assert_eq!(rx.recv(), Ok(1));
 /// ```

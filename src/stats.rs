@@ -30,7 +30,7 @@ use crate::sync::{AtomicUsize, Ordering};
 /// ```
 /// use ringweir::{Builder, DropOldest, Stats};
 ///
-/// let (mut tx, mut rx) = Builder::new(2).overflow(DropOldest).spsc::<u32>()?;
+/// let (tx, rx) = Builder::new(2).overflow(DropOldest).spsc::<u32>()?;
 /// for i in 0..5 { let _ = tx.send(i); }
 /// assert_eq!(rx.recv(), Ok(3));
 /// let s: Stats = tx.stats();
@@ -164,7 +164,7 @@ impl Counters {
 /// ```
 /// use ringweir::{Builder, Pressure};
 ///
-/// let (mut tx, mut rx) = Builder::new(4).watermarks(3, 1).spsc::<u8>()?;
+/// let (tx, rx) = Builder::new(4).watermarks(3, 1).spsc::<u8>()?;
 /// for i in 0..3 { tx.send(i).unwrap(); }
 /// assert_eq!(tx.pressure(), Pressure::High);
 /// rx.recv().unwrap();                    // length 2: still above the low mark

@@ -20,16 +20,16 @@ use std::marker::PhantomData;
 /// ```
 /// use ringweir::{Consumer, Producer, Topology};
 ///
-/// fn pump<K: Topology>(tx: &mut Producer<u32, K>, rx: &mut Consumer<u32, K>) -> u32 {
+/// fn pump<K: Topology>(tx: &Producer<u32, K>, rx: &Consumer<u32, K>) -> u32 {
 ///     tx.try_send(20).unwrap();
 ///     tx.try_send(22).unwrap();
 ///     rx.try_iter().sum()
 /// }
 ///
-/// let (mut tx, mut rx) = ringweir::spsc::channel(4);
-/// assert_eq!(pump(&mut tx, &mut rx), 42);
-/// let (mut tx, mut rx) = ringweir::mpmc::channel(4);
-/// assert_eq!(pump(&mut tx, &mut rx), 42);
+/// let (tx, rx) = ringweir::spsc::channel(4);
+/// assert_eq!(pump(&tx, &rx), 42);
+/// let (tx, rx) = ringweir::mpmc::channel(4);
+/// assert_eq!(pump(&tx, &rx), 42);
 /// ```
 pub trait Topology: sealed::Topology + Send + Sync + 'static {
     /// The ring's overflow policy.
@@ -43,6 +43,12 @@ pub(crate) mod sealed {
     pub trait Topology {
         /// The protocol that holds the values.
         type Ring<T>: Ring<T>;
+        /// Whether producer handles can be cloned and shared between
+        /// threads: then they keep no state of the protocol's.
+        const SHARED_PRODUCERS: bool;
+        /// Whether consumer handles can be cloned and shared between
+        /// threads: then they keep no state of the protocol's.
+        const SHARED_CONSUMERS: bool;
         /// Builds the ring for a validated configuration.
         fn build<T>(config: Config) -> Result<Self::Ring<T>, CapacityError>;
     }
@@ -83,6 +89,8 @@ impl<P: Overflow> Topology for Spsc<P> {
 }
 impl<P: Overflow> sealed::Topology for Spsc<P> {
     type Ring<T> = P::SpscRing<T>;
+    const SHARED_PRODUCERS: bool = false;
+    const SHARED_CONSUMERS: bool = false;
     fn build<T>(config: Config) -> Result<P::SpscRing<T>, CapacityError> {
         P::build_spsc(config)
     }
@@ -93,6 +101,8 @@ impl<P: Overflow> Topology for Mpsc<P> {
 }
 impl<P: Overflow> sealed::Topology for Mpsc<P> {
     type Ring<T> = StampedRing<T>;
+    const SHARED_PRODUCERS: bool = true;
+    const SHARED_CONSUMERS: bool = false;
     fn build<T>(config: Config) -> Result<StampedRing<T>, CapacityError> {
         StampedRing::new(config, false, false)
     }
@@ -103,6 +113,8 @@ impl<P: Overflow> Topology for Mpmc<P> {
 }
 impl<P: Overflow> sealed::Topology for Mpmc<P> {
     type Ring<T> = StampedRing<T>;
+    const SHARED_PRODUCERS: bool = true;
+    const SHARED_CONSUMERS: bool = true;
     fn build<T>(config: Config) -> Result<StampedRing<T>, CapacityError> {
         StampedRing::new(config, false, true)
     }
@@ -143,7 +155,7 @@ impl<P: Overflow> ManyConsumers for Mpmc<P> {}
 /// without taking it ([`peek`](crate::Consumer::peek)).
 ///
 /// ```
-/// let (mut tx, mut rx) = ringweir::mpsc::channel::<u8>(2);
+/// let (tx, mut rx) = ringweir::mpsc::channel::<u8>(2);
 /// tx.send(4).unwrap();
 /// assert_eq!(rx.peek(), Some(&4));
 /// ```

@@ -91,7 +91,7 @@ use std::time::{Duration, Instant};
 ///
 /// // The real-time thread consumes with `try_recv`; the producer, when the
 /// // ring is full, polls every 100 µs at most instead of waiting to be woken.
-/// let (mut tx, mut rx) = Builder::new(256)
+/// let (tx, rx) = Builder::new(256)
 ///     .producer_wait(Wait::Poll(Duration::from_micros(100)))
 ///     .spsc::<f32>()?;
 /// tx.send(0.5).unwrap();

@@ -51,7 +51,7 @@ fn bytes_during<R>(f: impl FnOnce() -> R) -> (usize, R) {
 macro_rules! no_alloc_per_message {
     ($build:ident, $overflow:expr) => {{
         let overflow = $overflow;
-        let (mut tx, mut rx) = Builder::new(64)
+        let (tx, mut rx) = Builder::new(64)
             .overflow(overflow)
             .wait(Wait::Park)
             .$build::<u64>()
@@ -97,7 +97,7 @@ fn no_allocation_per_message() {
 #[test]
 fn no_allocation_per_message_across_threads() {
     let n = if cfg!(miri) { 200 } else { 200_000 };
-    let (mut tx, mut rx) = Builder::new(128).wait(Wait::Spin).spsc::<u64>().unwrap();
+    let (tx, rx) = Builder::new(128).wait(Wait::Spin).spsc::<u64>().unwrap();
     let started = std::sync::Arc::new(std::sync::Barrier::new(2));
     let s = started.clone();
     let consumer = std::thread::spawn(move || {

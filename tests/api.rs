@@ -121,7 +121,7 @@ fn pressure_has_hysteresis() {
 }
 
 fn try_send_never_evicts_or_waits_on<K: Topology>() {
-    let (mut tx, mut rx) = common::build::<u32, K>(Builder::new(2));
+    let (tx, rx) = common::build::<u32, K>(Builder::new(2));
     tx.try_send(1).unwrap();
     tx.try_send(2).unwrap();
     assert_eq!(tx.try_send(3), Err(TrySendError::Full(3)));
@@ -256,7 +256,7 @@ fn recv_many_and_iterators() {
 
 /// On the spsc ring `K` (`Spsc<P>` of each policy `P`).
 fn zero_sized_values_on<K: Topology>() {
-    let (mut tx, mut rx) = common::build::<(), K>(Builder::new(3));
+    let (tx, rx) = common::build::<(), K>(Builder::new(3));
     for _ in 0..3 {
         tx.send(()).unwrap();
     }
@@ -271,7 +271,7 @@ fn zero_sized_values() {
     // this ring): a ring too large for them is refused with an error, not
     // an abort.
     let capacity = if cfg!(miri) { 64 } else { 1 << 16 };
-    let (mut tx, mut rx) = Builder::new(capacity).spsc::<()>().unwrap();
+    let (tx, rx) = Builder::new(capacity).spsc::<()>().unwrap();
     for _ in 0..capacity {
         tx.send(()).unwrap();
     }
@@ -284,7 +284,7 @@ fn zero_sized_values() {
 
 #[test]
 fn large_values() {
-    let (mut tx, mut rx) = ringweir::spsc::channel::<[u8; 4096]>(4);
+    let (tx, rx) = ringweir::spsc::channel::<[u8; 4096]>(4);
     let producer = std::thread::spawn(move || {
         for i in 0..common::scaled(20_000) {
             tx.send([i as u8; 4096]).unwrap();
@@ -363,7 +363,7 @@ fn big_id(v: &[u8; 200]) -> u64 {
 /// with the values `make` builds and `id` reads back.
 fn peek_on<K: SoleTaker, T: PartialEq + std::fmt::Debug>(make: fn(u64) -> T, id: fn(&T) -> u64) {
     let topo = format!("{} {}", name::<K>(), std::any::type_name::<T>());
-    let (mut tx, mut rx) = common::build::<T, K>(Builder::new(3));
+    let (tx, mut rx) = common::build::<T, K>(Builder::new(3));
     assert_eq!(rx.peek(), None, "{topo}: an empty ring shows nothing");
     assert!(common::queued::<T, K>(tx.send(make(1)).unwrap()));
     assert!(common::queued::<T, K>(tx.send(make(2)).unwrap()));
@@ -436,7 +436,7 @@ fn peek_while_streaming<K: SoleTaker, T: PartialEq + std::fmt::Debug + Send + 's
 {
     let topo = name::<K>();
     let n = common::scaled(50_000);
-    let (mut tx, mut rx) = common::build::<T, K>(Builder::new(4));
+    let (tx, mut rx) = common::build::<T, K>(Builder::new(4));
     let producer = thread::spawn(move || {
         for i in 0..n {
             let _ = tx.send(make(i)).unwrap();
@@ -502,11 +502,11 @@ where
     // A deadline already past tries once: on an empty ring, `Timeout` at
     // once; a ring with room takes the value; a full one hands it back by
     // its policy (a `Block` ring as `Timeout`), without waiting.
-    let (mut tx, mut rx) = within(
+    let (tx, rx) = within(
         NO_WAIT,
         &format!("{topo}: calls with a past deadline"),
         move || {
-            let (mut tx, mut rx) = (tx, rx);
+            let (tx, rx) = (tx, rx);
             let past = Instant::now();
             assert_eq!(rx.recv_deadline(past), Err(RecvTimeoutError::Timeout));
             let sent = tx.send_deadline(1, past).expect("room for one");
@@ -535,7 +535,7 @@ where
     assert_eq!(rx.len(), 0, "{topo}");
 
     // A deadline that passes: `Timeout`, with the value, no sooner.
-    let (mut tx, mut rx) = within(
+    let (tx, mut rx) = within(
         NO_WAIT,
         &format!("{topo}: calls with a near deadline"),
         move || {
@@ -565,7 +565,7 @@ where
         tx
     });
     assert_eq!(rx.recv_deadline(far), Ok(5), "{topo}");
-    let mut tx = producer.join().unwrap();
+    let tx = producer.join().unwrap();
     if policy::<K>() == Policy::Block {
         tx.send(6).unwrap();
         let consumer = thread::spawn(move || {
@@ -589,7 +589,7 @@ where
             assert_eq!(rx.recv_deadline(far), Err(RecvTimeoutError::Closed));
         },
     );
-    let (mut tx, rx) = common::build::<u32, K>(Builder::new(1));
+    let (tx, rx) = common::build::<u32, K>(Builder::new(1));
     drop(rx);
     within(
         NO_WAIT,
@@ -621,7 +621,7 @@ where
     let topo = name::<K>();
 
     // Queued before the producer is gone: `collect` by value takes it all.
-    let (mut tx, rx) = common::build::<u32, K>(Builder::new(4));
+    let (tx, rx) = common::build::<u32, K>(Builder::new(4));
     for i in 0..3 {
         assert!(common::queued::<u32, K>(tx.send(i).unwrap()));
     }
@@ -641,7 +641,7 @@ where
     let threads: Vec<_> = producers
         .into_iter()
         .enumerate()
-        .map(|(p, mut tx)| {
+        .map(|(p, tx)| {
             thread::spawn(move || {
                 let mut back = 0u32;
                 for i in 0..n {
@@ -675,7 +675,7 @@ where
 
     // The iterator owns the consumer: dropping it part-way closes the
     // ring and drops what is still queued.
-    let (mut tx, rx) = common::build::<u32, K>(Builder::new(4));
+    let (tx, rx) = common::build::<u32, K>(Builder::new(4));
     for i in 0..4 {
         assert!(common::queued::<u32, K>(tx.send(i).unwrap()));
     }
@@ -718,7 +718,7 @@ fn a_consumer_iterated_by_value_drains_then_ends() {
 /// slice that found no room.
 fn send_slice_drop_newest<K: Topology<Policy = DropNewest>>() {
     let topo = name::<K>();
-    let (mut tx, mut rx) = common::build::<u32, K>(Builder::new(4));
+    let (mut tx, rx) = common::build::<u32, K>(Builder::new(4));
     assert_eq!(tx.send_slice(&[]), Ok(Lost(0)), "{topo}");
     assert_eq!(tx.send_slice(&[1]), Ok(Lost(0)), "{topo}: room for all");
     assert_eq!(tx.send_slice(&[2, 3, 4, 5, 6, 7]), Ok(Lost(3)), "{topo}");
@@ -739,7 +739,7 @@ fn send_slice_drop_newest<K: Topology<Policy = DropNewest>>() {
 /// it evicted.
 fn send_slice_drop_oldest<K: Topology<Policy = DropOldest>>() {
     let topo = name::<K>();
-    let (mut tx, mut rx) = common::build::<u32, K>(Builder::new(4));
+    let (mut tx, rx) = common::build::<u32, K>(Builder::new(4));
     assert_eq!(tx.send_slice(&[]), Ok(Lost(0)), "{topo}");
     assert_eq!(tx.send_slice(&[1]), Ok(Lost(0)), "{topo}: room for all");
     // 1, 2 and 3 make room for 5, 6 and 7.
@@ -764,7 +764,7 @@ where
     Consumer<u32, K>: Send,
 {
     let topo = name::<K>();
-    let (mut tx, mut rx) = common::build::<u32, K>(Builder::new(4));
+    let (mut tx, rx) = common::build::<u32, K>(Builder::new(4));
     assert_eq!(tx.send_slice(&[]), Ok(()), "{topo}");
     assert_eq!(tx.send_slice(&[1, 2, 3]), Ok(()), "{topo}");
     assert_eq!(rx.try_iter().collect::<Vec<_>>(), [1, 2, 3], "{topo}");
@@ -854,7 +854,7 @@ fn generic_over_the_ring<K: Topology>() {
 /// one consumer.
 fn generic_over_many_producers<K: ManyProducers>() {
     let topo = name::<K>();
-    let (tx, mut rx) = common::build::<u64, K>(Builder::new(8));
+    let (tx, rx) = common::build::<u64, K>(Builder::new(8));
     let mut clones = vec![tx.clone(), tx.clone()];
     drop(tx);
     for (i, tx) in clones.iter_mut().enumerate() {
@@ -871,7 +871,7 @@ fn generic_over_many_producers<K: ManyProducers>() {
 fn generic_over_many_consumers<K: ManyConsumers>() {
     let topo = name::<K>();
     let (mut tx, rx) = common::build::<u64, K>(Builder::new(8));
-    let mut clones = [rx.clone(), rx];
+    let clones = [rx.clone(), rx];
     assert_eq!(offer(&mut tx, 0..4), [], "{topo}");
     let a: Vec<u64> = clones[0].try_iter().take(2).collect();
     let b: Vec<u64> = clones[1].try_iter().collect();

@@ -15,7 +15,7 @@ const WAITS: [Wait; 3] = [Wait::Spin, Wait::Yield, Wait::Park];
 
 /// On the spsc ring `K` (`Spsc<P>` of each policy `P`).
 fn consumer_drains<K: Topology>() {
-    let (mut tx, mut rx) = build::<u8, K>(Builder::new(4));
+    let (tx, rx) = build::<u8, K>(Builder::new(4));
     assert!(queued::<u8, K>(tx.send(1).unwrap()));
     assert!(queued::<u8, K>(tx.send(2).unwrap()));
     drop(tx);
@@ -37,7 +37,7 @@ fn consumer_drains_after_producer_leaves() {
 
 /// On the mpmc ring `K` (`Mpmc<P>` of each policy `P`).
 fn send_after_consumer_leaves<K: Topology>() {
-    let (mut tx, rx) = build::<u8, K>(Builder::new(1));
+    let (tx, rx) = build::<u8, K>(Builder::new(1));
     drop(rx);
     assert!(tx.is_closed());
     assert_eq!(tx.send(1).err().unwrap().into_inner(), 1);
@@ -59,7 +59,7 @@ fn sends_into_a_closed_spsc_ring<K: Topology>() {
     let overflow = name::<K>();
     for capacity in [1, 3, 8] {
         let drops = counter();
-        let (mut tx, mut rx) = build::<Counted, K>(Builder::new(capacity));
+        let (tx, rx) = build::<Counted, K>(Builder::new(capacity));
         // Wrap the ring a few times first, so the take-back crosses
         // block and lap boundaries.
         for i in 0..(capacity as u64 * 3 + 1) {
@@ -116,7 +116,7 @@ fn try_send_after_is_closed_hands_the_value_back_while_the_drain_runs() {
             thread::sleep(Duration::from_millis(100));
         }
     }
-    let (mut tx, rx) = Builder::new(4).spsc::<Option<SlowDrop>>().unwrap();
+    let (tx, rx) = Builder::new(4).spsc::<Option<SlowDrop>>().unwrap();
     tx.send(Some(SlowDrop)).unwrap();
     let consumer = thread::spawn(move || drop(rx));
     while !tx.is_closed() {
@@ -129,7 +129,7 @@ fn try_send_after_is_closed_hands_the_value_back_while_the_drain_runs() {
 /// On the spsc ring `K` (`Spsc<P>` of each policy `P`).
 fn queued_values_drop_once_when_the_consumer_leaves<K: Topology>() {
     let drops = counter();
-    let (mut tx, rx) = build::<Counted, K>(Builder::new(8));
+    let (tx, rx) = build::<Counted, K>(Builder::new(8));
     for i in 0..5 {
         tx.send(Counted::new(i, &drops)).unwrap();
     }
@@ -149,7 +149,7 @@ fn queued_values_drop_once_when_the_last_consumer_leaves() {
 /// On the mpsc ring `K` (`Mpsc<P>` of each policy `P`).
 fn queued_values_drop_once_when_dropped<K: Topology>() {
     let drops = counter();
-    let (mut tx, mut rx) = build::<Counted, K>(Builder::new(3));
+    let (tx, rx) = build::<Counted, K>(Builder::new(3));
     for round in 0..4 {
         for i in 0..3 {
             let _ = tx.try_send(Counted::new(round * 10 + i, &drops));
@@ -171,7 +171,7 @@ fn queued_values_drop_once_when_the_ring_goes() {
 #[test]
 fn evicted_and_refused_values_are_the_callers() {
     let drops = counter();
-    let (mut tx, rx) = Builder::new(1)
+    let (tx, rx) = Builder::new(1)
         .overflow(DropOldest)
         .spsc::<Counted>()
         .unwrap();
@@ -198,7 +198,7 @@ fn evicted_and_refused_values_are_the_callers() {
 #[test]
 fn dropping_the_producer_wakes_a_waiting_consumer() {
     for wait in WAITS {
-        let (tx, mut rx) = Builder::new(2).wait(wait).spsc::<u8>().unwrap();
+        let (tx, rx) = Builder::new(2).wait(wait).spsc::<u8>().unwrap();
         let consumer = thread::spawn(move || rx.recv());
         thread::sleep(Duration::from_millis(if cfg!(miri) { 1 } else { 30 }));
         drop(tx);
@@ -210,7 +210,7 @@ fn dropping_the_producer_wakes_a_waiting_consumer() {
 fn dropping_the_consumer_wakes_a_blocked_producer() {
     for wait in WAITS {
         let drops = counter();
-        let (mut tx, rx) = Builder::new(1).wait(wait).mpsc::<Counted>().unwrap();
+        let (tx, rx) = Builder::new(1).wait(wait).mpsc::<Counted>().unwrap();
         tx.send(Counted::new(0, &drops)).unwrap();
         let d = drops.clone();
         let producer = thread::spawn(move || {
@@ -219,7 +219,7 @@ fn dropping_the_consumer_wakes_a_blocked_producer() {
         });
         thread::sleep(Duration::from_millis(if cfg!(miri) { 1 } else { 30 }));
         drop(rx);
-        let (outcome, mut tx) = producer.join().unwrap();
+        let (outcome, tx) = producer.join().unwrap();
         // Either refused: the value came back (and was dropped by the
         // caller). Or the consumer's drain freed the slot first and the send
         // took it (a `Block` send that returns `Ok(())` has queued its
@@ -250,7 +250,7 @@ fn dropping_the_consumer_wakes_a_blocked_producer() {
 fn handles_dropped_in_every_order() {
     for consumer_first in [false, true] {
         let drops = counter();
-        let (mut tx, rx) = ringweir::mpmc::channel::<Counted>(4);
+        let (tx, rx) = ringweir::mpmc::channel::<Counted>(4);
         let tx2 = tx.clone();
         let rx2 = rx.clone();
         tx.send(Counted::new(0, &drops)).unwrap();
@@ -293,7 +293,7 @@ impl Drop for Grenade {
 /// On the spsc ring `K` (`Spsc<P>` of each policy `P`).
 fn a_panicking_drop<K: Topology>() {
     let drops = counter();
-    let (mut tx, rx) = build::<Grenade, K>(Builder::new(8));
+    let (tx, rx) = build::<Grenade, K>(Builder::new(8));
     for id in 0..6 {
         tx.send(Grenade {
             id,
@@ -331,7 +331,7 @@ fn a_panicking_drop_neither_leaks_nor_double_drops() {
 
 #[test]
 fn a_panic_in_user_code_does_not_poison_the_ring() {
-    let (mut tx, mut rx) = ringweir::spsc::channel::<u32>(4);
+    let (tx, rx) = ringweir::spsc::channel::<u32>(4);
     let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
         tx.send(1).unwrap();
         panic!("user code");
@@ -349,7 +349,7 @@ where
     let overflow = name::<K>();
     for wait in WAITS {
         let drops = counter();
-        let (mut tx, mut rx) = build::<Counted, K>(Builder::new(16).wait(wait));
+        let (tx, rx) = build::<Counted, K>(Builder::new(16).wait(wait));
         let n = common::scaled(100_000);
         let d = drops.clone();
         let producer = thread::spawn(move || {
@@ -393,7 +393,7 @@ where
     let overflow = name::<K>();
     for round in 0..common::scaled(200) {
         let drops = counter();
-        let (mut tx, rx) = build::<Counted, K>(Builder::new(4));
+        let (tx, rx) = build::<Counted, K>(Builder::new(4));
         let d = drops.clone();
         let producer = thread::spawn(move || {
             let mut created = 0usize;
@@ -441,25 +441,26 @@ fn values_racing_the_last_consumer_are_discarded_at_once() {
     each_policy!(Spsc, values_racing_the_last_consumer());
 }
 
-/// An spsc producer is `Sync`: two threads may ask `is_closed` through
-/// `&tx` at once. The spsc ring lets one thread at a time pop, so
-/// `is_closed` only looks; what a panicking drain left queued is dropped
-/// later, once (here with the ring), never by both askers.
-#[test]
-fn is_closed_from_two_threads_only_looks() {
+/// A producer of an mpsc or mpmc ring is `Sync`: two threads may ask
+/// `is_closed` through `&tx` at once. `is_closed` only looks; what a
+/// panicking drain left queued is dropped later, once (here with the ring),
+/// never by the askers. (An spsc producer is not `Sync` since its calls
+/// through `&self` lend the handle's own state; its check is
+/// `is_closed_on_one_thread_only_looks`.)
+fn is_closed_from_two_threads<K: ringweir::ManyProducers>() {
     let drops = counter();
-    let (mut tx, rx) = Builder::new(8).spsc::<Grenade>().unwrap();
+    let (tx, rx) = build::<Grenade, K>(Builder::new(8));
     for id in 0..6 {
         tx.try_send(Grenade {
             id,
             pin: 0,
             drops: drops.clone(),
         })
-        .unwrap();
+        .unwrap_or_else(|_| panic!("{}: room for six", name::<K>()));
     }
     // The drain panics on value 0: values 1..6 stay queued.
     assert!(std::panic::catch_unwind(std::panic::AssertUnwindSafe(move || drop(rx))).is_err());
-    assert_eq!(count(&drops), 1);
+    assert_eq!(count(&drops), 1, "{}", name::<K>());
     let both = std::sync::Barrier::new(2);
     thread::scope(|s| {
         for _ in 0..2 {
@@ -470,6 +471,48 @@ fn is_closed_from_two_threads_only_looks() {
             });
         }
     });
+    assert_eq!(
+        count(&drops),
+        1,
+        "{}: `is_closed` dropped nothing",
+        name::<K>()
+    );
+    drop(tx);
+    assert_eq!(
+        count(&drops),
+        6,
+        "{}: each value dropped once, with the ring",
+        name::<K>()
+    );
+}
+
+#[test]
+fn is_closed_from_two_threads_only_looks() {
+    each_policy!(Mpsc, is_closed_from_two_threads());
+    each_policy!(Mpmc, is_closed_from_two_threads());
+}
+
+/// The spsc ring lets one thread at a time pop, and its producer is not
+/// `Sync`: one thread asks `is_closed` twice through `&tx`. It only looks;
+/// what a panicking drain left queued is dropped later, once, with the ring.
+#[test]
+fn is_closed_on_one_thread_only_looks() {
+    let drops = counter();
+    let (tx, rx) = Builder::new(8).spsc::<Grenade>().unwrap();
+    for id in 0..6 {
+        tx.try_send(Grenade {
+            id,
+            pin: 0,
+            drops: drops.clone(),
+        })
+        .unwrap_or_else(|_| panic!("room for six"));
+    }
+    // The drain panics on value 0: values 1..6 stay queued.
+    assert!(std::panic::catch_unwind(std::panic::AssertUnwindSafe(move || drop(rx))).is_err());
+    assert_eq!(count(&drops), 1);
+    let shared = &tx;
+    assert!(shared.is_closed());
+    assert!(shared.is_closed());
     assert_eq!(count(&drops), 1, "`is_closed` dropped nothing");
     drop(tx);
     assert_eq!(count(&drops), 6, "each value dropped once, with the ring");
@@ -500,7 +543,7 @@ fn a_send_from_a_drained_values_drop_returns_closed() {
         }
     }
     let slot = std::sync::Arc::new(std::sync::Mutex::new(None));
-    let (mut tx, rx) = ringweir::spsc::channel::<Hook>(4);
+    let (tx, rx) = ringweir::spsc::channel::<Hook>(4);
     tx.try_send(Hook {
         tx: slot.clone(),
         sends: true,

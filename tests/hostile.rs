@@ -97,7 +97,7 @@ where
     let n = scaled(20_000) as u32;
     let producers: Vec<_> = (0..2)
         .map(|_| {
-            let mut tx = tx.clone();
+            let tx = tx.clone();
             thread::spawn(move || {
                 (0..n)
                     .filter(|&i| returned::<_, K>(tx.send(NoClone(i)).unwrap()).is_some())
@@ -108,7 +108,7 @@ where
     drop(tx);
     let consumers: Vec<_> = (0..2)
         .map(|_| {
-            let mut rx = rx.clone();
+            let rx = rx.clone();
             thread::spawn(move || rx.iter().count())
         })
         .collect();
@@ -140,7 +140,7 @@ impl Clone for Fuse {
 
 fn a_panic_in_the_callers_clone<K: Topology>() {
     let topo = name::<K>();
-    let (mut tx, mut rx) = build::<Fuse, K>(Builder::new(2));
+    let (mut tx, rx) = build::<Fuse, K>(Builder::new(2));
     assert!(queued::<_, K>(tx.send(Fuse { id: 0, pin: 1 }).unwrap()));
     let before = tx.stats();
     let pinned = Fuse { id: 1, pin: 1 };
@@ -215,7 +215,7 @@ fn detonate<T>(value: T) {
 
 fn a_panicking_drop_of_a_handed_back_value<K: Topology>(drops: &Arc<AtomicUsize>) {
     let topo = name::<K>();
-    let (mut tx, mut rx) = build::<Grenade, K>(Builder::new(2));
+    let (mut tx, rx) = build::<Grenade, K>(Builder::new(2));
     drops.store(0, Ordering::SeqCst);
     let pin = if policy::<K>() == Policy::DropOldest {
         10
@@ -267,7 +267,7 @@ fn a_panicking_drop_of_a_handed_back_value_leaves_the_ring_consistent() {
 
 fn a_panicking_drop_in_the_drain_of_a_last_handle<K: Topology>(drops: &Arc<AtomicUsize>) {
     let topo = name::<K>();
-    let (mut tx, rx) = build::<Grenade, K>(Builder::new(8));
+    let (tx, rx) = build::<Grenade, K>(Builder::new(8));
     drops.store(0, Ordering::SeqCst);
     for id in 0..6 {
         tx.send(Grenade::new(id, 2, drops)).unwrap();
@@ -289,7 +289,7 @@ fn a_panicking_drop_in_the_drain_of_a_last_handle_drops_the_rest_with_the_ring()
 /// On the mpmc ring `K` (`Mpmc<P>` of each policy `P`).
 fn a_panicking_drop_in_the_drain_of_a_clone<K: ManyProducers + ManyConsumers>() {
     let drops = counter();
-    let (mut tx, rx) = build::<Grenade, K>(Builder::new(8));
+    let (tx, rx) = build::<Grenade, K>(Builder::new(8));
     let tx2 = tx.clone();
     let rx2 = rx.clone();
     for id in 0..6 {
@@ -365,7 +365,7 @@ fn drops_are_counted_across_evictions_under_contention() {
         let n = scaled(40_000);
         let producers: Vec<_> = (0..2)
             .map(|p| {
-                let mut tx = tx.clone();
+                let tx = tx.clone();
                 let d = drops.clone();
                 thread::spawn(move || {
                     let mut evicted = 0u64;
@@ -449,7 +449,7 @@ where
         let n = scaled(30_000);
         let producers: Vec<_> = (0..2)
             .map(|_| {
-                let mut tx = tx.clone();
+                let tx = tx.clone();
                 thread::spawn(move || {
                     (0..n)
                         .filter(|_| returned::<_, K>(tx.send(Zst).unwrap()).is_some())
@@ -460,7 +460,7 @@ where
         drop(tx);
         let consumers: Vec<_> = (0..2)
             .map(|_| {
-                let mut rx = rx.clone();
+                let rx = rx.clone();
                 thread::spawn(move || rx.iter().count() as u64)
             })
             .collect();
@@ -482,7 +482,7 @@ fn zero_sized_values_on_mpmc() {
     each_policy!(Mpmc, zero_sized_values());
     // Queued zero-sized values are dropped once when the ring goes.
     ZST_DROPS.store(0, Ordering::SeqCst);
-    let (mut tx, rx) = Builder::new(4).overflow(DropOldest).mpmc::<Zst>().unwrap();
+    let (tx, rx) = Builder::new(4).overflow(DropOldest).mpmc::<Zst>().unwrap();
     for _ in 0..10 {
         drop(tx.send(Zst).unwrap());
     }
@@ -538,7 +538,7 @@ where
     let n = if cfg!(miri) { 6 } else { scaled(8_000) as u32 };
     let producers: Vec<_> = (0..2u8)
         .map(|p| {
-            let mut tx = tx.clone();
+            let tx = tx.clone();
             thread::spawn(move || {
                 let mut back = 0u64;
                 for seq in 0..n {
@@ -554,7 +554,7 @@ where
     drop(tx);
     let consumers: Vec<_> = (0..2)
         .map(|_| {
-            let mut rx = rx.clone();
+            let rx = rx.clone();
             thread::spawn(move || {
                 let mut last = [None::<u32>; 2];
                 let mut got = 0u64;
@@ -631,7 +631,7 @@ where
 {
     let topo = name::<K>();
     for wait in WAITS {
-        let (mut tx, mut rx) = build::<u64, K>(Builder::new(1).wait(wait));
+        let (tx, rx) = build::<u64, K>(Builder::new(1).wait(wait));
         assert_eq!(tx.capacity(), 1);
         // Default watermarks of capacity 1: High when full.
         assert_eq!(tx.pressure(), Pressure::Normal);
@@ -732,7 +732,7 @@ fn endless_timeouts_end_on_progress_and_on_close() {
 /// On the ring `K`, which never blocks (`DropNewest` or `DropOldest`).
 fn timeouts_never_wait_on_a_ring_that_never_blocks<K: Topology>(d: Duration) {
     let topo = name::<K>();
-    let (mut tx, rx) = build::<u32, K>(Builder::new(1));
+    let (tx, rx) = build::<u32, K>(Builder::new(1));
     assert!(queued::<_, K>(tx.send(1).unwrap()));
     let back = returned::<_, K>(tx.send_timeout(2, d).unwrap());
     assert_eq!(
@@ -784,7 +784,7 @@ fn timeouts_never_wait_on_rings_that_never_block_or_are_closed() {
 
 fn sending_after_the_consumers_left<K: Topology>(drops: &Arc<AtomicUsize>) {
     let topo = name::<K>();
-    let (mut tx, rx) = build::<Counted, K>(Builder::new(2));
+    let (tx, rx) = build::<Counted, K>(Builder::new(2));
     drops.store(0, Ordering::SeqCst);
     tx.send(Counted::new(0, drops)).unwrap();
     tx.send(Counted::new(1, drops)).unwrap();
@@ -827,7 +827,7 @@ fn sending_after_the_consumers_left_hands_back_and_counts_nothing() {
 
 fn receiving_after_the_producers_left<K: Topology>() {
     let topo = name::<K>();
-    let (mut tx, mut rx) = build::<u32, K>(Builder::new(4));
+    let (tx, mut rx) = build::<u32, K>(Builder::new(4));
     for i in 0..6 {
         // A full `Block` ring refuses through `try_send` instead of waiting.
         let _ = match policy::<K>() {
@@ -893,7 +893,7 @@ fn permutations(n: usize) -> Vec<Vec<usize>> {
 fn two_and_two_dropped_in_order<K: ManyProducers + ManyConsumers>(order: &[usize]) {
     let overflow = name::<K>();
     let drops = counter();
-    let (mut tx, rx) = build::<Counted, K>(Builder::new(4));
+    let (tx, rx) = build::<Counted, K>(Builder::new(4));
     for i in 0..3 {
         tx.send(Counted::new(i, &drops)).unwrap();
     }
@@ -933,8 +933,8 @@ fn two_producers_and_two_consumers_dropped_in_all_24_orders() {
 fn a_sending_and_receiving_clone_dropped_in_all_orders_on_mpsc() {
     for order in permutations(3) {
         let drops = counter();
-        let (mut tx, mut rx) = ringweir::mpsc::channel::<Counted>(4);
-        let mut tx2 = tx.clone();
+        let (tx, rx) = ringweir::mpsc::channel::<Counted>(4);
+        let tx2 = tx.clone();
         tx.send(Counted::new(0, &drops)).unwrap();
         tx2.send(Counted::new(1, &drops)).unwrap();
         assert_eq!(rx.recv().unwrap().id, 0);
@@ -996,13 +996,13 @@ fn dropping_producers_one_by_one_while_consumers_are_parked() {
 fn dropping_consumers_one_by_one_while_producers_are_parked() {
     for wait in WAITS {
         let drops = counter();
-        let (mut tx, rx) = Builder::new(1).wait(wait).mpmc::<Counted>().unwrap();
-        let mut rx2 = rx.clone();
+        let (tx, rx) = Builder::new(1).wait(wait).mpmc::<Counted>().unwrap();
+        let rx2 = rx.clone();
         tx.send(Counted::new(100, &drops)).unwrap();
         let finished = Arc::new(AtomicBool::new(false));
         let producers: Vec<_> = (0..2u64)
             .map(|p| {
-                let mut tx = tx.clone();
+                let tx = tx.clone();
                 let (d, f) = (drops.clone(), finished.clone());
                 thread::spawn(move || {
                     let out = if p == 0 {
@@ -1165,12 +1165,12 @@ const SLAB: usize = 64 * 1024;
 /// drop and every refused send have returned (the producers still alive).
 macro_rules! race_close {
     ($m:ident, $wait:expr, $pause:expr $(, $clone:ident)*) => {{
-        let (mut tx, rx) = Builder::new(1).wait($wait).$m::<Slab>().unwrap();
+        let (tx, rx) = Builder::new(1).wait($wait).$m::<Slab>().unwrap();
         tx.send(Slab([0; SLAB])).unwrap();
         let txs = vec![$( { let $clone = tx.clone(); $clone }, )* tx];
         let producers: Vec<_> = txs
             .into_iter()
-            .map(|mut tx| {
+            .map(|tx| {
                 thread::Builder::new()
                     .stack_size(8 << 20)
                     .spawn(move || {

@@ -59,7 +59,7 @@ fn an_empty_ring_or_a_zero_max_shows_nothing() {
 
 fn every_value_shown_dropped_once<K: Topology>() {
     let topo = name::<K>();
-    let (mut tx, mut rx) = build::<Counted, K>(Builder::new(16));
+    let (tx, mut rx) = build::<Counted, K>(Builder::new(16));
     let drops = counter();
     for id in 0..10 {
         assert!(tx.try_send(Counted::new(id, &drops)).is_ok());
@@ -84,7 +84,7 @@ fn every_value_shown_is_dropped_once_and_the_rest_stay_queued() {
 
 fn a_panicking_callback<K: Topology>() {
     let topo = name::<K>();
-    let (mut tx, mut rx) = build::<Counted, K>(Builder::new(16));
+    let (tx, mut rx) = build::<Counted, K>(Builder::new(16));
     let drops = counter();
     for id in 0..12 {
         assert!(tx.try_send(Counted::new(id, &drops)).is_ok());
@@ -137,7 +137,7 @@ fn a_panicking_drop_still_drops_the_rest_of_its_run() {
     let drops = std::cell::Cell::new(0);
     // spsc only: `Bomb` borrows a local `Cell`, which is not `Sync`, so the
     // value cannot be `Send`; the ring is used on this thread alone.
-    let (mut tx, mut rx) = Builder::new(16).spsc::<Bomb<'_>>().unwrap();
+    let (tx, mut rx) = Builder::new(16).spsc::<Bomb<'_>>().unwrap();
     for id in 0..5 {
         let bomb = Bomb {
             id,

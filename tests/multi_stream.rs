@@ -23,7 +23,7 @@ fn run<P: Overflow>(producers: usize, consumers: usize, wait: Wait, per_producer
         .unwrap();
     let senders: Vec<_> = (0..producers)
         .map(|p| {
-            let mut tx = tx.clone();
+            let tx = tx.clone();
             thread::spawn(move || {
                 let mut handed_back = Vec::new();
                 for i in 0..per_producer {
@@ -38,7 +38,7 @@ fn run<P: Overflow>(producers: usize, consumers: usize, wait: Wait, per_producer
     drop(tx);
     let receivers: Vec<_> = (0..consumers)
         .map(|_| {
-            let mut rx = rx.clone();
+            let rx = rx.clone();
             thread::spawn(move || {
                 let mut got = Vec::new();
                 let mut last: HashMap<usize, u64> = HashMap::new();
@@ -125,11 +125,11 @@ fn per_producer_order<K: ManyProducers>()
 where
     Producer<Tagged, K>: Send,
 {
-    let (tx, mut rx) = common::build::<Tagged, K>(Builder::new(32));
+    let (tx, rx) = common::build::<Tagged, K>(Builder::new(32));
     let n = scaled(300_000);
     let senders: Vec<_> = (0..3)
         .map(|p| {
-            let mut tx = tx.clone();
+            let tx = tx.clone();
             thread::spawn(move || {
                 for i in 0..n {
                     let _ = tx.send((p, i)).unwrap();
@@ -167,7 +167,7 @@ fn every_handle_closing_mid_stream() {
     let n = scaled(50_000);
     let senders: Vec<_> = (0..2)
         .map(|p| {
-            let mut tx = tx.clone();
+            let tx = tx.clone();
             let d = drops.clone();
             thread::spawn(move || {
                 for i in 0..n {
@@ -181,7 +181,7 @@ fn every_handle_closing_mid_stream() {
     drop(tx);
     let receivers: Vec<_> = (0..3)
         .map(|c| {
-            let mut rx = rx.clone();
+            let rx = rx.clone();
             thread::spawn(move || {
                 // Each consumer leaves after a different share.
                 for _ in 0..(n / 4) * (c + 1) {

@@ -313,6 +313,12 @@ fn gettid() -> libc::c_long {
 }
 
 /// The two sides of an spsc or mpsc ring of `u64`, for the scenarios.
+///
+/// The methods take `&mut self` (the slice calls need it) and share their
+/// names with the handles' own. The handles' `send`, `try_send`, `recv` and
+/// `try_recv` take `&self`, so inside the impls below `self.send(v)` on a
+/// `&mut` receiver would resolve to this trait's method (calling itself):
+/// the impls name the inherent methods explicitly.
 trait Tx: Send + 'static {
     /// `send`; false once the ring is closed.
     fn send(&mut self, v: u64) -> bool;
@@ -332,24 +338,24 @@ macro_rules! handles {
     ($m:ident) => {
         impl Tx for $m::Producer<u64> {
             fn send(&mut self, v: u64) -> bool {
-                self.send(v).is_ok()
+                $m::Producer::send(self, v).is_ok()
             }
             fn try_send(&mut self, v: u64) -> bool {
-                self.try_send(v).is_ok()
+                $m::Producer::try_send(self, v).is_ok()
             }
             fn try_send_slice(&mut self, vs: &[u64]) -> usize {
-                self.try_send_slice(vs).unwrap_or(0)
+                $m::Producer::try_send_slice(self, vs).unwrap_or(0)
             }
         }
         impl Rx for $m::Consumer<u64> {
             fn recv(&mut self) -> Option<u64> {
-                self.recv().ok()
+                $m::Consumer::recv(self).ok()
             }
             fn try_recv(&mut self) -> Option<u64> {
-                self.try_recv().ok()
+                $m::Consumer::try_recv(self).ok()
             }
             fn try_recv_slice(&mut self, out: &mut [u64]) -> usize {
-                self.try_recv_slice(out)
+                $m::Consumer::try_recv_slice(self, out)
             }
         }
     };

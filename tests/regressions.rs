@@ -112,13 +112,13 @@ macro_rules! batch_receive_wakes_every_producer {
         #[test]
         fn $name() {
             let call = concat!(stringify!($topo), ": ", stringify!($take));
-            let (mut tx, mut $rx) = ringweir::$topo::channel::<u64>(4);
+            let (tx, mut $rx) = ringweir::$topo::channel::<u64>(4);
             for i in 0..4 {
                 tx.send(i).unwrap();
             }
             let mut producers = Crew::new();
             for p in 0..4 {
-                let mut tx = tx.clone();
+                let tx = tx.clone();
                 // A `Block` send that returns `Ok(())` has queued its value.
                 producers.spawn(move || tx.send(10 + p).map(|()| true));
             }
@@ -162,7 +162,7 @@ macro_rules! batch_send_wakes_every_consumer {
             let (mut $tx, rx) = ringweir::mpmc::channel::<u64>(4);
             let mut consumers = Crew::new();
             for _ in 0..4 {
-                let mut rx = rx.clone();
+                let rx = rx.clone();
                 consumers.spawn(move || rx.recv());
             }
             drop(rx);
@@ -239,7 +239,7 @@ where
         paced,
         takes: max_takes,
     } = round;
-    let (mut tx, mut rx) = build::<T, K>(Builder::new(capacity));
+    let (tx, mut rx) = build::<T, K>(Builder::new(capacity));
     let stop = Arc::new(AtomicBool::new(false));
     let mut producer = Crew::new();
     let s = stop.clone();
@@ -412,7 +412,7 @@ fn quiet_bombs() {
 /// One ring `K` of [`teardown_drops_every_value_once_past_two_panicking_drops`].
 fn teardown<K: Topology>(wrong: &mut Vec<String>) {
     let topo = name::<K>();
-    let (mut tx, rx) = build::<Bomb, K>(Builder::new(4));
+    let (tx, rx) = build::<Bomb, K>(Builder::new(4));
     let drops: Arc<[AtomicUsize; 4]> = Arc::default();
     for id in 0..4 {
         let bomb = Bomb {

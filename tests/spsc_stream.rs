@@ -14,7 +14,7 @@ fn stream<K: Topology>(wait: Wait, capacity: usize, n: u64)
 where
     Producer<u64, K>: Send,
 {
-    let (mut tx, mut rx) = build::<u64, K>(Builder::new(capacity).wait(wait));
+    let (tx, rx) = build::<u64, K>(Builder::new(capacity).wait(wait));
     let producer = thread::spawn(move || {
         let mut handed_back = Vec::new();
         for i in 0..n {
@@ -86,7 +86,7 @@ fn odd_capacities_wrap_correctly() {
 #[test]
 fn batch_receive_keeps_order() {
     let n = scaled(1_000_000);
-    let (mut tx, mut rx) = ringweir::spsc::channel::<u64>(256);
+    let (tx, mut rx) = ringweir::spsc::channel::<u64>(256);
     let producer = thread::spawn(move || {
         for i in 0..n {
             // A `Block` ring's send queues the value or fails: `Ok(())`.

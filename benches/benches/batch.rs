@@ -30,7 +30,7 @@ fn bench(c: &mut Criterion) {
                 timed_pair(
                     iters,
                     || ringweir::spsc::channel::<u64>(CAP),
-                    |mut tx| {
+                    |tx| {
                         for i in 0..n {
                             tx.send(i).unwrap();
                         }

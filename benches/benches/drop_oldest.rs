@@ -136,7 +136,7 @@ fn bench(c: &mut Criterion) {
                         .unwrap()
                 },
                 transfers::ringweir_send_evicting,
-                |mut rx| {
+                |rx| {
                     let mut got = 0;
                     while let Ok(v) = rx.recv() {
                         black_box(v);

@@ -14,7 +14,7 @@ const BURST: u64 = 512;
 /// non-waiting calls.
 fn ringweir_try<K: Topology>(
     b: &mut Bencher<'_>,
-    (mut tx, mut rx): (ringweir::Producer<u64, K>, ringweir::Consumer<u64, K>),
+    (tx, rx): (ringweir::Producer<u64, K>, ringweir::Consumer<u64, K>),
 ) {
     b.iter(|| {
         for i in 0..BURST {
@@ -39,7 +39,7 @@ fn bench(c: &mut Criterion) {
     });
 
     g.bench_function("ringweir-spsc-send-recv", |b| {
-        let (mut tx, mut rx) = ringweir::spsc::channel::<u64>(CAP);
+        let (tx, rx) = ringweir::spsc::channel::<u64>(CAP);
         b.iter(|| {
             for i in 0..BURST {
                 tx.send(black_box(i)).unwrap();

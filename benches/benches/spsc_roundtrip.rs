@@ -52,13 +52,13 @@ fn bench(c: &mut Criterion) {
                     let (tb, rb) = Builder::new(CAP).wait(wait).spsc::<u64>().unwrap();
                     ((ra, tb), (ta, rb))
                 },
-                |(mut rx, mut tx), r| {
+                |(rx, tx), r| {
                     for _ in 0..r {
                         let v = spin_until(|| rx.try_recv().ok());
                         tx.try_send(v).unwrap();
                     }
                 },
-                |(mut tx, mut rx), r| {
+                |(tx, rx), r| {
                     for i in 0..r {
                         tx.try_send(i).unwrap();
                         black_box(spin_until(|| rx.try_recv().ok()));
@@ -81,13 +81,13 @@ fn bench(c: &mut Criterion) {
                     let (tb, rb) = Builder::new(CAP).wait(wait).spsc::<u64>().unwrap();
                     ((ra, tb), (ta, rb))
                 },
-                |(mut rx, mut tx), r| {
+                |(rx, tx), r| {
                     for _ in 0..r {
                         let v = rx.recv().unwrap();
                         tx.send(v).unwrap();
                     }
                 },
-                |(mut tx, mut rx), r| {
+                |(tx, rx), r| {
                     for i in 0..r {
                         tx.send(i).unwrap();
                         black_box(rx.recv().unwrap());

@@ -27,12 +27,12 @@ fn ringweir_blocking(cap: usize, wait: Wait, n: u64) -> impl FnMut(u64) -> std::
         timed_pair(
             iters,
             || Builder::new(cap).wait(wait).spsc::<u64>().unwrap(),
-            |mut tx| {
+            |tx| {
                 for i in 0..n {
                     tx.send(i).unwrap();
                 }
             },
-            |mut rx| {
+            |rx| {
                 for _ in 0..n {
                     black_box(rx.recv().unwrap());
                 }

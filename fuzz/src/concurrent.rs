@@ -8,7 +8,7 @@
 //! | 1 | overflow `b % 3`: Block, DropNewest, DropOldest |
 //! | 2 | producer wait `b % 4`: Spin, Yield, Park, Poll(20 µs) (see [`WAITS`]) |
 //! | 3 | consumer wait `b % 4`, as byte 2 |
-//! | 4 | capacity `1 + b % 4` |
+//! | 4 | capacity `1 + b % 4`; bits 5 to 7: bit `4 + i` set makes thread `i` (1 to 3) share a handle (see "Shared handles") |
 //! | 5 | threads: spsc has one producer and one consumer; mpsc `1 + b % 3` producers and one consumer; mpmc `2 + b % 3` threads |
 //! | 6 | mpmc only: bit `i` set makes thread `i` a consumer |
 //! | ... | per thread, in thread order: an op count `b % 25`, then that many ops of two bytes each, an opcode `c` and an argument `a` |
@@ -24,7 +24,7 @@
 //! | 4 | `1 + a % 16` times `send` |
 //! | 5 | `a & 0x80`: sleep 100 µs, else `yield_now` |
 //! | 6 | `len`, `pressure`, `stats` |
-//! | 7 | on a second handle of this thread (kept if `a & 0x80`): op `a % 4`; spsc: on this one |
+//! | 7 | on a second handle of this thread (a clone, kept if `a & 0x80`): op `a % 4`; spsc: on this one |
 //! | 8 | `try_send_slice` of `1 + a % 8` values |
 //! | 9 | `send_slice` of `1 + a % 8` values |
 //! | 10 | poll (see below) until the ring is empty or closed |
@@ -42,7 +42,7 @@
 //! | 6 | `try_iter().take(a % 5)` |
 //! | 7 | `lagged` |
 //! | 8 | `a & 0x80`: sleep 100 µs, else `yield_now`; then `len` |
-//! | 9 | `try_recv` on a second handle (mpmc), else on this one |
+//! | 9 | `try_recv` on a second handle (mpmc: a clone), else on this one |
 //! | 10 | `iter()` to the end (until closed and drained) |
 //! | 11 | `try_recv_slice` into `a % 5` placeholders |
 //! | 12 | `recv_slice` into `1 + a % 4` placeholders |
@@ -61,6 +61,24 @@
 //! full, a consumer in `recv` only while it is empty, and every other op
 //! ends.
 //!
+//! Shared handles: producer handles of mpsc and mpmc rings and consumer
+//! handles of mpmc rings are `Sync`. On those, thread `i` (1 to 3) whose
+//! bit `4 + i` of byte 4 is set (`0x20` thread 1, `0x40` thread 2, `0x80`
+//! thread 3) holds no handle of its own: it shares, through an `Arc`, the
+//! handle of the nearest earlier thread of its role (which may share one
+//! further back, so one handle may serve up to four threads). The other
+//! roles have one thread each (spsc's two, the mpsc consumer), so there
+//! the bits select nothing. These bits were free (capacity reads bits 0
+//! and 1 only) and clear in every seed written before, so those still run
+//! as they did, each thread on a handle of its own. A sharing thread makes
+//! the `&self` calls (single sends and receives, `iter`, `try_iter`,
+//! `lagged`, the queries, the polls) through `&` on the shared handle,
+//! several threads at once; the `&mut self` calls (the batch sends,
+//! `recv_many`, `try_recv_many`, the slice receives, `try_recv_in_place`),
+//! which a shared handle does not lend, go through a clone of it made for
+//! the call and dropped after. A shared handle goes when the last of its
+//! threads is done.
+//!
 //! Values: thread `i` sends ids `i * MAX_SEQ..`. Batch sends clone values
 //! (see [`with_clones`]: each clone is a new value with the thread's next
 //! id); the originals, and the placeholders a slice receive writes over, are
@@ -72,11 +90,11 @@
 //! dropped there was evicted by `DropOldest` (or, once every consumer is
 //! gone, discarded as an orphan).
 //!
-//! Every thread drops its handle when its ops run out, so a thread blocked
-//! in `send` (ring full) or `recv` (ring empty) is always released: by the
-//! other side making progress or by the last handle of the other side
-//! going. A lost wake-up shows up as a hang, which libFuzzer's `-timeout`
-//! reports.
+//! Every thread drops its handle (its `Arc` of a shared one) when its ops
+//! run out, so a thread blocked in `send` (ring full) or `recv` (ring
+//! empty) is always released: by the other side making progress or by the
+//! last handle of the other side going, once all its threads are done. A
+//! lost wake-up shows up as a hang, which libFuzzer's `-timeout` reports.
 //!
 //! Checks, once every thread is joined and the ring is gone:
 //! - each value was received, handed back (dropped, evicted, refused by a
@@ -87,9 +105,14 @@
 //!   refused-after-close + dropped-in-ring`);
 //! - every value and every scratch value was dropped exactly once ([`Tok`]
 //!   counts its drops), and no scratch value was received;
-//! - each consumer saw each producer's values in the order they were sent;
+//! - each consumer saw each producer thread's values in the order they were
+//!   sent. Per thread, not per handle: two threads sending through one
+//!   shared handle interleave, but each send is one linearizable operation,
+//!   so each thread's own values keep its order (as do a thread's values
+//!   through its own handle and a clone of it, op 7);
 //! - `Closed` is final for a consumer; a refused send leaves `is_closed()`;
-//! - each consumer's `lagged()` total is at most the evictions;
+//! - each consumer thread's `lagged()` total is at most the evictions
+//!   (threads sharing a handle each get a part of its lag);
 //! - a `send_slice` that succeeds says in `Lost(n)` how many of its values
 //!   its policy dropped (`DropNewest`) or how many queued values it evicted
 //!   (`DropOldest`), as its clones and drops show (at most that many once
@@ -103,6 +126,7 @@ use ringweir::{
     TrySendError,
 };
 use std::collections::HashSet;
+use std::ops::Deref;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::thread;
 use std::time::Duration;
@@ -152,6 +176,32 @@ struct ConsumerReport {
     lagged: u64,
 }
 
+/// A thread's handle: its own (`H`), or one it shares with other threads
+/// (`S`, an `Arc` of one, see "Shared handles").
+enum Handle<H, S> {
+    Own(H),
+    Shared(S),
+}
+
+impl<H, S: Deref<Target = H>> Handle<H, S> {
+    /// For the `&self` calls.
+    fn get(&self) -> &H {
+        match self {
+            Handle::Own(h) => h,
+            Handle::Shared(s) => s,
+        }
+    }
+
+    /// Runs `f`, one of the `&mut self` calls, on this thread's own handle,
+    /// or on a clone of the shared one (`clone` makes it) that goes after.
+    fn with_mut<R>(&mut self, clone: fn(&H) -> Option<H>, f: impl FnOnce(&mut H) -> R) -> R {
+        match self {
+            Handle::Own(h) => f(h),
+            Handle::Shared(s) => f(&mut clone(s).expect("a shared handle clones")),
+        }
+    }
+}
+
 struct Setup {
     overflow: Policy,
     capacity: usize,
@@ -188,7 +238,8 @@ where
     let overflow = dispatch::policy::<K>();
     let producer_wait = WAITS[(byte(u) % 4) as usize];
     let consumer_wait = WAITS[(byte(u) % 4) as usize];
-    let capacity = 1 + (byte(u) % 4) as usize;
+    let capacity_byte = byte(u);
+    let capacity = 1 + (capacity_byte % 4) as usize;
     let shape = byte(u);
     let roles: Vec<Role> = if !K::MULTI_PRODUCER {
         vec![Role::Producer, Role::Consumer]
@@ -209,6 +260,21 @@ where
             .collect()
     };
     assert!(roles.len() <= MAX_THREADS);
+    // `owner[i]`: the thread whose handle thread `i` uses (`i` if its own;
+    // see "Shared handles"). Only `Sync` handles are shared: producers of
+    // mpsc and mpmc, consumers of mpmc.
+    let mut owner: Vec<usize> = (0..roles.len()).collect();
+    for i in 1..roles.len() {
+        let sync = match roles[i] {
+            Role::Producer => K::MULTI_PRODUCER,
+            Role::Consumer => K::MULTI_CONSUMER,
+        };
+        if sync && capacity_byte >> (4 + i) & 1 == 1 {
+            if let Some(j) = (0..i).rev().find(|&j| roles[j] == roles[i]) {
+                owner[i] = owner[j];
+            }
+        }
+    }
     let scripts: Vec<Vec<u8>> = roles
         .iter()
         .map(|_| {
@@ -230,12 +296,16 @@ where
         polling: [AtomicUsize::new(0), AtomicUsize::new(0)],
     };
     let why = format!(
-        "{} cap {capacity} waits {producer_wait:?}/{consumer_wait:?} roles {roles:?}",
+        "{} cap {capacity} waits {producer_wait:?}/{consumer_wait:?} roles {roles:?} \
+         handles of {owner:?}",
         dispatch::name::<K>()
     );
 
-    // Hand out handles: the first of each role gets the original, the rest
-    // clones; a role nobody takes is dropped at once (closing that side).
+    // Hand out handles: each thread that owns one (`owner[i] == i`) gets a
+    // clone, the last of its role the original; a handle that other threads
+    // share goes into an `Arc` that each of them holds. A role nobody takes
+    // is dropped at once (closing that side).
+    let sharers = |i: usize| owner.iter().filter(|&&o| o == i).count();
     let mut tx = Some(tx);
     let mut rx = Some(rx);
     let mut producer_reports = Vec::new();
@@ -243,26 +313,53 @@ where
     thread::scope(|s| {
         let mut producers = Vec::new();
         let mut consumers = Vec::new();
-        let last_producer = roles.iter().rposition(|r| *r == Role::Producer);
-        let last_consumer = roles.iter().rposition(|r| *r == Role::Consumer);
+        // The shared handles, by owner, while they are handed out.
+        let mut shared_tx: Vec<Option<K::SharedTx<Tok>>> = (0..roles.len()).map(|_| None).collect();
+        let mut shared_rx: Vec<Option<K::SharedRx<Tok>>> = (0..roles.len()).map(|_| None).collect();
+        let last_owner = |role| (0..roles.len()).rfind(|&i| roles[i] == role && owner[i] == i);
+        let last_producer = last_owner(Role::Producer);
+        let last_consumer = last_owner(Role::Consumer);
         for (i, (role, script)) in roles.iter().zip(&scripts).enumerate() {
             let (log, setup, why) = (&log, &setup, &why);
+            let o = owner[i];
             match role {
                 Role::Producer => {
-                    let handle = if Some(i) == last_producer {
-                        tx.take().unwrap()
+                    let handle = if o != i {
+                        Handle::Shared(shared_tx[o].clone().expect("an earlier thread's"))
                     } else {
-                        K::clone_tx(tx.as_ref().unwrap()).unwrap()
+                        let own = if Some(i) == last_producer {
+                            tx.take().unwrap()
+                        } else {
+                            K::clone_tx(tx.as_ref().unwrap()).unwrap()
+                        };
+                        if sharers(i) > 1 {
+                            let shared = K::share_tx(own).expect("mpsc/mpmc producers");
+                            shared_tx[i] = Some(shared.clone());
+                            Handle::Shared(shared)
+                        } else {
+                            Handle::Own(own)
+                        }
                     };
                     producers.push(
                         s.spawn(move || producer::<K>(handle, i as u32, script, log, setup, why)),
                     );
                 }
                 Role::Consumer => {
-                    let handle = if Some(i) == last_consumer {
-                        rx.take().unwrap()
+                    let handle = if o != i {
+                        Handle::Shared(shared_rx[o].clone().expect("an earlier thread's"))
                     } else {
-                        K::clone_rx(rx.as_ref().unwrap()).unwrap()
+                        let own = if Some(i) == last_consumer {
+                            rx.take().unwrap()
+                        } else {
+                            K::clone_rx(rx.as_ref().unwrap()).unwrap()
+                        };
+                        if sharers(i) > 1 {
+                            let shared = K::share_rx(own).expect("mpmc consumers");
+                            shared_rx[i] = Some(shared.clone());
+                            Handle::Shared(shared)
+                        } else {
+                            Handle::Own(own)
+                        }
                     };
                     consumers.push(
                         s.spawn(move || consumer::<K>(handle, i as u32, script, log, setup, why)),
@@ -270,6 +367,10 @@ where
                 }
             }
         }
+        // Only the threads hold handles now: each goes with the last thread
+        // that uses it, so a thread blocked on the other side is released.
+        drop(shared_tx);
+        drop(shared_rx);
         drop(tx.take());
         drop(rx.take());
         for p in producers {
@@ -365,7 +466,7 @@ where
 }
 
 fn producer<K: Handles>(
-    mut tx: Producer<Tok, K>,
+    mut tx: Handle<Producer<Tok, K>, K::SharedTx<Tok>>,
     p: u32,
     script: &[u8],
     log: &std::sync::Arc<DropLog>,
@@ -377,7 +478,7 @@ fn producer<K: Handles>(
         ..ProducerReport::default()
     };
     let mut clone: Option<Producer<Tok, K>> = None;
-    let send_one = |tx: &mut Producer<Tok, K>, r: &mut ProducerReport, how: u8| {
+    let send_one = |tx: &Producer<Tok, K>, r: &mut ProducerReport, how: u8| {
         let id = p * MAX_SEQ + r.created;
         r.created += 1;
         let value = Tok::new(id, log);
@@ -551,34 +652,40 @@ fn producer<K: Handles>(
     for op in script.chunks(2) {
         let (code, arg) = (op[0], op[1]);
         match code % 11 {
-            0..=3 => send_one(&mut tx, &mut r, code % 11),
+            0..=3 => send_one(tx.get(), &mut r, code % 11),
             4 => {
                 for _ in 0..1 + arg % 16 {
-                    send_one(&mut tx, &mut r, 0);
+                    send_one(tx.get(), &mut r, 0);
                 }
             }
             5 => nap(arg),
             6 => {
+                let tx = tx.get();
                 assert!(tx.len() <= setup.capacity, "{why}: len");
                 let _ = tx.pressure();
                 let s = tx.stats();
                 assert!(s.received + s.evicted <= s.sent, "{why}: stats {s:?}");
             }
-            7 => match K::clone_tx(&tx) {
+            7 => match K::clone_tx(tx.get()) {
                 // A second handle on the same thread: its values still
                 // follow this thread's earlier ones.
                 Some(c) => {
-                    let mut c = clone.take().unwrap_or(c);
-                    send_one(&mut c, &mut r, arg % 4);
+                    let c = clone.take().unwrap_or(c);
+                    send_one(&c, &mut r, arg % 4);
                     if arg & 0x80 != 0 {
                         clone = Some(c);
                     }
                 }
-                None => send_one(&mut tx, &mut r, arg % 4),
+                None => send_one(tx.get(), &mut r, arg % 4),
             },
-            8 => send_batch(&mut tx, &mut r, 1 + (arg % 8) as usize, false),
-            9 => send_batch(&mut tx, &mut r, 1 + (arg % 8) as usize, true),
-            _ => poll(&setup.polling, 0, || tx.is_empty() || tx.is_closed()),
+            8 | 9 => {
+                let (len, all) = (1 + (arg % 8) as usize, code % 11 == 9);
+                tx.with_mut(K::clone_tx, |tx| send_batch(tx, &mut r, len, all));
+            }
+            _ => {
+                let tx = tx.get();
+                poll(&setup.polling, 0, || tx.is_empty() || tx.is_closed())
+            }
         }
     }
     drop(clone);
@@ -609,7 +716,7 @@ fn nap(arg: u8) {
 }
 
 fn consumer<K: Handles>(
-    mut rx: Consumer<Tok, K>,
+    mut rx: Handle<Consumer<Tok, K>, K::SharedRx<Tok>>,
     c: u32,
     script: &[u8],
     log: &std::sync::Arc<DropLog>,
@@ -658,11 +765,11 @@ fn consumer<K: Handles>(
         let (code, arg) = (op[0], op[1]);
         let mut buf = Vec::new();
         match code % 15 {
-            0 => match rx.recv() {
+            0 => match rx.get().recv() {
                 Ok(v) => take(&mut r, ids(vec![v]), closed),
                 Err(_) => closed = true,
             },
-            1 => match rx.try_recv() {
+            1 => match rx.get().try_recv() {
                 Ok(v) => take(&mut r, ids(vec![v]), closed),
                 Err(TryRecvError::Closed) => closed = true,
                 Err(TryRecvError::Empty) => assert!(!closed, "{why}: Empty after Closed"),
@@ -673,7 +780,7 @@ fn consumer<K: Handles>(
                 } else {
                     Duration::from_micros(100)
                 };
-                match rx.recv_timeout(d) {
+                match rx.get().recv_timeout(d) {
                     Ok(v) => take(&mut r, ids(vec![v]), closed),
                     Err(RecvTimeoutError::Closed) => closed = true,
                     Err(RecvTimeoutError::Timeout) => {
@@ -683,7 +790,7 @@ fn consumer<K: Handles>(
             }
             4 => {
                 let max = 1 + (arg % 4) as usize;
-                let n = rx.recv_many(&mut buf, max);
+                let n = rx.with_mut(K::clone_rx, |rx| rx.recv_many(&mut buf, max));
                 assert!(n <= max && n == buf.len(), "{why}: recv_many {n} of {max}");
                 take(&mut r, ids(buf), closed);
                 if n == 0 {
@@ -692,7 +799,7 @@ fn consumer<K: Handles>(
             }
             5 => {
                 let max = (arg % 5) as usize;
-                let n = rx.try_recv_many(&mut buf, max);
+                let n = rx.with_mut(K::clone_rx, |rx| rx.try_recv_many(&mut buf, max));
                 assert!(
                     n <= max && n == buf.len(),
                     "{why}: try_recv_many {n} of {max}"
@@ -700,40 +807,40 @@ fn consumer<K: Handles>(
                 take(&mut r, ids(buf), closed);
             }
             6 => {
-                let got = rx.try_iter().take((arg % 5) as usize).collect();
+                let got = rx.get().try_iter().take((arg % 5) as usize).collect();
                 take(&mut r, ids(got), closed);
             }
-            7 => r.lagged += rx.lagged(),
+            7 => r.lagged += rx.get().lagged(),
             8 => {
                 nap(arg);
-                assert!(rx.len() <= setup.capacity, "{why}: len");
+                assert!(rx.get().len() <= setup.capacity, "{why}: len");
             }
             9 => {
                 // A second consumer handle on this thread, used once.
-                let got = match K::clone_rx(&rx) {
-                    Some(mut c) => c.try_recv(),
-                    None => rx.try_recv(),
+                let got = match K::clone_rx(rx.get()) {
+                    Some(c) => c.try_recv(),
+                    None => rx.get().try_recv(),
                 };
                 if let Ok(v) = got {
                     take(&mut r, ids(vec![v]), closed);
                 }
             }
             10 => {
-                let got = rx.iter().collect();
+                let got = rx.get().iter().collect();
                 take(&mut r, ids(got), closed);
                 closed = true;
             }
             11 => {
                 let mut out = placeholders(&mut r, (arg % 5) as usize);
                 let before = ids_of(&out);
-                let n = rx.try_recv_slice(&mut out);
+                let n = rx.with_mut(K::clone_rx, |rx| rx.try_recv_slice(&mut out));
                 let got = replaced(out, &before, n, "try_recv_slice");
                 take(&mut r, got, closed);
             }
             12 => {
                 let mut out = placeholders(&mut r, 1 + (arg % 4) as usize);
                 let before = ids_of(&out);
-                let n = rx.recv_slice(&mut out);
+                let n = rx.with_mut(K::clone_rx, |rx| rx.recv_slice(&mut out));
                 let got = replaced(out, &before, n, "recv_slice");
                 take(&mut r, got, closed);
                 if n == 0 {
@@ -743,9 +850,11 @@ fn consumer<K: Handles>(
             13 => {
                 let max = (arg % 5) as usize;
                 let mut shown = Vec::new();
-                let n = rx.try_recv_in_place(max, |run| {
-                    assert!(!run.is_empty(), "{why}: try_recv_in_place: an empty run");
-                    shown.extend(run.iter().map(|v| v.id));
+                let n = rx.with_mut(K::clone_rx, |rx| {
+                    rx.try_recv_in_place(max, |run| {
+                        assert!(!run.is_empty(), "{why}: try_recv_in_place: an empty run");
+                        shown.extend(run.iter().map(|v| v.id));
+                    })
                 });
                 assert!(
                     n <= max && n == shown.len(),
@@ -757,9 +866,12 @@ fn consumer<K: Handles>(
                 }
                 take(&mut r, shown, closed);
             }
-            _ => poll(&setup.polling, 1, || {
-                rx.len() >= setup.capacity || rx.is_closed()
-            }),
+            _ => {
+                let rx = rx.get();
+                poll(&setup.polling, 1, || {
+                    rx.len() >= setup.capacity || rx.is_closed()
+                })
+            }
         }
     }
     drop(rx);

@@ -4,14 +4,19 @@
 //!
 //! The harnesses are written once, over `ringweir::Producer<T, K>` and
 //! `ringweir::Consumer<T, K>` with `K: Handles`; the library's marker traits
-//! (`ManyProducers`, `ManyConsumers`, `SoleTaker`) say which handles clone
-//! and which consumers peek, and `Handles` turns that into an `Option`, so
-//! one harness serves every ring.
+//! (`ManyProducers`, `ManyConsumers`, `SoleTaker`) say which handles clone,
+//! which are `Sync` (the same ones) and which consumers peek, and `Handles`
+//! turns that into an `Option` (or a `Result`), so one harness serves every
+//! ring.
 
 use crate::Tok;
 use ringweir::{
     Block, Consumer, DropNewest, DropOldest, Mpmc, Mpsc, Overflow, Producer, Spsc, Topology,
 };
+use std::convert::Infallible;
+use std::marker::PhantomData;
+use std::ops::Deref;
+use std::sync::Arc;
 
 /// The three topologies, as the fuzz inputs name them.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -56,10 +61,21 @@ impl KnownPolicy for DropOldest {
 
 /// A ring type with what the harnesses do that only some rings can:
 /// clone a producer (`ManyProducers`), clone a consumer (`ManyConsumers`),
-/// peek (`SoleTaker`). `None` where the ring cannot.
+/// share one handle between threads (the same: those handles are `Sync`),
+/// peek (`SoleTaker`). `None` (or `Err`) where the ring cannot.
 pub trait Handles: Topology<Policy: KnownPolicy> + Sized {
     const MULTI_PRODUCER: bool = false;
     const MULTI_CONSUMER: bool = false;
+    /// A producer handle that threads share, calling it through `&`:
+    /// `Arc<Producer>` where producers are `Sync`, else [`Unshared`] (no
+    /// value of it exists).
+    type SharedTx<T: Send>: Deref<Target = Producer<T, Self>> + Clone + Send + Sync;
+    /// A consumer handle that threads share, as [`Handles::SharedTx`].
+    type SharedRx<T: Send>: Deref<Target = Consumer<T, Self>> + Clone + Send + Sync;
+    /// `tx`, ready to share; `Err(tx)` where producers are not `Sync`.
+    fn share_tx<T: Send>(tx: Producer<T, Self>) -> Result<Self::SharedTx<T>, Producer<T, Self>>;
+    /// `rx`, ready to share; `Err(rx)` where consumers are not `Sync`.
+    fn share_rx<T: Send>(rx: Consumer<T, Self>) -> Result<Self::SharedRx<T>, Consumer<T, Self>>;
     fn clone_tx<T>(_: &Producer<T, Self>) -> Option<Producer<T, Self>> {
         None
     }
@@ -71,22 +87,76 @@ pub trait Handles: Topology<Policy: KnownPolicy> + Sized {
     }
 }
 
-/// `K: ManyProducers`.
+/// The shared handle `H` of a ring whose handles of that side are not
+/// `Sync`: a type with no values (`share_tx`/`share_rx` never make one),
+/// so generic code can name it.
+pub struct Unshared<H>(Infallible, PhantomData<fn() -> H>);
+
+impl<H> Deref for Unshared<H> {
+    type Target = H;
+    fn deref(&self) -> &H {
+        match self.0 {}
+    }
+}
+
+impl<H> Clone for Unshared<H> {
+    fn clone(&self) -> Self {
+        match self.0 {}
+    }
+}
+
+/// `K: ManyProducers` (so its producers are `Sync`).
 macro_rules! many_producers {
     () => {
         const MULTI_PRODUCER: bool = true;
+        type SharedTx<T: Send> = Arc<Producer<T, Self>>;
+        fn share_tx<T: Send>(
+            tx: Producer<T, Self>,
+        ) -> Result<Arc<Producer<T, Self>>, Producer<T, Self>> {
+            Ok(Arc::new(tx))
+        }
         fn clone_tx<T>(tx: &Producer<T, Self>) -> Option<Producer<T, Self>> {
             Some(tx.clone())
         }
     };
 }
 
-/// `K: ManyConsumers`.
+/// Not `K: ManyProducers`: one producer handle, not `Sync`.
+macro_rules! one_producer {
+    () => {
+        type SharedTx<T: Send> = Unshared<Producer<T, Self>>;
+        fn share_tx<T: Send>(
+            tx: Producer<T, Self>,
+        ) -> Result<Self::SharedTx<T>, Producer<T, Self>> {
+            Err(tx)
+        }
+    };
+}
+
+/// `K: ManyConsumers` (so its consumers are `Sync`).
 macro_rules! many_consumers {
     () => {
         const MULTI_CONSUMER: bool = true;
+        type SharedRx<T: Send> = Arc<Consumer<T, Self>>;
+        fn share_rx<T: Send>(
+            rx: Consumer<T, Self>,
+        ) -> Result<Arc<Consumer<T, Self>>, Consumer<T, Self>> {
+            Ok(Arc::new(rx))
+        }
         fn clone_rx<T>(rx: &Consumer<T, Self>) -> Option<Consumer<T, Self>> {
             Some(rx.clone())
+        }
+    };
+}
+
+/// Not `K: ManyConsumers`: one consumer handle, not `Sync`.
+macro_rules! one_consumer {
+    () => {
+        type SharedRx<T: Send> = Unshared<Consumer<T, Self>>;
+        fn share_rx<T: Send>(
+            rx: Consumer<T, Self>,
+        ) -> Result<Self::SharedRx<T>, Consumer<T, Self>> {
+            Err(rx)
         }
     };
 }
@@ -101,22 +171,32 @@ macro_rules! sole_taker {
 }
 
 impl Handles for Spsc<Block> {
+    one_producer!();
+    one_consumer!();
     sole_taker!();
 }
 impl Handles for Spsc<DropNewest> {
+    one_producer!();
+    one_consumer!();
     sole_taker!();
 }
-impl Handles for Spsc<DropOldest> {}
+impl Handles for Spsc<DropOldest> {
+    one_producer!();
+    one_consumer!();
+}
 impl Handles for Mpsc<Block> {
     many_producers!();
+    one_consumer!();
     sole_taker!();
 }
 impl Handles for Mpsc<DropNewest> {
     many_producers!();
+    one_consumer!();
     sole_taker!();
 }
 impl Handles for Mpsc<DropOldest> {
     many_producers!();
+    one_consumer!();
 }
 impl<P: KnownPolicy> Handles for Mpmc<P> {
     many_producers!();

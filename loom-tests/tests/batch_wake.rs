@@ -28,20 +28,20 @@ use ringweir::{mpmc, mpsc, Block, Builder, TryRecvError, Wait};
 /// its handle, and the consumer receives `10` and `11`.
 fn two_parked_producers(take: fn(&mut mpsc::Consumer<usize>) -> Vec<usize>) {
     loom::model(move || {
-        let (mut tx, mut rx) = Builder::new(2)
+        let (tx, mut rx) = Builder::new(2)
             .overflow(Block)
             .wait(Wait::Park)
             .mpsc::<usize>()
             .unwrap();
         tx.send(0).unwrap();
         tx.send(1).unwrap();
-        // Two producer handles from the start (the original goes before
-        // the threads run): neither ever sends as the only producer.
+        // One producer handle per thread (the original goes before the
+        // threads run).
         let clones = [(tx.clone(), 10), (tx.clone(), 11)];
         drop(tx);
         let producers: Vec<_> = clones
             .into_iter()
-            .map(|(mut tx, v)| {
+            .map(|(tx, v)| {
                 thread::spawn(move || {
                     assert_eq!(tx.send(v), Ok(()));
                     tx
@@ -112,7 +112,7 @@ fn two_parked_consumers(give: fn(&mut mpmc::Producer<usize>)) {
         let (mut tx, rx) = Builder::new(2).wait(Wait::Park).mpmc::<usize>().unwrap();
         let consumers: Vec<_> = [rx.clone(), rx]
             .into_iter()
-            .map(|mut rx| {
+            .map(|rx| {
                 thread::spawn(move || {
                     let got = rx.recv().unwrap();
                     (got, rx)

@@ -34,7 +34,7 @@ where
 {
     loom::model(move || {
         let drops = Arc::new(AtomicUsize::new(0));
-        let (mut tx, rx) = Builder::new(2)
+        let (tx, rx) = Builder::new(2)
             .overflow(K::Policy::default())
             .wait(Wait::Spin)
             .build::<Counted, K>()
@@ -47,7 +47,7 @@ where
             (entered, tx) // the handle is kept alive past the join
         });
         drop(rx);
-        let (mut tx, entered) = {
+        let (tx, entered) = {
             let (entered, tx) = producer.join().unwrap();
             (tx, entered)
         };

@@ -18,7 +18,7 @@ use ringweir::{
 #[test]
 fn spsc_parked_consumer_sees_producer_drop() {
     loom::model(|| {
-        let (tx, mut rx) = Builder::new(1).wait(Wait::Park).spsc::<u32>().unwrap();
+        let (tx, rx) = Builder::new(1).wait(Wait::Park).spsc::<u32>().unwrap();
         let producer = thread::spawn(move || drop(tx));
         assert_eq!(rx.recv(), Err(RecvError));
         producer.join().unwrap();
@@ -30,7 +30,7 @@ fn spsc_parked_consumer_sees_producer_drop() {
 #[test]
 fn spsc_consumer_drains_then_sees_close() {
     loom::model(|| {
-        let (mut tx, mut rx) = Builder::new(1).wait(Wait::Park).spsc::<u32>().unwrap();
+        let (tx, rx) = Builder::new(1).wait(Wait::Park).spsc::<u32>().unwrap();
         let producer = thread::spawn(move || {
             tx.send(5).unwrap();
         });
@@ -45,7 +45,7 @@ fn spsc_consumer_drains_then_sees_close() {
 #[test]
 fn mpsc_parked_consumer_sees_last_of_two_producers_drop() {
     loom::model(|| {
-        let (tx, mut rx) = Builder::new(1).wait(Wait::Park).mpsc::<u32>().unwrap();
+        let (tx, rx) = Builder::new(1).wait(Wait::Park).mpsc::<u32>().unwrap();
         let tx2 = tx.clone();
         let a = thread::spawn(move || drop(tx));
         let b = thread::spawn(move || drop(tx2));
@@ -69,7 +69,7 @@ where
 {
     loom::model(|| {
         let drops = Drops::new(2);
-        let (mut tx, rx) = Builder::new(1)
+        let (tx, rx) = Builder::new(1)
             .overflow(Block)
             .wait(Wait::Park)
             .build::<Tok, K>()
@@ -127,7 +127,7 @@ fn mpsc_parked_producer_sees_consumer_drop() {
 fn mpmc_parked_producer_sees_last_of_two_consumers_drop() {
     loom::model(|| {
         let drops = Drops::new(2);
-        let (mut tx, rx) = Builder::new(1).wait(Wait::Park).mpmc().unwrap();
+        let (tx, rx) = Builder::new(1).wait(Wait::Park).mpmc().unwrap();
         tx.send(drops.tok(0)).unwrap();
         let rx2 = rx.clone();
         let a = thread::spawn(move || drop(rx));
@@ -154,7 +154,7 @@ where
     loom::model(move || {
         let n = 2;
         let drops = Drops::new(n);
-        let (mut tx, rx) = Builder::new(capacity)
+        let (tx, rx) = Builder::new(capacity)
             .overflow(K::Policy::default())
             .wait(Wait::Park)
             .build::<Tok, K>()
@@ -210,7 +210,7 @@ fn mpsc_send_races_consumer_drop() {
 #[test]
 fn spsc_close_keeps_queued_values_for_the_consumer() {
     loom::model(|| {
-        let (mut tx, mut rx) = Builder::new(2).wait(Wait::Park).spsc::<u32>().unwrap();
+        let (tx, rx) = Builder::new(2).wait(Wait::Park).spsc::<u32>().unwrap();
         let producer = thread::spawn(move || {
             tx.send(1).unwrap();
             tx.send(2).unwrap();

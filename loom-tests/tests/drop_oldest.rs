@@ -14,7 +14,7 @@ use ringweir::{Builder, DropOldest, Eviction, TryRecvError, Wait};
 fn evict_vs_recv(capacity: usize, n: usize, wait: Wait) {
     loom::model(move || {
         let drops = Drops::new(n);
-        let (mut tx, mut rx) = Builder::new(capacity)
+        let (tx, rx) = Builder::new(capacity)
             .overflow(DropOldest)
             .wait(wait)
             .spsc()
@@ -102,7 +102,7 @@ fn one_eviction_vs_one_try_recv(capacity: usize) {
     loom::model(move || {
         let n = capacity + 1;
         let drops = Drops::new(n);
-        let (mut tx, mut rx) = Builder::new(capacity)
+        let (tx, rx) = Builder::new(capacity)
             .overflow(DropOldest)
             .wait(Wait::Spin)
             .spsc()

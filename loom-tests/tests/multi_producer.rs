@@ -42,7 +42,7 @@ fn two_try_sends_one_slot<P: Send + 'static>(
 #[test]
 fn mpsc_cap1_two_producers_race_for_the_slot() {
     loom::model(|| {
-        let (tx, mut rx) = Builder::new(1).wait(Wait::Spin).mpsc::<usize>().unwrap();
+        let (tx, rx) = Builder::new(1).wait(Wait::Spin).mpsc::<usize>().unwrap();
         let results = two_try_sends_one_slot(
             tx,
             |tx: &mut mpsc::Producer<usize>, v| tx.try_send(v),
@@ -66,7 +66,7 @@ fn mpsc_cap1_two_producers_race_for_the_slot() {
 #[test]
 fn mpmc_cap2_one_free_slot_two_producers_race() {
     loom::model(|| {
-        let (mut tx, mut rx) = Builder::new(2).wait(Wait::Spin).mpmc::<usize>().unwrap();
+        let (tx, rx) = Builder::new(2).wait(Wait::Spin).mpmc::<usize>().unwrap();
         tx.try_send(0).unwrap();
         let results = two_try_sends_one_slot(
             tx,
@@ -100,13 +100,13 @@ fn evicting_send(sent: Eviction<Tok>) -> Option<usize> {
 fn mpsc_cap1_eviction_vs_eviction() {
     loom::model(|| {
         let drops = Drops::new(3);
-        let (mut tx, mut rx) = Builder::new(1)
+        let (tx, rx) = Builder::new(1)
             .overflow(DropOldest)
             .wait(Wait::Spin)
             .mpsc()
             .unwrap();
         tx.try_send(drops.tok(0)).unwrap();
-        let mut tx2 = tx.clone();
+        let tx2 = tx.clone();
         let tok = drops.tok(2);
         let other = thread::spawn(move || evicting_send(tx2.send(tok).unwrap()));
         let mine = evicting_send(tx.send(drops.tok(1)).unwrap());
@@ -132,17 +132,16 @@ fn mpsc_cap1_eviction_vs_eviction() {
 fn mpmc_cap1_eviction_vs_try_recv() {
     loom::model(|| {
         let drops = Drops::new(2);
-        let (mut tx, rx) = Builder::new(1)
+        let (tx, rx) = Builder::new(1)
             .overflow(DropOldest)
             .wait(Wait::Spin)
             .mpmc()
             .unwrap();
         tx.try_send(drops.tok(0)).unwrap();
-        let mut rx2 = rx.clone();
+        let rx2 = rx.clone();
         let consumer = thread::spawn(move || rx2.try_recv().map(|t| t.id));
         let evicted = evicting_send(tx.send(drops.tok(1)).unwrap());
         let first = consumer.join().unwrap().expect("never seen empty");
-        let mut rx = rx;
         let rest = rx.try_recv().ok().map(|t| t.id);
         match evicted {
             Some(0) => assert_eq!((first, rest), (1, None)),
@@ -174,7 +173,7 @@ where
 {
     loom::model(|| {
         let drops = Drops::new(3);
-        let (mut tx, mut rx) = Builder::new(2)
+        let (tx, rx) = Builder::new(2)
             .overflow(DropOldest)
             .wait(Wait::Spin)
             .build::<Tok, K>()
@@ -183,7 +182,7 @@ where
         let producers: Vec<_> = [1, 2]
             .into_iter()
             .map(|id| {
-                let mut tx = tx.clone();
+                let tx = tx.clone();
                 let tok = drops.tok(id);
                 thread::spawn(move || evicting_send(tx.send(tok).unwrap()))
             })
@@ -223,19 +222,26 @@ fn mpmc_cap2_push_eviction_and_try_recv() {
     three_way::<Mpmc<DropOldest>>();
 }
 
-/// A producer that becomes the only one while it sends (the other clone
-/// sends and is dropped on another thread) may move `tail` with plain
-/// stores from then on; the other's claims happen-before, so values are
-/// neither lost nor overwritten, with or without evictions. `P` is the
-/// ring's policy (a value handed back is a dropped or an evicted one).
+/// A producer whose clone sends and is dropped on another thread while it
+/// sends, so that it becomes the only producer handle midway: the count
+/// of producer handles falling to one changes nothing (every push of an
+/// `mpsc` or `mpmc` producer claims `tail` by CAS, a handle left alone
+/// included, since one handle may be shared by several threads), and the
+/// two producers' claims, evictions (`DropOldest`) and refusals
+/// (`DropNewest`) race the clone's departure. Values are neither lost nor
+/// overwritten, the remaining producer's keep their order, and every value
+/// is received or handed back once. (The name is that of the path this
+/// model was written for, a plain store of `tail` by a lone producer,
+/// which the crate no longer has.) `P` is the ring's policy (a value
+/// handed back is a dropped or an evicted one).
 fn sole_producer_after_a_clone_leaves<P: Overflow>(capacity: usize) {
     loom::model(move || {
-        let (mut a, mut rx) = Builder::new(capacity)
+        let (a, rx) = Builder::new(capacity)
             .overflow(P::default())
             .wait(Wait::Spin)
             .mpsc::<usize>()
             .unwrap();
-        let mut b = a.clone();
+        let b = a.clone();
         let other = thread::spawn(move || {
             let back = P::returned(b.send(10).unwrap());
             drop(b);
@@ -273,18 +279,19 @@ fn mpsc_sole_producer_after_clone_leaves_drop_newest_cap2() {
     sole_producer_after_a_clone_leaves::<DropNewest>(2);
 }
 
-/// The only producer of an `mpmc` ring claims `tail` with plain stores while
-/// there is one consumer handle and by CAS while there are more (a choice
-/// made per push attempt, see `StampedRing::sole_producer`). Here a
-/// consumer is cloned, receives and is dropped while the producer sends, so
-/// the producer may take either path for each value, beside consumers that
-/// are popping: every value is still received or handed back once, and in
-/// order. A coverage model: the choice is not a condition of soundness,
-/// and both paths must pass. `P` is the ring's policy (a value handed back
-/// is a dropped or an evicted one).
+/// The only producer of an `mpmc` ring sends while a consumer is cloned,
+/// receives and is dropped: its CAS claims of `tail` (and, on a full
+/// `DropOldest` ring, of `head`) race consumers that come and go, two of
+/// them popping by CAS at once, then one. The count of consumer handles
+/// changes nothing on the producer's side (it always claims by CAS; the
+/// name is that of the path this model was written for, a plain store of
+/// `tail` while one consumer handle was left, which the crate no longer
+/// has). Every value is received or handed back once, and in order. `P`
+/// is the ring's policy (a value handed back is a dropped or an evicted
+/// one).
 fn mpmc_sole_producer_while_a_consumer_is_cloned<P: Overflow>(capacity: usize) {
     loom::model(move || {
-        let (mut tx, mut rx) = Builder::new(capacity)
+        let (tx, rx) = Builder::new(capacity)
             .overflow(P::default())
             .wait(Wait::Spin)
             .mpmc::<usize>()
@@ -297,7 +304,7 @@ fn mpmc_sole_producer_while_a_consumer_is_cloned<P: Overflow>(capacity: usize) {
             out
         });
         let mut got: Vec<usize> = Vec::new();
-        let mut rx2 = rx.clone();
+        let rx2 = rx.clone();
         got.extend(rx2.try_recv());
         drop(rx2);
         got.extend(rx.try_recv());
@@ -330,7 +337,7 @@ fn mpmc_sole_producer_while_a_consumer_is_cloned_drop_oldest_cap1() {
 #[test]
 fn mpmc_stats_while_evicting_stay_within_sent() {
     loom::model(|| {
-        let (mut tx, rx) = Builder::new(1)
+        let (tx, rx) = Builder::new(1)
             .overflow(DropOldest)
             .wait(Wait::Spin)
             .mpmc::<usize>()
@@ -353,7 +360,7 @@ fn mpmc_stats_while_evicting_stay_within_sent() {
 
 /// An `mpsc` `Block` ring of one slot, holding token 0 of `drops`.
 fn full_mpsc_of_one_slot(drops: &Drops) -> (mpsc::Producer<Tok>, mpsc::Consumer<Tok>) {
-    let (mut tx, rx) = Builder::new(1).wait(Wait::Spin).mpsc::<Tok>().unwrap();
+    let (tx, rx) = Builder::new(1).wait(Wait::Spin).mpsc::<Tok>().unwrap();
     tx.try_send(drops.tok(0)).unwrap();
     (tx, rx)
 }
@@ -369,11 +376,11 @@ fn full_mpsc_of_one_slot(drops: &Drops) -> (mpsc::Producer<Tok>, mpsc::Consumer<
 fn mpsc_sole_consumer_pop_races_two_full_checks() {
     loom::model(|| {
         let drops = Drops::new(3);
-        let (tx, mut rx) = full_mpsc_of_one_slot(&drops);
+        let (tx, rx) = full_mpsc_of_one_slot(&drops);
         let producers: Vec<_> = [1, 2]
             .into_iter()
             .map(|id| {
-                let mut tx = tx.clone();
+                let tx = tx.clone();
                 let tok = drops.tok(id);
                 thread::spawn(move || match tx.try_send(tok) {
                     Ok(()) => None,
@@ -413,13 +420,12 @@ fn mpsc_sole_consumer_pop_races_two_full_checks() {
 fn sole_consumer_leaves_while_sending(consumer_wait: Wait) {
     loom::model(move || {
         let drops = Drops::new(if consumer_wait == Wait::Park { 3 } else { 4 });
-        let (mut tx, rx) = Builder::new(1)
+        let (tx, rx) = Builder::new(1)
             .producer_wait(Wait::Spin)
             .consumer_wait(consumer_wait)
             .mpsc::<Tok>()
             .unwrap();
         tx.try_send(drops.tok(0)).unwrap();
-        let mut rx = rx;
         let consumer = thread::spawn(move || {
             let got = rx.try_recv().expect("a full ring is never empty").id;
             drop(rx);

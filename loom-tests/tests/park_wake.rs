@@ -16,7 +16,7 @@ use ringweir::{Block, Builder, TryRecvError, Wait};
 #[test]
 fn spsc_consumer_parks_producer_sends() {
     loom::model(|| {
-        let (mut tx, mut rx) = Builder::new(1).wait(Wait::Park).spsc::<u32>().unwrap();
+        let (tx, rx) = Builder::new(1).wait(Wait::Park).spsc::<u32>().unwrap();
         let producer = thread::spawn(move || {
             tx.send(7).unwrap();
             tx
@@ -31,7 +31,7 @@ fn spsc_consumer_parks_producer_sends() {
 #[test]
 fn spsc_producer_parks_consumer_receives() {
     loom::model(|| {
-        let (mut tx, mut rx) = Builder::new(1)
+        let (tx, rx) = Builder::new(1)
             .overflow(Block)
             .wait(Wait::Park)
             .spsc::<u32>()
@@ -53,7 +53,7 @@ fn spsc_producer_parks_consumer_receives() {
 #[test]
 fn spsc_ping_pong_two_values() {
     loom::model(|| {
-        let (mut tx, mut rx) = Builder::new(1).wait(Wait::Park).spsc::<u32>().unwrap();
+        let (tx, rx) = Builder::new(1).wait(Wait::Park).spsc::<u32>().unwrap();
         let producer = thread::spawn(move || {
             tx.send(0).unwrap();
             tx.send(1).unwrap();
@@ -71,7 +71,7 @@ fn spsc_ping_pong_two_values() {
 #[test]
 fn mpsc_consumer_parks_producer_sends() {
     loom::model(|| {
-        let (mut tx, mut rx) = Builder::new(1).wait(Wait::Park).mpsc::<u32>().unwrap();
+        let (tx, rx) = Builder::new(1).wait(Wait::Park).mpsc::<u32>().unwrap();
         let producer = thread::spawn(move || {
             tx.send(7).unwrap();
             tx
@@ -86,7 +86,7 @@ fn mpsc_consumer_parks_producer_sends() {
 #[test]
 fn mpsc_producer_parks_consumer_receives() {
     loom::model(|| {
-        let (mut tx, mut rx) = Builder::new(1).wait(Wait::Park).mpsc::<u32>().unwrap();
+        let (tx, rx) = Builder::new(1).wait(Wait::Park).mpsc::<u32>().unwrap();
         tx.send(0).unwrap();
         let producer = thread::spawn(move || {
             assert_eq!(tx.send(1), Ok(()));
@@ -104,12 +104,11 @@ fn mpsc_producer_parks_consumer_receives() {
 #[test]
 fn mpmc_cloned_consumer_parks_producer_sends() {
     loom::model(|| {
-        let (mut tx, rx) = Builder::new(1).wait(Wait::Park).mpmc::<u32>().unwrap();
-        let mut rx2 = rx.clone();
+        let (tx, rx) = Builder::new(1).wait(Wait::Park).mpmc::<u32>().unwrap();
+        let rx2 = rx.clone();
         let consumer = thread::spawn(move || rx2.recv());
         tx.send(7).unwrap();
         assert_eq!(consumer.join().unwrap(), Ok(7));
-        let mut rx = rx;
         assert_eq!(rx.try_recv(), Err(TryRecvError::Empty));
         drop(tx);
     });
@@ -131,8 +130,8 @@ fn mpsc_producer_clone_parks_consumer_receives() {
 
 fn mpsc_producer_clone_waits_consumer_receives(wait: Wait) {
     loom::model(move || {
-        let (mut tx, mut rx) = Builder::new(1).wait(wait).mpsc::<u32>().unwrap();
-        let mut tx2 = tx.clone();
+        let (tx, rx) = Builder::new(1).wait(wait).mpsc::<u32>().unwrap();
+        let tx2 = tx.clone();
         tx.send(0).unwrap();
         let producer = thread::spawn(move || {
             tx2.send(1).unwrap();
@@ -162,11 +161,11 @@ fn mpsc_consumer_parks_two_producers_send() {
 
 fn mpsc_consumer_waits_two_producers_send(wait: Wait) {
     loom::model(move || {
-        let (tx, mut rx) = Builder::new(2).wait(wait).mpsc::<u32>().unwrap();
+        let (tx, rx) = Builder::new(2).wait(wait).mpsc::<u32>().unwrap();
         let producers: Vec<_> = [1, 2]
             .into_iter()
             .map(|v| {
-                let mut tx = tx.clone();
+                let tx = tx.clone();
                 thread::spawn(move || {
                     tx.send(v).unwrap();
                     tx
@@ -187,9 +186,9 @@ fn mpsc_consumer_waits_two_producers_send(wait: Wait) {
 #[test]
 fn mpmc_cloned_consumer_parks_two_producers_send() {
     loom::model(|| {
-        let (mut tx, rx) = Builder::new(2).wait(Wait::Park).mpmc::<u32>().unwrap();
-        let mut tx2 = tx.clone();
-        let mut rx2 = rx.clone();
+        let (tx, rx) = Builder::new(2).wait(Wait::Park).mpmc::<u32>().unwrap();
+        let tx2 = tx.clone();
+        let rx2 = rx.clone();
         let consumer = thread::spawn(move || {
             let first = rx2.recv().unwrap();
             (first, rx2.recv().unwrap())

@@ -21,7 +21,7 @@ where
     Producer<u32, K>: Send,
 {
     loom::model(|| {
-        let (mut tx, mut rx) = Builder::new(1)
+        let (tx, rx) = Builder::new(1)
             .overflow(Block)
             .producer_wait(POLL)
             .consumer_wait(Wait::Park)
@@ -64,7 +64,7 @@ where
     Producer<u32, K>: Send,
 {
     loom::model(|| {
-        let (mut tx, mut rx) = Builder::new(1)
+        let (tx, rx) = Builder::new(1)
             .consumer_wait(POLL)
             .build::<u32, K>()
             .unwrap();
@@ -93,7 +93,7 @@ fn mpsc_consumer_polls_and_sees_the_value_then_the_close() {
 #[test]
 fn spsc_parked_consumer_beside_a_polling_producer() {
     loom::model(|| {
-        let (mut tx, mut rx) = Builder::new(1)
+        let (tx, rx) = Builder::new(1)
             .producer_wait(POLL)
             .consumer_wait(Wait::Park)
             .spsc::<u32>()
@@ -114,7 +114,7 @@ fn spsc_parked_consumer_beside_a_polling_producer() {
 #[test]
 fn spsc_parked_producer_beside_a_polling_consumer() {
     loom::model(|| {
-        let (mut tx, mut rx) = Builder::new(1)
+        let (tx, rx) = Builder::new(1)
             .producer_wait(Wait::Park)
             .consumer_wait(POLL)
             .spsc::<u32>()
@@ -137,7 +137,7 @@ fn spsc_parked_producer_beside_a_polling_consumer() {
 #[test]
 fn spsc_polling_recv_timeout_races_a_send() {
     loom::model(|| {
-        let (mut tx, mut rx) = Builder::new(1).consumer_wait(POLL).spsc::<u32>().unwrap();
+        let (tx, rx) = Builder::new(1).consumer_wait(POLL).spsc::<u32>().unwrap();
         let producer = thread::spawn(move || {
             tx.try_send(5).unwrap();
             tx

@@ -9,11 +9,13 @@
 //! The producer sends while the consumer looks. Every topology and policy
 //! is covered, at capacity 1 and 2: the spsc `DropOldest` ring (the stamped
 //! ring with a producer that can never be cloned, which moves `tail` by a
-//! plain store), the lone producer of an `mpsc` or `mpmc` ring beside one
-//! consumer handle (plain stores of `tail` too, see `sole_producer` in
-//! `src/protocol/stamped.rs`), and the spsc fast ring (`Block`,
-//! `DropNewest`). At the end every value is received, evicted or dropped
-//! exactly once, the received ones in order.
+//! plain store), the only producer handle of an `mpsc` or `mpmc` ring
+//! beside one consumer handle (it claims `tail` by CAS, before it writes
+//! the value: `len()` counts it from the claim, and a `try_` receive that
+//! finds `tail` moved past a value not yet stamped waits for it), and the
+//! spsc fast ring (`Block`, `DropNewest`). At the end every value
+//! is received, evicted or dropped exactly once, the received ones in
+//! order.
 //!
 //! One model isolates the memory ordering: a `len()` that sees the sole
 //! producer's new `tail` must be followed by a receive that sees the value.
@@ -97,7 +99,7 @@ where
     Consumer<usize, K>: Send,
 {
     loom::model(move || {
-        let (mut tx, mut rx) = make();
+        let (tx, mut rx) = make();
         let consumer = thread::spawn(move || {
             let mut received = take.look_then_take(&mut rx);
             received.extend(take.look_then_take(&mut rx));
@@ -108,7 +110,7 @@ where
             // A value handed back: evicted (`DropOldest`) or dropped (`DropNewest`).
             gone.extend(K::Policy::returned(tx.send(v).unwrap()));
         }
-        let (mut rx, mut received) = consumer.join().unwrap();
+        let (rx, mut received) = consumer.join().unwrap();
         while let Ok(v) = rx.try_recv() {
             received.push(v);
         }
@@ -154,8 +156,8 @@ every_take!(spsc_block_cap2, spsc, Block, 2, 2);
 every_take!(spsc_drop_newest_cap1, spsc, DropNewest, 1, 2);
 every_take!(spsc_drop_newest_cap2, spsc, DropNewest, 2, 3);
 
-// The lone producer of an `mpsc` ring (one producer handle, one consumer
-// handle: it stores `tail`).
+// The only producer handle of an `mpsc` ring, beside one consumer handle
+// (it claims `tail` by CAS, as every `mpsc`/`mpmc` producer does).
 every_take!(mpsc_block_cap1, mpsc, Block, 1, 1);
 every_take!(mpsc_block_cap2, mpsc, Block, 2, 2);
 every_take!(mpsc_drop_newest_cap1, mpsc, DropNewest, 1, 2);
@@ -163,7 +165,8 @@ every_take!(mpsc_drop_newest_cap2, mpsc, DropNewest, 2, 3);
 every_take!(mpsc_drop_oldest_cap1, mpsc, DropOldest, 1, 2);
 every_take!(mpsc_drop_oldest_cap2, mpsc, DropOldest, 2, 3);
 
-// The lone producer of an `mpmc` ring with one consumer handle.
+// The only producer handle of an `mpmc` ring, beside one consumer handle
+// (CAS claims of `tail`, and of `head` by the consumer).
 every_take!(mpmc_block_cap1, mpmc, Block, 1, 1);
 every_take!(mpmc_block_cap2, mpmc, Block, 2, 2);
 every_take!(mpmc_drop_newest_cap1, mpmc, DropNewest, 1, 2);
@@ -183,7 +186,7 @@ every_take!(mpmc_drop_oldest_cap2, mpmc, DropOldest, 2, 3);
 /// by interleaving alone.)
 fn len_then_recv_one_value(capacity: usize) {
     loom::model(move || {
-        let (mut tx, mut rx) = Builder::new(capacity)
+        let (tx, rx) = Builder::new(capacity)
             .overflow(DropOldest)
             .spsc::<usize>()
             .unwrap();

@@ -32,7 +32,7 @@ where
     V: Send + PartialEq + std::fmt::Debug + 'static,
 {
     loom::model(move || {
-        let (mut tx, mut rx) = Builder::new(capacity)
+        let (tx, rx) = Builder::new(capacity)
             .overflow(Block)
             .wait(wait)
             .spsc::<V>()
@@ -114,7 +114,7 @@ fn block_spin_cap3_four_values_cross_blocks() {
 /// exactly what was sent; arrivals are in order; the counters agree.
 fn drop_newest(capacity: usize, n: usize, wait: Wait) {
     loom::model(move || {
-        let (mut tx, mut rx) = Builder::new(capacity)
+        let (tx, rx) = Builder::new(capacity)
             .overflow(DropNewest)
             .wait(wait)
             .spsc::<usize>()
@@ -163,7 +163,7 @@ fn drop_newest_park_cap1_three_values() {
 #[test]
 fn recv_many_park_cap2_three_values() {
     loom::model(|| {
-        let (mut tx, mut rx) = Builder::new(2).wait(Wait::Park).spsc::<usize>().unwrap();
+        let (tx, mut rx) = Builder::new(2).wait(Wait::Park).spsc::<usize>().unwrap();
         let producer = thread::spawn(move || {
             for i in 0..3 {
                 tx.send(i).unwrap();

@@ -21,7 +21,7 @@ where
     Producer<u32, K>: Send,
 {
     loom::model(move || {
-        let (mut tx, mut rx) = Builder::new(1).wait(wait).build::<u32, K>().unwrap();
+        let (tx, rx) = Builder::new(1).wait(wait).build::<u32, K>().unwrap();
         let producer = thread::spawn(move || {
             tx.send(7u32).unwrap();
             tx
@@ -58,7 +58,7 @@ fn mpsc_park_recv_timeout_vs_send() {
 #[test]
 fn spsc_park_recv_timeout_vs_producer_drop() {
     loom::model(|| {
-        let (tx, mut rx) = Builder::new(1).wait(Wait::Park).spsc::<u32>().unwrap();
+        let (tx, rx) = Builder::new(1).wait(Wait::Park).spsc::<u32>().unwrap();
         let producer = thread::spawn(move || drop(tx));
         match rx.recv_timeout(LONG) {
             Err(RecvTimeoutError::Closed) => {}
@@ -80,7 +80,7 @@ where
 {
     loom::model(move || {
         let drops = Drops::new(2);
-        let (mut tx, mut rx) = Builder::new(1)
+        let (tx, rx) = Builder::new(1)
             .overflow(Block)
             .wait(wait)
             .build::<Tok, K>()
@@ -140,7 +140,7 @@ fn mpsc_park_send_timeout_vs_recv() {
 fn spsc_park_send_timeout_vs_consumer_drop() {
     loom::model(|| {
         let drops = Drops::new(2);
-        let (mut tx, rx) = Builder::new(1).wait(Wait::Park).spsc().unwrap();
+        let (tx, rx) = Builder::new(1).wait(Wait::Park).spsc().unwrap();
         tx.send(drops.tok(0)).unwrap();
         let consumer = thread::spawn(move || drop(rx));
         let sent = tx.send_timeout(drops.tok(1), LONG);

@@ -8,11 +8,13 @@ use crate::ring::Ring;
 use crate::shared::Kind;
 use crate::stats::{Counters, Tally};
 use crate::sync::{Arc, Ordering};
-use crate::topology::{kind, ManyConsumers, SoleTaker, Topology};
+use crate::topology::{kind, sealed, ManyConsumers, SoleTaker, Topology};
 use crate::wait::{wait_until, Look};
 use crate::{Pressure, RecvError, RecvTimeoutError, Stats, TryRecvError};
 use crossbeam_utils::CachePadded;
+use std::cell::UnsafeCell;
 use std::marker::PhantomData;
+use std::sync::atomic::AtomicUsize;
 use std::time::{Duration, Instant};
 
 /// The receiving half of a ring of topology `K` (its policy included).
@@ -22,27 +24,34 @@ use std::time::{Duration, Instant};
 /// and line-sized like [`Producer`](crate::Producer), for the same reason.
 ///
 /// ```
-/// let (mut tx, mut rx) = ringweir::spsc::channel::<u64>(8);
+/// let (tx, rx) = ringweir::spsc::channel::<u64>(8);
 /// tx.send(1).unwrap();
 /// std::thread::spawn(move || assert_eq!(rx.recv(), Ok(1))).join().unwrap();
 /// ```
 pub struct Consumer<T, K: Topology> {
     ring: Arc<K::Ring<T>>,
-    local: CachePadded<<K::Ring<T> as Ring<T>>::PopLocal>,
+    /// The protocol's consumer state. Reached through `&self` only by the
+    /// calls that run none of the caller's code while they hold it (see
+    /// `with_local`); the calls that do (a callback, a `Drop` of a value in
+    /// the caller's buffer, a `Vec` growing) take `&mut self`.
+    local: CachePadded<UnsafeCell<PopLocal<T, K>>>,
     /// The eviction count when this handle last reported its lag.
-    evicted_seen: usize,
-    /// Values this handle received (published under `Tally::ByConsumer`).
-    received: usize,
+    evicted_seen: AtomicUsize,
+    /// Values this handle received (published under `Tally::ByConsumer`,
+    /// where the handle is not shared: only its thread writes it).
+    received: AtomicUsize,
     _values: PhantomData<fn() -> T>,
 }
+
+type PopLocal<T, K> = <<K as sealed::Topology>::Ring<T> as Ring<T>>::PopLocal;
 
 impl<T, K: Topology> Consumer<T, K> {
     pub(crate) fn new(ring: Arc<K::Ring<T>>, evicted_seen: usize) -> Self {
         Self {
-            local: CachePadded::new(ring.pop_local()),
+            local: CachePadded::new(UnsafeCell::new(ring.pop_local())),
             ring,
-            evicted_seen,
-            received: 0,
+            evicted_seen: AtomicUsize::new(evicted_seen),
+            received: AtomicUsize::new(0),
             _values: PhantomData,
         }
     }
@@ -54,14 +63,14 @@ impl<T, K: Topology> Consumer<T, K> {
     /// [`RecvError`] once every producer is gone and the ring is drained.
     ///
     /// ```
-    /// let (mut tx, mut rx) = ringweir::spsc::channel::<u8>(4);
+    /// let (tx, rx) = ringweir::spsc::channel::<u8>(4);
     /// tx.send(7).unwrap();
     /// drop(tx);
     /// assert_eq!(rx.recv(), Ok(7));
     /// assert_eq!(rx.recv(), Err(ringweir::RecvError));
     /// ```
     #[inline]
-    pub fn recv(&mut self) -> Result<T, RecvError> {
+    pub fn recv(&self) -> Result<T, RecvError> {
         self.recv_until(None).map_err(|_| RecvError)
     }
 
@@ -72,13 +81,13 @@ impl<T, K: Topology> Consumer<T, K> {
     /// producer is gone and the ring is drained.
     ///
     /// ```
-    /// let (mut tx, mut rx) = ringweir::spsc::channel::<u8>(4);
+    /// let (tx, rx) = ringweir::spsc::channel::<u8>(4);
     /// assert_eq!(rx.try_recv(), Err(ringweir::TryRecvError::Empty));
     /// tx.send(1).unwrap();
     /// assert_eq!(rx.try_recv(), Ok(1));
     /// ```
     #[inline(always)]
-    pub fn try_recv(&mut self) -> Result<T, TryRecvError> {
+    pub fn try_recv(&self) -> Result<T, TryRecvError> {
         if let Some(value) = self.pop() {
             return Ok(value);
         }
@@ -106,11 +115,11 @@ impl<T, K: Topology> Consumer<T, K> {
     ///
     /// ```
     /// use std::time::Duration;
-    /// let (_tx, mut rx) = ringweir::spsc::channel::<u8>(4);
+    /// let (_tx, rx) = ringweir::spsc::channel::<u8>(4);
     /// let err = rx.recv_timeout(Duration::from_millis(5)).unwrap_err();
     /// assert_eq!(err, ringweir::RecvTimeoutError::Timeout);
     /// ```
-    pub fn recv_timeout(&mut self, timeout: Duration) -> Result<T, RecvTimeoutError> {
+    pub fn recv_timeout(&self, timeout: Duration) -> Result<T, RecvTimeoutError> {
         self.recv_until(deadline_after(timeout))
     }
 
@@ -122,11 +131,11 @@ impl<T, K: Topology> Consumer<T, K> {
     ///
     /// ```
     /// use std::time::{Duration, Instant};
-    /// let (_tx, mut rx) = ringweir::mpmc::channel::<u8>(4);
+    /// let (_tx, rx) = ringweir::mpmc::channel::<u8>(4);
     /// let deadline = Instant::now() + Duration::from_millis(5);
     /// assert_eq!(rx.recv_deadline(deadline), Err(ringweir::RecvTimeoutError::Timeout));
     /// ```
-    pub fn recv_deadline(&mut self, deadline: Instant) -> Result<T, RecvTimeoutError> {
+    pub fn recv_deadline(&self, deadline: Instant) -> Result<T, RecvTimeoutError> {
         self.recv_until(Some(deadline))
     }
 
@@ -136,7 +145,7 @@ impl<T, K: Topology> Consumer<T, K> {
     /// drained (or when `max` is 0).
     ///
     /// ```
-    /// let (mut tx, mut rx) = ringweir::spsc::channel::<u8>(8);
+    /// let (tx, mut rx) = ringweir::spsc::channel::<u8>(8);
     /// for i in 0..5 { tx.send(i).unwrap(); }
     /// let mut buf = Vec::new();
     /// assert_eq!(rx.recv_many(&mut buf, 3), 3);
@@ -156,7 +165,7 @@ impl<T, K: Topology> Consumer<T, K> {
     /// Appends up to `max` values that are already queued; never waits.
     ///
     /// ```
-    /// let (mut tx, mut rx) = ringweir::spsc::channel::<u8>(8);
+    /// let (tx, mut rx) = ringweir::spsc::channel::<u8>(8);
     /// tx.send(1).unwrap();
     /// let mut buf = Vec::new();
     /// assert_eq!(rx.try_recv_many(&mut buf, 8), 1);
@@ -184,7 +193,7 @@ impl<T, K: Topology> Consumer<T, K> {
         if !std::mem::needs_drop::<T>() {
             // Nothing in `out` to drop, so nothing can panic midway: the
             // protocol copies whole runs, and the count comes after.
-            let taken = self.ring.pop_slice(&mut self.local, out);
+            let taken = self.ring.pop_slice(self.local.get_mut(), out);
             if taken > 0 {
                 self.took(taken);
             }
@@ -252,20 +261,22 @@ impl<T, K: Topology> Consumer<T, K> {
         };
         let handle = &mut *took.handle;
         let taken = &mut took.taken;
-        handle.ring.pop_in_place(&mut handle.local, max, |run| {
-            *taken += run.len();
-            look(run);
-        })
+        handle
+            .ring
+            .pop_in_place(handle.local.get_mut(), max, |run| {
+                *taken += run.len();
+                look(run);
+            })
     }
 
     /// An iterator over the values queued now; it never waits.
     ///
     /// ```
-    /// let (mut tx, mut rx) = ringweir::spsc::channel::<u8>(8);
+    /// let (tx, rx) = ringweir::spsc::channel::<u8>(8);
     /// tx.send(1).unwrap();
     /// assert_eq!(rx.try_iter().count(), 1);
     /// ```
-    pub fn try_iter(&mut self) -> TryIter<'_, T, K> {
+    pub fn try_iter(&self) -> TryIter<'_, T, K> {
         TryIter { consumer: self }
     }
 
@@ -273,12 +284,12 @@ impl<T, K: Topology> Consumer<T, K> {
     /// closed and drained.
     ///
     /// ```
-    /// let (mut tx, mut rx) = ringweir::spsc::channel::<u8>(8);
+    /// let (tx, rx) = ringweir::spsc::channel::<u8>(8);
     /// tx.send(1).unwrap();
     /// drop(tx);
     /// assert_eq!(rx.iter().collect::<Vec<_>>(), [1]);
     /// ```
-    pub fn iter(&mut self) -> Iter<'_, T, K> {
+    pub fn iter(&self) -> Iter<'_, T, K> {
         Iter { consumer: self }
     }
 
@@ -287,23 +298,24 @@ impl<T, K: Topology> Consumer<T, K> {
     ///
     /// ```
     /// use ringweir::{Builder, DropOldest};
-    /// let (mut tx, mut rx) = Builder::new(2).overflow(DropOldest).spsc::<u8>()?;
+    /// let (tx, rx) = Builder::new(2).overflow(DropOldest).spsc::<u8>()?;
     /// for i in 0..5 { let _ = tx.send(i); }
     /// assert_eq!(rx.lagged(), 3);
     /// assert_eq!(rx.lagged(), 0);
     /// # Ok::<(), ringweir::CapacityError>(())
     /// ```
-    pub fn lagged(&mut self) -> u64 {
+    pub fn lagged(&self) -> u64 {
         let evicted = self.evicted_so_far();
-        let lag = evicted.wrapping_sub(self.evicted_seen);
-        self.evicted_seen = evicted;
-        lag as u64
+        // Relaxed: a count, not a synchronization point; handles that share
+        // this one each get a part of the lag, none of it twice.
+        let seen = self.evicted_seen.swap(evicted, Ordering::Relaxed);
+        evicted.wrapping_sub(seen) as u64
     }
 
     /// Values queued now (a snapshot while others are active).
     ///
     /// ```
-    /// let (mut tx, rx) = ringweir::spsc::channel::<u8>(4);
+    /// let (tx, rx) = ringweir::spsc::channel::<u8>(4);
     /// tx.send(1).unwrap();
     /// assert_eq!(rx.len(), 1);
     /// ```
@@ -356,7 +368,7 @@ impl<T, K: Topology> Consumer<T, K> {
     /// The ring's counters; every handle reports the same numbers.
     ///
     /// ```
-    /// let (mut tx, mut rx) = ringweir::spsc::channel::<u8>(4);
+    /// let (tx, rx) = ringweir::spsc::channel::<u8>(4);
     /// tx.send(1).unwrap();
     /// rx.recv().unwrap();
     /// assert_eq!(rx.stats().received, 1);
@@ -370,8 +382,8 @@ impl<T, K: Topology> Consumer<T, K> {
 
     /// Takes a value if one is queued; wakes a blocked producer.
     #[inline(always)]
-    fn pop(&mut self) -> Option<T> {
-        let value = self.ring.try_pop(&mut self.local)?;
+    fn pop(&self) -> Option<T> {
+        let value = self.with_local(|local| self.ring.try_pop(local))?;
         self.took(1);
         Some(value)
     }
@@ -380,7 +392,7 @@ impl<T, K: Topology> Consumer<T, K> {
     /// saw (Release/Acquire), so one more look finds any value they left.
     #[cold]
     #[inline(never)]
-    fn last_look(&mut self) -> Option<T> {
+    fn last_look(&self) -> Option<T> {
         self.pop()
     }
 
@@ -393,8 +405,8 @@ impl<T, K: Topology> Consumer<T, K> {
     /// producer is still writing the oldest value reports `Timeout`, even if
     /// a later value is already in: the value at the head had not arrived.
     #[inline(always)]
-    fn recv_until(&mut self, deadline: Option<Instant>) -> Result<T, RecvTimeoutError> {
-        if let Some(value) = self.ring.pop_waiting(&mut self.local) {
+    fn recv_until(&self, deadline: Option<Instant>) -> Result<T, RecvTimeoutError> {
+        if let Some(value) = self.with_local(|local| self.ring.pop_waiting(local)) {
             self.took(1);
             return Ok(value);
         }
@@ -404,17 +416,16 @@ impl<T, K: Topology> Consumer<T, K> {
     }
 
     #[cold]
-    fn recv_waiting(&mut self, deadline: Option<Instant>) -> Result<T, RecvTimeoutError> {
+    fn recv_waiting(&self, deadline: Option<Instant>) -> Result<T, RecvTimeoutError> {
         let ring = &*self.ring;
-        let local = &mut self.local;
         let shared = ring.shared();
         // The caller found nothing at once; `wait_until`'s first attempt
         // (one spin hint later) tells a closed ring from an empty one.
         let attempt = |look| {
-            let taken = match look {
+            let taken = self.with_local(|local| match look {
                 Look::Poll => ring.pop_waiting(local),
                 Look::Exact => ring.try_pop(local),
-            };
+            });
             if let Some(value) = taken {
                 return Some(Ok(value));
             }
@@ -422,7 +433,8 @@ impl<T, K: Topology> Consumer<T, K> {
                 // Every producer is gone and their pushes happen before the
                 // flag we just saw (Release/Acquire): one more look finds
                 // any value they left.
-                return Some(ring.try_pop(local).ok_or(RecvTimeoutError::Closed));
+                let last = self.with_local(|local| ring.try_pop(local));
+                return Some(last.ok_or(RecvTimeoutError::Closed));
             }
             None
         };
@@ -439,15 +451,36 @@ impl<T, K: Topology> Consumer<T, K> {
         taken
     }
 
+    /// Runs `pop` with the protocol's consumer state. A ring whose consumer
+    /// handles may be shared keeps none worth keeping (the stamped ring's
+    /// says only how to claim, which for them is always by CAS): each call
+    /// makes its own. Otherwise the handle's own is lent.
+    #[inline(always)]
+    fn with_local<R>(&self, pop: impl FnOnce(&mut PopLocal<T, K>) -> R) -> R {
+        if K::SHARED_CONSUMERS {
+            pop(&mut self.ring.pop_local())
+        } else {
+            // SAFETY: this handle is not `Sync` (its topology's consumers
+            // are not shared), so only the thread that holds it is here;
+            // and no caller of `with_local` runs code of the user's while
+            // `pop` runs, so no other call of this handle can reach the
+            // state before this borrow ends.
+            pop(unsafe { &mut *self.local.get() })
+        }
+    }
+
     /// Counts `n` values taken, then the consumer's after-pop duty (which
     /// lets up to `n` sleeping producers go on). Only rings that evict
     /// count receives here, and that is a constant.
     #[inline(always)]
-    fn took(&mut self, n: usize) {
+    fn took(&self, n: usize) {
         let shared = self.ring.shared();
         if kind::<K>() == Kind::DropOldest {
-            self.received = self.received.wrapping_add(n);
-            shared.tally_received(self.received);
+            // Relaxed: only this handle's thread writes it (a consumer that
+            // tallies is not shared); `tally_received` publishes it.
+            let received = self.received.load(Ordering::Relaxed).wrapping_add(n);
+            self.received.store(received, Ordering::Relaxed);
+            shared.tally_received(received);
         }
         shared.after_pop(n);
     }
@@ -462,7 +495,7 @@ impl<T, K: Topology> Consumer<T, K> {
         };
         let handle = &mut *took.handle;
         let taken = &mut took.taken;
-        handle.ring.pop_into(&mut handle.local, max, |value| {
+        handle.ring.pop_into(handle.local.get_mut(), max, |value| {
             *taken += 1;
             sink(value);
         })
@@ -477,7 +510,8 @@ impl<T, K: Topology> Consumer<T, K> {
                 // Our own count is exact, and it is in `taken` already.
                 let (_, taken) = self.ring.positions();
                 let discarded = shared.counters.discarded.load(Ordering::Relaxed);
-                Counters::left_besides(taken, self.received, discarded)
+                let received = self.received.load(Ordering::Relaxed);
+                Counters::left_besides(taken, received, discarded)
             }
         }
     }
@@ -490,14 +524,14 @@ impl<T, K: SoleTaker> Consumer<T, K> {
     /// go while you look at it.
     ///
     /// ```
-    /// let (mut tx, mut rx) = ringweir::spsc::channel::<String>(4);
+    /// let (tx, mut rx) = ringweir::spsc::channel::<String>(4);
     /// assert_eq!(rx.peek(), None);
     /// tx.send("first".to_string()).unwrap();
     /// assert_eq!(rx.peek().map(String::as_str), Some("first"));
     /// assert_eq!(rx.recv().as_deref(), Ok("first"));
     /// ```
     pub fn peek(&mut self) -> Option<&T> {
-        self.ring.peek(&mut self.local)
+        self.ring.peek(self.local.get_mut())
     }
 }
 
@@ -507,14 +541,14 @@ impl<T, K: ManyConsumers> Clone for Consumer<T, K> {
     /// [`lagged`](Consumer::lagged) count starts from this handle's.
     ///
     /// ```
-    /// let (mut tx, rx) = ringweir::mpmc::channel::<u8>(16);
-    /// let mut rx2 = rx.clone();
+    /// let (tx, rx) = ringweir::mpmc::channel::<u8>(16);
+    /// let rx2 = rx.clone();
     /// tx.send(5).unwrap();
     /// assert_eq!(rx2.recv(), Ok(5));
     /// ```
     fn clone(&self) -> Self {
         self.ring.shared().add_consumer();
-        Self::new(self.ring.clone(), self.evicted_seen)
+        Self::new(self.ring.clone(), self.evicted_seen.load(Ordering::Relaxed))
     }
 }
 
@@ -522,7 +556,7 @@ impl<T, K: Topology> Drop for Consumer<T, K> {
     fn drop(&mut self) {
         // Before the flag that lets producers discard: the drain below may
         // run beside them.
-        self.ring.share_pops(&mut self.local);
+        self.ring.share_pops(self.local.get_mut());
         if self.ring.shared().remove_consumer() {
             // The last consumer drops what is queued now rather than leaving
             // it to whichever handle goes last (a producer may run for
@@ -532,7 +566,7 @@ impl<T, K: Topology> Drop for Consumer<T, K> {
             // dropped twice or leaked.
             let retire = Retire {
                 ring: &*self.ring,
-                local: &mut self.local,
+                local: self.local.get_mut(),
                 _values: PhantomData,
             };
             let discarded = &retire.ring.shared().counters.discarded;
@@ -586,7 +620,7 @@ impl<R: Ring<T>, T> Drop for Retire<'_, R, T> {
 /// queued, never waits.
 ///
 /// ```
-/// let (mut tx, mut rx) = ringweir::spsc::channel::<u8>(4);
+/// let (tx, rx) = ringweir::spsc::channel::<u8>(4);
 /// tx.send(1).unwrap();
 /// tx.send(2).unwrap();
 /// let got: Vec<u8> = rx.try_iter().collect();
@@ -594,21 +628,21 @@ impl<R: Ring<T>, T> Drop for Retire<'_, R, T> {
 /// ```
 #[derive(Debug)]
 pub struct TryIter<'a, T, K: Topology> {
-    consumer: &'a mut Consumer<T, K>,
+    consumer: &'a Consumer<T, K>,
 }
 
-/// Blocking iterator of a consumer ([`Consumer::iter`], `for v in &mut rx`):
+/// Blocking iterator of a consumer ([`Consumer::iter`], `for v in &rx`):
 /// waits for each value, ends once the ring is closed and drained.
 ///
 /// ```
-/// let (mut tx, mut rx) = ringweir::spsc::channel::<u8>(4);
+/// let (tx, rx) = ringweir::spsc::channel::<u8>(4);
 /// let t = std::thread::spawn(move || for i in 0..10 { tx.send(i).unwrap(); });
 /// assert_eq!(rx.iter().sum::<u8>(), 45);
 /// t.join().unwrap();
 /// ```
 #[derive(Debug)]
 pub struct Iter<'a, T, K: Topology> {
-    consumer: &'a mut Consumer<T, K>,
+    consumer: &'a Consumer<T, K>,
 }
 
 /// Blocking iterator that owns its consumer (`for v in rx`): waits for each
@@ -616,7 +650,7 @@ pub struct Iter<'a, T, K: Topology> {
 /// with it.
 ///
 /// ```
-/// let (mut tx, rx) = ringweir::mpsc::channel::<u8>(4);
+/// let (tx, rx) = ringweir::mpsc::channel::<u8>(4);
 /// let t = std::thread::spawn(move || for i in 0..10 { tx.send(i).unwrap(); });
 /// let mut total = 0;
 /// for v in rx {
@@ -648,6 +682,14 @@ impl<T, K: Topology> Iterator for IntoIter<T, K> {
     type Item = T;
     fn next(&mut self) -> Option<T> {
         self.consumer.recv().ok()
+    }
+}
+
+impl<'a, T, K: Topology> IntoIterator for &'a Consumer<T, K> {
+    type Item = T;
+    type IntoIter = Iter<'a, T, K>;
+    fn into_iter(self) -> Iter<'a, T, K> {
+        self.iter()
     }
 }
 

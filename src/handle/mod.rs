@@ -9,22 +9,25 @@ pub use consumer::{Consumer, IntoIter, Iter, TryIter};
 pub use producer::Producer;
 
 use crate::sync::Arc;
-use crate::topology::Topology;
+use crate::topology::{ManyConsumers, ManyProducers, Topology};
 use std::time::{Duration, Instant};
 
-// SAFETY: a handle is an `Arc` of its ring and the handle's own local
-// state. For `T: Send`, every ring protocol is `Send + Sync` and every
-// protocol's local state is `Send` (`_protocols_are_thread_safe` checks each
-// one at compile time), so the handle may move to another thread. Written
-// out rather than derived so that code generic over `K` knows it too.
+// SAFETY: a handle is an `Arc` of its ring and the handle's own state of
+// the protocol's. For `T: Send`, every ring protocol is `Send + Sync` and
+// every protocol's state is `Send` (`_protocols_are_thread_safe` checks each
+// one at compile time), so a handle may move to another thread. Written out
+// rather than derived so that code generic over `K` knows it too.
 unsafe impl<T: Send, K: Topology> Send for Producer<T, K> {}
-// SAFETY: as for `Send`.
+// SAFETY: as for `Send` of `Producer`.
 unsafe impl<T: Send, K: Topology> Send for Consumer<T, K> {}
-// SAFETY: as for `Send`; a `&` handle reaches only the ring's `&self`
-// methods (counts, flags), which are safe from any thread.
-unsafe impl<T: Send, K: Topology> Sync for Producer<T, K> {}
-// SAFETY: as for `Sync` of `Producer`.
-unsafe impl<T: Send, K: Topology> Sync for Consumer<T, K> {}
+// SAFETY: producers of these topologies may be shared: their calls through
+// `&self` never touch the handle's own state of the protocol's (each makes
+// its own, see `Producer::with_local`), and the ring is `Sync`. Handles of
+// the other topologies are not `Sync`: their `&self` calls lend that state.
+unsafe impl<T: Send, K: ManyProducers> Sync for Producer<T, K> {}
+// SAFETY: as for `Sync` of `Producer`, with `Consumer::with_local`; the
+// handle's counters are atomics.
+unsafe impl<T: Send, K: ManyConsumers> Sync for Consumer<T, K> {}
 
 /// Fails to compile unless what the `Send`/`Sync` impls above claim of each
 /// ring protocol holds.

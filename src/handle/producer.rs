@@ -7,10 +7,11 @@ use crate::ring::Ring;
 use crate::shared::Kind;
 use crate::stats::Counters;
 use crate::sync::Arc;
-use crate::topology::{kind, ManyProducers, Topology};
+use crate::topology::{kind, sealed, ManyProducers, Topology};
 use crate::wait::{wait_until, Look};
 use crate::{Overflow, Pressure, SendError, SendTimeoutError, Stats, TrySendError};
 use crossbeam_utils::CachePadded;
+use std::cell::UnsafeCell;
 use std::marker::PhantomData;
 use std::time::{Duration, Instant};
 
@@ -25,15 +26,20 @@ use std::time::{Duration, Instant};
 /// or in one struct) never shares a line with it.
 ///
 /// ```
-/// let (mut tx, mut rx) = ringweir::spsc::channel::<u64>(8);
+/// let (tx, rx) = ringweir::spsc::channel::<u64>(8);
 /// std::thread::spawn(move || tx.send(1)).join().unwrap().unwrap();
 /// assert_eq!(rx.recv(), Ok(1));
 /// ```
 pub struct Producer<T, K: Topology> {
     ring: Arc<K::Ring<T>>,
-    local: CachePadded<<K::Ring<T> as Ring<T>>::PushLocal>,
+    /// The protocol's producer state. Reached through `&self` only by the
+    /// calls that run none of the caller's code while they hold it (see
+    /// `with_local`); the calls that do (a `clone`) take `&mut self`.
+    local: CachePadded<UnsafeCell<PushLocal<T, K>>>,
     _values: PhantomData<fn(T)>,
 }
+
+type PushLocal<T, K> = <<K as sealed::Topology>::Ring<T> as Ring<T>>::PushLocal;
 
 /// What a successful send returns on a ring of topology `K`.
 type Sent<T, K> = <<K as Topology>::Policy as Overflow>::Sent<T>;
@@ -41,7 +47,7 @@ type Sent<T, K> = <<K as Topology>::Policy as Overflow>::Sent<T>;
 impl<T, K: Topology> Producer<T, K> {
     pub(crate) fn new(ring: Arc<K::Ring<T>>) -> Self {
         Self {
-            local: CachePadded::new(ring.push_local()),
+            local: CachePadded::new(UnsafeCell::new(ring.push_local())),
             ring,
             _values: PhantomData,
         }
@@ -61,14 +67,14 @@ impl<T, K: Topology> Producer<T, K> {
     /// [`SendError`] with the value when every consumer is gone.
     ///
     /// ```
-    /// let (mut tx, mut rx) = ringweir::spsc::channel::<&str>(8);
+    /// let (tx, rx) = ringweir::spsc::channel::<&str>(8);
     /// tx.send("hi").unwrap();
     /// assert_eq!(rx.recv(), Ok("hi"));
     /// drop(rx);
     /// assert_eq!(tx.send("bye").unwrap_err().into_inner(), "bye");
     /// ```
     #[inline(always)]
-    pub fn send(&mut self, value: T) -> Result<Sent<T, K>, SendError<T>> {
+    pub fn send(&self, value: T) -> Result<Sent<T, K>, SendError<T>> {
         match self.send_until(value, None) {
             Ok(sent) => Ok(sent),
             Err(err) => Err(SendError(err.into_inner())),
@@ -85,13 +91,13 @@ impl<T, K: Topology> Producer<T, K> {
     ///
     /// ```
     /// use std::time::Duration;
-    /// let (mut tx, _rx) = ringweir::spsc::channel::<u8>(1);
+    /// let (tx, _rx) = ringweir::spsc::channel::<u8>(1);
     /// tx.send(1).unwrap();
     /// let err = tx.send_timeout(2, Duration::from_millis(5)).unwrap_err();
     /// assert!(err.is_timeout());
     /// ```
     pub fn send_timeout(
-        &mut self,
+        &self,
         value: T,
         timeout: Duration,
     ) -> Result<Sent<T, K>, SendTimeoutError<T>> {
@@ -106,13 +112,13 @@ impl<T, K: Topology> Producer<T, K> {
     ///
     /// ```
     /// use std::time::{Duration, Instant};
-    /// let (mut tx, _rx) = ringweir::mpsc::channel::<u8>(1);
+    /// let (tx, _rx) = ringweir::mpsc::channel::<u8>(1);
     /// tx.send(1).unwrap();
     /// let deadline = Instant::now() + Duration::from_millis(5);
     /// assert!(tx.send_deadline(2, deadline).unwrap_err().is_timeout());
     /// ```
     pub fn send_deadline(
-        &mut self,
+        &self,
         value: T,
         deadline: Instant,
     ) -> Result<Sent<T, K>, SendTimeoutError<T>> {
@@ -128,7 +134,7 @@ impl<T, K: Topology> Producer<T, K> {
     /// passed through memory.
     #[inline(always)]
     fn send_until(
-        &mut self,
+        &self,
         value: T,
         deadline: Option<Instant>,
     ) -> Result<Sent<T, K>, SendTimeoutError<T>> {
@@ -142,14 +148,14 @@ impl<T, K: Topology> Producer<T, K> {
         if kind::<K>() == Kind::DropOldest {
             // One pass: pushing and, when full, evicting share the protocol's
             // full check instead of repeating it.
-            let evicted = ring.push_evicting(&mut self.local, value);
+            let evicted = self.with_local(|local| ring.push_evicting(local, value));
             if evicted.is_some() {
                 shared.after_eviction();
             }
             self.after_push(1);
             return Ok(K::Policy::sent(evicted));
         }
-        match ring.try_push(&mut self.local, value) {
+        match self.with_local(|local| ring.try_push(local, value)) {
             Ok(()) => {
                 self.after_push(1);
                 Ok(K::Policy::sent(None))
@@ -164,12 +170,11 @@ impl<T, K: Topology> Producer<T, K> {
 
     #[cold]
     fn send_blocking(
-        &mut self,
+        &self,
         value: T,
         deadline: Option<Instant>,
     ) -> Result<Sent<T, K>, SendTimeoutError<T>> {
         let ring = &*self.ring;
-        let local = &mut self.local;
         let shared = ring.shared();
         if deadline.is_some_and(|d| d <= Instant::now()) {
             // A zero timeout tried once and found the ring full: it did not
@@ -192,10 +197,10 @@ impl<T, K: Topology> Producer<T, K> {
                 }
                 // A poll need not tell a full ring from a consumer still taking
                 // the value in our slot (see `Ring::push_waiting`).
-                let pushed = match look {
+                let pushed = self.with_local(|local| match look {
                     Look::Poll => ring.push_waiting(local, value),
                     Look::Exact => ring.try_push(local, value),
-                };
+                });
                 match pushed {
                     Ok(()) => Some(Ok(())),
                     Err(value) => {
@@ -224,16 +229,16 @@ impl<T, K: Topology> Producer<T, K> {
     /// [`TrySendError::Full`] or [`TrySendError::Closed`], with the value.
     ///
     /// ```
-    /// let (mut tx, _rx) = ringweir::spsc::channel::<u8>(1);
+    /// let (tx, _rx) = ringweir::spsc::channel::<u8>(1);
     /// assert_eq!(tx.try_send(1), Ok(()));
     /// assert_eq!(tx.try_send(2), Err(ringweir::TrySendError::Full(2)));
     /// ```
     #[inline(always)]
-    pub fn try_send(&mut self, value: T) -> Result<(), TrySendError<T>> {
+    pub fn try_send(&self, value: T) -> Result<(), TrySendError<T>> {
         if self.consumers_left() {
             return Err(TrySendError::Closed(value));
         }
-        match self.ring.try_push(&mut self.local, value) {
+        match self.with_local(|local| self.ring.try_push(local, value)) {
             Ok(()) => {
                 self.after_push(1);
                 Ok(())
@@ -277,7 +282,10 @@ impl<T, K: Topology> Producer<T, K> {
             pushed: usize::MAX,
         };
         let handle = &mut *notify.handle;
-        let queued = handle.ring.push_slice(&mut handle.local, values);
+        // `&mut self`: each `clone` is the caller's code, run while the
+        // protocol's state is borrowed here, so no other call of this
+        // handle may run meanwhile.
+        let queued = handle.ring.push_slice(handle.local.get_mut(), values);
         if queued == 0 {
             std::mem::forget(notify);
         } else {
@@ -298,7 +306,7 @@ impl<T, K: Topology> Producer<T, K> {
     /// gone before the last one is.
     ///
     /// ```
-    /// let (mut tx, mut rx) = ringweir::spsc::channel::<u32>(2);
+    /// let (mut tx, rx) = ringweir::spsc::channel::<u32>(2);
     /// let t = std::thread::spawn(move || tx.send_slice(&[1, 2, 3, 4, 5]));
     /// let got: Vec<u32> = rx.iter().collect();
     /// assert_eq!(got, [1, 2, 3, 4, 5]);
@@ -333,7 +341,7 @@ impl<T, K: Topology> Producer<T, K> {
     /// Values queued now (a snapshot while others are active).
     ///
     /// ```
-    /// let (mut tx, _rx) = ringweir::spsc::channel::<u8>(4);
+    /// let (tx, _rx) = ringweir::spsc::channel::<u8>(4);
     /// tx.send(1).unwrap();
     /// assert_eq!(tx.len(), 1);
     /// ```
@@ -354,7 +362,7 @@ impl<T, K: Topology> Producer<T, K> {
     /// Whether the ring is full now.
     ///
     /// ```
-    /// let (mut tx, _rx) = ringweir::spsc::channel::<u8>(1);
+    /// let (tx, _rx) = ringweir::spsc::channel::<u8>(1);
     /// tx.send(1).unwrap();
     /// assert!(tx.is_full());
     /// ```
@@ -391,7 +399,7 @@ impl<T, K: Topology> Producer<T, K> {
     ///
     /// ```
     /// use ringweir::{Builder, Pressure};
-    /// let (mut tx, _rx) = Builder::new(4).watermarks(2, 1).spsc::<u8>()?;
+    /// let (tx, _rx) = Builder::new(4).watermarks(2, 1).spsc::<u8>()?;
     /// tx.send(1).unwrap();
     /// assert_eq!(tx.pressure(), Pressure::Normal);
     /// tx.send(2).unwrap();
@@ -405,7 +413,7 @@ impl<T, K: Topology> Producer<T, K> {
     /// The ring's counters; every handle reports the same numbers.
     ///
     /// ```
-    /// let (mut tx, _rx) = ringweir::spsc::channel::<u8>(4);
+    /// let (tx, _rx) = ringweir::spsc::channel::<u8>(4);
     /// tx.send(1).unwrap();
     /// assert_eq!(tx.stats().sent, 1);
     /// ```
@@ -414,6 +422,23 @@ impl<T, K: Topology> Producer<T, K> {
         shared
             .counters
             .snapshot(shared.tally, || self.ring.positions())
+    }
+
+    /// Runs `push` with the protocol's producer state. A ring whose producer
+    /// handles may be shared keeps none worth keeping (the stamped ring's is
+    /// `()`): each call makes its own. Otherwise the handle's own is lent.
+    #[inline(always)]
+    fn with_local<R>(&self, push: impl FnOnce(&mut PushLocal<T, K>) -> R) -> R {
+        if K::SHARED_PRODUCERS {
+            push(&mut self.ring.push_local())
+        } else {
+            // SAFETY: this handle is not `Sync` (its topology's producers
+            // are not shared), so only the thread that holds it is here;
+            // and no caller of `with_local` runs code of the user's (a
+            // `clone`, a `Drop`) while `push` runs, so no other call of
+            // this handle can reach the state before this borrow ends.
+            push(unsafe { &mut *self.local.get() })
+        }
     }
 
     /// Wakes up to `pushed` sleeping consumers; if every consumer left
@@ -431,10 +456,9 @@ impl<T, K: Topology> Producer<T, K> {
     /// pushed while the last consumer left may have escaped both its drain
     /// and the pushing producer's check (see `Shared::remove_consumer`), and
     /// a send is where the producer finds it. It never waits here: on the
-    /// spsc ring a discard that cannot pop at once (the drain is still on)
-    /// leaves the values to a later send or to the ring's drop. Only for
-    /// calls on `&mut self`: on an spsc ring the discard pops, which one
-    /// thread at a time may do.
+    /// spsc ring a discard that cannot pop at once (the drain is still on,
+    /// or this thread is already discarding, from a value's `Drop`) leaves
+    /// the values to a later send or to the ring's drop.
     #[inline(always)]
     fn consumers_left(&self) -> bool {
         if !self.ring.shared().consumers_gone() {
@@ -459,8 +483,8 @@ impl<T, K: ManyProducers> Clone for Producer<T, K> {
     /// until every producer clone is dropped.
     ///
     /// ```
-    /// let (tx, mut rx) = ringweir::mpsc::channel::<u8>(4);
-    /// let mut tx2 = tx.clone();
+    /// let (tx, rx) = ringweir::mpsc::channel::<u8>(4);
+    /// let tx2 = tx.clone();
     /// tx2.send(1).unwrap();
     /// drop((tx, tx2));
     /// assert_eq!(rx.recv(), Ok(1));

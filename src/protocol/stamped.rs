@@ -31,28 +31,25 @@
 //! and a racing evictor cannot both take it), then stores `tail` one step on
 //! (no other producer can claim `tail` meanwhile: the slot's stamp says
 //! full), swaps its value in for the old one and stamps the slot full for
-//! the new lap (a sole producer stores `tail` last, see below). The old
+//! the new lap (the single producer stores `tail` last, see below). The old
 //! value is handed back to the caller, never dropped here.
 //!
-//! # A sole producer
+//! # The single producer
 //!
-//! A producer that knows it is the only one (see `sole_producer`) needs no
-//! CAS to claim `tail`. Two kinds of sole producer move it differently:
+//! The spsc `DropOldest` producer (`single_producer`: the only producer the
+//! ring will ever have, on one thread at a time) needs no CAS to claim
+//! `tail`. It writes the value, stamps the slot full (Release) and only
+//! then stores `tail` (Release, see `publish_tail`). `tail` therefore never
+//! counts a value that is not published, which its consumer relies on: it
+//! never loads `tail`, and reads a slot stamped empty at `head` as an empty
+//! ring (`is_empty_at`). So a consumer that saw the ring non-empty through
+//! `len` finds the value at `head`. The consumer may take that value before
+//! `tail` moves past it, so `tail` can lag one step behind `head`; `len`
+//! and `positions` read that as an empty ring.
 //!
-//! - The spsc `DropOldest` producer (`single_producer`, the only one the
-//!   ring will ever have) writes the value, stamps the slot full (Release)
-//!   and only then stores `tail` (Release, see `publish_tail`). `tail`
-//!   therefore never counts a value that is not published, which its
-//!   consumer relies on: it never loads `tail`, and reads a slot stamped
-//!   empty at `head` as an empty ring (`is_empty_at`). So a consumer that
-//!   saw the ring non-empty through `len` finds the value at `head`. The
-//!   consumer may take that value before `tail` moves past it, so `tail`
-//!   can lag one step behind `head`; `len` and `positions` read that as an
-//!   empty ring.
-//! - A lone producer of an `mpsc` or `mpmc` ring (its clones have gone)
-//!   stores `tail` where a CAS would move it, before writing the value:
-//!   its consumers are built for producers that claim by CAS, and wait for
-//!   a claimed value to be published (`is_empty_at` loads `tail`).
+//! The producers of `mpsc` and `mpmc` rings always claim by CAS: their
+//! handles may be shared, so even the last one left may send from several
+//! threads at once.
 //!
 //! # A sole consumer
 //!
@@ -150,13 +147,9 @@ pub struct StampedRing<T> {
     one_lap: usize,
     /// Whether one producer handle is all there will ever be (spsc
     /// `DropOldest`): then it moves `tail` with plain stores, not a CAS
-    /// (`sole_producer` extends this to the other rings while there is
-    /// one producer handle and one consumer handle).
+    /// (see "The single producer").
     single_producer: bool,
-    /// Whether consumer handles can be cloned (`mpmc`): then a producer
-    /// checks how many there are before it takes the plain-store path (see
-    /// `sole_producer`). Kept beside `single_producer`, in a line every
-    /// push reads anyway.
+    /// Whether consumer handles can be cloned (`mpmc`).
     many_consumers: bool,
 }
 
@@ -276,40 +269,14 @@ impl<T> StampedRing<T> {
             .wrapping_add(pos & (self.one_lap - 1))
     }
 
-    /// Whether the calling producer moves `tail` with plain stores for the
-    /// whole of its current push attempt (one `push_with`; a blocking send
-    /// asks again on each attempt): it must be the only producer, and it
-    /// chooses to only while there is one consumer handle.
-    ///
-    /// The only producer: always on spsc rings. On the others, when the
-    /// producer count is 1: the other handles are gone, and their drops
-    /// (AcqRel decrements, read here with Acquire) came after their last
-    /// claims of `tail`, so those happen-before this send; and no new
-    /// producer can appear before it returns, because a clone is made from
-    /// a handle and the only one left is the caller's, borrowed mutably by
-    /// this send.
-    ///
-    /// One consumer handle: a choice, not a condition of soundness (a
-    /// consumer may be cloned mid-send; the consumers' protocol does not
-    /// depend on how `tail` moves). The store pays beside one consumer;
-    /// beside consumers that race each other for `head` by CAS, the
-    /// producer's CAS on `tail` is the faster of the two.
-    #[inline]
-    fn sole_producer(&self) -> bool {
-        self.single_producer
-            || self.shared.producer_count() == 1
-                && (!self.many_consumers || self.shared.consumer_count() == 1)
-    }
-
     /// Claims the slot under `tail` and fills it (`None`), unless the ring
     /// is full. Then, when `EVICT`, it evicts the oldest value to make room
-    /// and returns that; else it returns `value`. `sole`: the caller is the
-    /// only producer (see `sole_producer`). `WAITING` (never with `EVICT`):
+    /// and returns that; else it returns `value`. `WAITING` (never with `EVICT`):
     /// a slot still full from the last lap hands `value` back at once, as
     /// a full ring, without telling a full ring from a consumer still
     /// taking that value (see "A sender that waits").
     #[inline]
-    fn push_with<const EVICT: bool, const WAITING: bool>(&self, value: T, sole: bool) -> Option<T> {
+    fn push_with<const EVICT: bool, const WAITING: bool>(&self, value: T) -> Option<T> {
         let mut backoff = Backoff::new();
         let mut tail = self.tail.load(Ordering::Relaxed);
         loop {
@@ -318,7 +285,7 @@ impl<T> StampedRing<T> {
             // before we overwrite it.
             let stamp = slot.stamp.load(Ordering::Acquire);
             if stamp == tail {
-                if !sole {
+                if !self.single_producer {
                     // SeqCst: with the fences below, orders claims of `tail`
                     // against loads of `tail` by consumers deciding "empty".
                     if let Err(current) = self.tail.compare_exchange_weak(
@@ -331,13 +298,10 @@ impl<T> StampedRing<T> {
                         backoff.spin();
                         continue;
                     }
-                } else if !self.single_producer {
-                    // A lone producer: a store where the CAS would be (see
-                    // "A sole producer").
-                    self.tail.store(self.next(tail), Ordering::Relaxed);
                 }
                 // Why this is sound: the stamp said empty and either we won
-                // the CAS from `tail` or nobody else moves `tail` (`sole`),
+                // the CAS from `tail` or nobody else moves `tail` (the single
+                // producer),
                 // so the slot is ours until we re-stamp it; the previous
                 // value (if any) was moved out by its consumer before it
                 // stamped the slot empty.
@@ -360,7 +324,7 @@ impl<T> StampedRing<T> {
                     // `head`'s line here twice (to read, then to write), the
                     // most contended line of a full ring (`force_push` does
                     // not load it either).
-                    if self.claim_oldest(tail, sole) {
+                    if self.claim_oldest(tail) {
                         return Some(self.swap_in(slot, tail, value));
                     }
                 } else if WAITING {
@@ -397,7 +361,7 @@ impl<T> StampedRing<T> {
     /// success the caller owns that value and the slot under `tail`, and
     /// must [`swap_in`](Self::swap_in) its own.
     #[inline(always)]
-    fn claim_oldest(&self, tail: usize, sole: bool) -> bool {
+    fn claim_oldest(&self, tail: usize) -> bool {
         let head = tail.wrapping_sub(self.one_lap);
         let new_tail = self.next(tail);
         let new_head = new_tail.wrapping_sub(self.one_lap);
@@ -412,13 +376,10 @@ impl<T> StampedRing<T> {
         }
         // No producer can claim `tail` (its slot is stamped full for the
         // previous lap), so a plain store moves it: SeqCst, like a CAS of
-        // `tail`, for consumers deciding "empty"; Relaxed from a lone
-        // producer, as in `push_with`; the single producer moves it only
-        // once the new value is published (`swap_in`).
-        if !sole {
+        // `tail`, for consumers deciding "empty"; the single producer moves
+        // it only once the new value is published (`swap_in`).
+        if !self.single_producer {
             self.tail.store(new_tail, Ordering::SeqCst);
-        } else if !self.single_producer {
-            self.tail.store(new_tail, Ordering::Relaxed);
         }
         true
     }
@@ -619,9 +580,7 @@ impl<T> StampedRing<T> {
             return true;
         }
         // Empty unless a producer has moved `tail` since. SeqCst fence:
-        // pairs with the producers' SeqCst claims of `tail` (a lone
-        // producer stores `tail` Relaxed: then a stale `tail` only makes
-        // this "empty" linearize before a push whose stamp we did not see).
+        // pairs with the producers' SeqCst claims of `tail`.
         fence(Ordering::SeqCst);
         self.tail.load(Ordering::Relaxed) == head
     }
@@ -658,7 +617,7 @@ unsafe impl<T> Ring<T> for StampedRing<T> {
 
     #[inline]
     fn try_push(&self, _: &mut (), value: T) -> Result<(), T> {
-        match self.push_with::<false, false>(value, self.sole_producer()) {
+        match self.push_with::<false, false>(value) {
             None => Ok(()),
             Some(value) => Err(value),
         }
@@ -666,7 +625,7 @@ unsafe impl<T> Ring<T> for StampedRing<T> {
 
     #[inline]
     fn push_waiting(&self, _: &mut (), value: T) -> Result<(), T> {
-        match self.push_with::<false, true>(value, self.sole_producer()) {
+        match self.push_with::<false, true>(value) {
             None => Ok(()),
             Some(value) => Err(value),
         }
@@ -674,7 +633,7 @@ unsafe impl<T> Ring<T> for StampedRing<T> {
 
     #[inline]
     fn push_evicting(&self, _: &mut (), value: T) -> Option<T> {
-        self.push_with::<true, false>(value, self.sole_producer())
+        self.push_with::<true, false>(value)
     }
 
     #[inline(always)]
@@ -860,24 +819,6 @@ mod tests {
             many_consumers,
         )
         .unwrap()
-    }
-
-    #[test]
-    fn a_lone_producer_stores_tail_only_beside_one_consumer_handle() {
-        for many in [false, true] {
-            let r = ring_with::<u8>(4, Kind::Block, many);
-            assert!(r.sole_producer(), "many {many}");
-            r.shared.add_producer();
-            assert!(!r.sole_producer(), "two producers, many {many}");
-            r.shared.remove_producer();
-            assert!(r.sole_producer(), "many {many}");
-        }
-        // A cloned mpmc consumer turns the store path off while it lives.
-        let r = ring_with::<u8>(4, Kind::Block, true);
-        r.shared.add_consumer();
-        assert!(!r.sole_producer());
-        r.shared.remove_consumer();
-        assert!(r.sole_producer());
     }
 
     #[test]

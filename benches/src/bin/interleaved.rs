@@ -201,13 +201,13 @@ fn round_trip(r: u64) -> Scenario {
         ping_pong(
             ((rx1, tx2), (tx1, rx2)),
             r,
-            |(mut rx, mut tx)| {
+            |(rx, tx)| {
                 for _ in 0..r {
                     let v = spin_until(|| rx.try_recv().ok());
                     tx.try_send(v).unwrap();
                 }
             },
-            |(mut tx, mut rx)| {
+            |(tx, rx)| {
                 for i in 0..r {
                     tx.try_send(i).unwrap();
                     black_box(spin_until(|| rx.try_recv().ok()));
@@ -281,12 +281,12 @@ fn blocking_round_trip(r: u64) -> Scenario {
             ping_pong(
                 ((rx1, tx2), (tx1, rx2)),
                 r,
-                |(mut rx, mut tx)| {
+                |(rx, tx)| {
                     for _ in 0..r {
                         tx.send(rx.recv().unwrap()).unwrap();
                     }
                 },
-                |(mut tx, mut rx)| {
+                |(tx, rx)| {
                     for i in 0..r {
                         tx.send(i).unwrap();
                         black_box(rx.recv().unwrap());
@@ -328,7 +328,7 @@ fn blocking_round_trip(r: u64) -> Scenario {
 fn single_thread(rounds: u64) -> Scenario {
     const BURST: u64 = 512;
     let ours: Runner = Box::new(move || {
-        let (mut tx, mut rx) = Builder::new(1024).wait(Wait::Spin).spsc::<u64>().unwrap();
+        let (tx, rx) = Builder::new(1024).wait(Wait::Spin).spsc::<u64>().unwrap();
         let t0 = Instant::now();
         for _ in 0..rounds {
             for i in 0..BURST {
