@@ -306,10 +306,14 @@ impl<T, K: Topology> Consumer<T, K> {
     /// ```
     pub fn lagged(&self) -> u64 {
         let evicted = self.evicted_so_far();
-        // Relaxed: a count, not a synchronization point; handles that share
-        // this one each get a part of the lag, none of it twice.
-        let seen = self.evicted_seen.swap(evicted, Ordering::Relaxed);
-        evicted.wrapping_sub(seen) as u64
+        // Threads sharing this handle may read the count in one order and
+        // report in the other: `fetch_max` keeps the mark from going back,
+        // so each gets a part of the lag, none of it twice, and one that
+        // read an older count than the mark gets 0. (The count never wraps
+        // on a 64-bit target.) Relaxed: a count, not a synchronization
+        // point.
+        let seen = self.evicted_seen.fetch_max(evicted, Ordering::Relaxed);
+        evicted.saturating_sub(seen) as u64
     }
 
     /// Values queued now (a snapshot while others are active).
