@@ -228,7 +228,13 @@ fn producer_borrowed_in_a_scope_with<K: ManyProducers>(capacity: usize) {
     let per = per_thread();
     let what = format!("{} of {capacity} borrowed in a scope", name::<K>());
     let (tx, rx) = build::<u64, K>(Builder::new(capacity));
-    let consumer = collector(rx);
+    // The counters are read once the ring is closed and drained, by the
+    // consumer: while it is still receiving, a one-consumer `DropOldest`
+    // ring may count a receive in progress as an eviction (see `Stats`).
+    let consumer = thread::spawn(move || {
+        let got: Vec<u64> = rx.iter().collect();
+        (got, rx.stats())
+    });
     let handed_back: Vec<u64> = thread::scope(|s| {
         let senders: Vec<_> = (0..THREADS)
             .map(|t| {
@@ -248,9 +254,8 @@ fn producer_borrowed_in_a_scope_with<K: ManyProducers>(capacity: usize) {
             .flat_map(|s| s.join().unwrap())
             .collect()
     });
-    let s = tx.stats();
     drop(tx);
-    let got = consumer.join().unwrap();
+    let (got, s) = consumer.join().unwrap();
     in_order_per_thread(&what, &got);
     match policy::<K>() {
         Policy::Block => assert!(handed_back.is_empty(), "{what}"),
