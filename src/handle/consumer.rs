@@ -464,11 +464,12 @@ impl<T, K: Topology> Consumer<T, K> {
         if K::SHARED_CONSUMERS {
             pop(&mut self.ring.pop_local())
         } else {
-            // SAFETY: this handle is not `Sync` (its topology's consumers
+            // Why this is sound: this handle is not `Sync` (its topology's consumers
             // are not shared), so only the thread that holds it is here;
             // and no caller of `with_local` runs code of the user's while
             // `pop` runs, so no other call of this handle can reach the
             // state before this borrow ends.
+            // SAFETY: the only borrow of this handle's state (see above).
             pop(unsafe { &mut *self.local.get() })
         }
     }

@@ -432,11 +432,12 @@ impl<T, K: Topology> Producer<T, K> {
         if K::SHARED_PRODUCERS {
             push(&mut self.ring.push_local())
         } else {
-            // SAFETY: this handle is not `Sync` (its topology's producers
+            // Why this is sound: this handle is not `Sync` (its topology's producers
             // are not shared), so only the thread that holds it is here;
             // and no caller of `with_local` runs code of the user's (a
             // `clone`, a `Drop`) while `push` runs, so no other call of
             // this handle can reach the state before this borrow ends.
+            // SAFETY: the only borrow of this handle's state (see above).
             push(unsafe { &mut *self.local.get() })
         }
     }

@@ -657,12 +657,11 @@ unsafe impl<T> Ring<T> for StampedRing<T> {
         // is released, and no one else takes values from this ring (see "A
         // sole consumer"), so the value stays published and in place while
         // the reference, which borrows the consumer's local state, lives.
-        // SAFETY: the claim owns the published value at its `head`.
-        Some(
-            self.slot(claim.head)
-                .value
-                .with_mut(|v| unsafe { (*v).assume_init_ref() }),
-        )
+        let value = self.slot(claim.head).value.with_mut(|v| {
+            // SAFETY: the claim owns the published value at its `head`.
+            unsafe { (*v).assume_init_ref() }
+        });
+        Some(value)
     }
 
     fn pop_in_place(&self, local: &mut PopLocal, max: usize, mut look: impl FnMut(&[T])) -> usize {
