@@ -243,3 +243,17 @@ impl<P: Overflow> Builder<P> {
         })
     }
 }
+
+/// A ring of `capacity` slots with the defaults, for the topology modules'
+/// `channel` functions: panics with the reason, naming `module`'s
+/// `channel` and the caller's line, where the builder returns an error.
+#[track_caller]
+pub(crate) fn channel<T, K: Topology<Policy = Block>>(
+    capacity: usize,
+    module: &str,
+) -> (Producer<T, K>, Consumer<T, K>) {
+    match Builder::new(capacity).build() {
+        Ok(pair) => pair,
+        Err(err) => panic!("ringweir::{module}::channel: {err}"),
+    }
+}

@@ -29,7 +29,7 @@
 //! ```
 
 use crate::topology::Mpmc;
-use crate::{Block, Builder};
+use crate::Block;
 
 /// A sending handle of an mpmc ring with policy `P`; clone it for each
 /// producing thread. The ring closes for its consumers when the last clone
@@ -62,7 +62,7 @@ pub type Consumer<T, P = Block> = crate::Consumer<T, Mpmc<P>>;
 ///
 /// # Panics
 /// If `capacity` is 0, or too large to allocate; the message names the
-/// capacity. Use [`Builder::mpmc`] to get a [`CapacityError`](crate::CapacityError) instead.
+/// capacity. Use [`Builder::mpmc`](crate::Builder::mpmc) to get a [`CapacityError`](crate::CapacityError) instead.
 ///
 /// ```
 /// let (tx, rx) = ringweir::mpmc::channel::<u8>(16);
@@ -72,9 +72,7 @@ pub type Consumer<T, P = Block> = crate::Consumer<T, Mpmc<P>>;
 /// assert_eq!(rx.recv(), Ok(1));
 /// assert_eq!(rx2.recv(), Ok(2));
 /// ```
+#[track_caller]
 pub fn channel<T>(capacity: usize) -> (Producer<T>, Consumer<T>) {
-    match Builder::new(capacity).mpmc() {
-        Ok(pair) => pair,
-        Err(err) => panic!("ringweir::mpmc::channel: {err}"),
-    }
+    crate::builder::channel(capacity, "mpmc")
 }

@@ -28,7 +28,7 @@
 //! ```
 
 use crate::topology::Mpsc;
-use crate::{Block, Builder};
+use crate::Block;
 
 /// A sending handle of an mpsc ring with policy `P`; clone it for each
 /// producing thread. The ring closes for its consumers when the last clone
@@ -60,7 +60,7 @@ pub type Consumer<T, P = Block> = crate::Consumer<T, Mpsc<P>>;
 ///
 /// # Panics
 /// If `capacity` is 0, or too large to allocate; the message names the
-/// capacity. Use [`Builder::mpsc`] to get a [`CapacityError`](crate::CapacityError) instead.
+/// capacity. Use [`Builder::mpsc`](crate::Builder::mpsc) to get a [`CapacityError`](crate::CapacityError) instead.
 ///
 /// ```
 /// let (tx, rx) = ringweir::mpsc::channel::<u8>(16);
@@ -69,9 +69,7 @@ pub type Consumer<T, P = Block> = crate::Consumer<T, Mpsc<P>>;
 /// tx2.send(2).unwrap();
 /// assert_eq!(rx.try_iter().count(), 2);
 /// ```
+#[track_caller]
 pub fn channel<T>(capacity: usize) -> (Producer<T>, Consumer<T>) {
-    match Builder::new(capacity).mpsc() {
-        Ok(pair) => pair,
-        Err(err) => panic!("ringweir::mpsc::channel: {err}"),
-    }
+    crate::builder::channel(capacity, "mpsc")
 }

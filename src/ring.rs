@@ -4,6 +4,7 @@
 //! written once.
 
 use crate::shared::Shared;
+use crate::stats::{Pressure, Stats};
 
 /// A bounded ring protocol.
 ///
@@ -167,8 +168,22 @@ pub unsafe trait Ring<T> {
     /// Values queued now: a snapshot, exact when the ring is quiet.
     fn len(&self) -> usize {
         let (entered, left) = self.positions();
-        entered
-            .wrapping_sub(left)
-            .min(self.shared().config.capacity)
+        entered.wrapping_sub(left).min(self.capacity())
+    }
+
+    /// How many values the ring holds at most.
+    fn capacity(&self) -> usize {
+        self.shared().config.capacity
+    }
+
+    /// How full the ring is now, with the shared hysteresis state.
+    fn pressure(&self) -> Pressure {
+        self.shared().pressure(self.len())
+    }
+
+    /// The ring's counters, with `sent` and `received` from its positions.
+    fn stats(&self) -> Stats {
+        let shared = self.shared();
+        shared.counters.snapshot(shared.tally, || self.positions())
     }
 }

@@ -11,7 +11,7 @@
 //! not pay for that. Rings of larger values hold one stamp per value, in
 //! exactly `capacity` slots.
 //!
-//! What a ring costs in memory: see [`Builder::new`].
+//! What a ring costs in memory: see [`Builder::new`](crate::Builder::new).
 //!
 //! ```
 //! use std::thread;
@@ -32,7 +32,7 @@
 //! ```
 
 use crate::topology::Spsc;
-use crate::{Block, Builder};
+use crate::Block;
 
 /// The sending half of an spsc ring with policy `P`. Not `Clone`: there is
 /// one producer. Send it to the producing thread. All its methods are
@@ -60,16 +60,14 @@ pub type Consumer<T, P = Block> = crate::Consumer<T, Spsc<P>>;
 ///
 /// # Panics
 /// If `capacity` is 0, or too large to allocate; the message names the
-/// capacity. Use [`Builder`] to get a [`CapacityError`](crate::CapacityError) instead.
+/// capacity. Use [`Builder`](crate::Builder) to get a [`CapacityError`](crate::CapacityError) instead.
 ///
 /// ```
 /// let (tx, rx) = ringweir::spsc::channel::<u64>(1024);
 /// tx.send(1).unwrap();
 /// assert_eq!(rx.recv(), Ok(1));
 /// ```
+#[track_caller]
 pub fn channel<T>(capacity: usize) -> (Producer<T>, Consumer<T>) {
-    match Builder::new(capacity).spsc() {
-        Ok(pair) => pair,
-        Err(err) => panic!("ringweir::spsc::channel: {err}"),
-    }
+    crate::builder::channel(capacity, "spsc")
 }

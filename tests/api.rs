@@ -63,9 +63,16 @@ fn capacity_is_exact_and_zero_is_refused() {
 
 #[test]
 fn channel_panics_name_the_capacity() {
-    let panic = std::panic::catch_unwind(|| ringweir::spsc::channel::<u8>(0)).unwrap_err();
-    let msg = panic.downcast_ref::<String>().unwrap();
-    assert!(msg.contains("capacity 0"), "{msg}");
+    let message = |panic: Box<dyn std::any::Any + Send>| panic.downcast::<String>().unwrap();
+    let msg = message(std::panic::catch_unwind(|| ringweir::spsc::channel::<u8>(0)).unwrap_err());
+    assert!(
+        msg.starts_with("ringweir::spsc::channel: ") && msg.contains("capacity 0"),
+        "{msg}"
+    );
+    let msg = message(std::panic::catch_unwind(|| ringweir::mpsc::channel::<u8>(0)).unwrap_err());
+    assert!(msg.starts_with("ringweir::mpsc::channel: "), "{msg}");
+    let msg = message(std::panic::catch_unwind(|| ringweir::mpmc::channel::<u8>(0)).unwrap_err());
+    assert!(msg.starts_with("ringweir::mpmc::channel: "), "{msg}");
     let panic =
         std::panic::catch_unwind(|| ringweir::mpmc::channel::<u64>(usize::MAX)).unwrap_err();
     let msg = panic.downcast_ref::<String>().unwrap();

@@ -2,7 +2,7 @@
 //! closing, counting and lag on the receive side, written once over the
 //! [`Ring`] contract for every topology.
 
-use super::deadline_after;
+use super::{deadline_after, fmt_handle, AfterBatch, Local};
 use crate::cold::out_of_line_result;
 use crate::ring::Ring;
 use crate::shared::Kind;
@@ -11,8 +11,6 @@ use crate::sync::{Arc, Ordering};
 use crate::topology::{kind, sealed, ManyConsumers, SoleTaker, Topology};
 use crate::wait::{wait_until, Look};
 use crate::{Pressure, RecvError, RecvTimeoutError, Stats, TryRecvError};
-use crossbeam_utils::CachePadded;
-use std::cell::UnsafeCell;
 use std::marker::PhantomData;
 use std::sync::atomic::AtomicUsize;
 use std::time::{Duration, Instant};
@@ -34,7 +32,7 @@ pub struct Consumer<T, K: Topology> {
     /// calls that run none of the caller's code while they hold it (see
     /// `with_local`); the calls that do (a callback, a `Drop` of a value in
     /// the caller's buffer, a `Vec` growing) take `&mut self`.
-    local: CachePadded<UnsafeCell<PopLocal<T, K>>>,
+    local: Local<PopLocal<T, K>>,
     /// The eviction count when this handle last reported its lag.
     evicted_seen: AtomicUsize,
     /// Values this handle received (published under `Tally::ByConsumer`,
@@ -48,7 +46,7 @@ type PopLocal<T, K> = <<K as sealed::Topology>::Ring<T> as Ring<T>>::PopLocal;
 impl<T, K: Topology> Consumer<T, K> {
     pub(crate) fn new(ring: Arc<K::Ring<T>>, evicted_seen: usize) -> Self {
         Self {
-            local: CachePadded::new(UnsafeCell::new(ring.pop_local())),
+            local: Local::new(ring.pop_local()),
             ring,
             evicted_seen: AtomicUsize::new(evicted_seen),
             received: AtomicUsize::new(0),
@@ -255,12 +253,9 @@ impl<T, K: Topology> Consumer<T, K> {
     /// ```
     #[inline]
     pub fn try_recv_in_place(&mut self, max: usize, mut look: impl FnMut(&[T])) -> usize {
-        let mut took = Took {
-            handle: self,
-            taken: 0,
-        };
+        let mut took = self.counting_batch();
         let handle = &mut *took.handle;
-        let taken = &mut took.taken;
+        let taken = &mut took.done;
         handle
             .ring
             .pop_in_place(handle.local.get_mut(), max, |run| {
@@ -344,7 +339,7 @@ impl<T, K: Topology> Consumer<T, K> {
     /// assert_eq!(rx.capacity(), 3);
     /// ```
     pub fn capacity(&self) -> usize {
-        self.ring.shared().config.capacity
+        self.ring.capacity()
     }
 
     /// Whether every producer is gone. Values may still be queued:
@@ -366,7 +361,7 @@ impl<T, K: Topology> Consumer<T, K> {
     /// assert_eq!(rx.pressure(), ringweir::Pressure::Normal);
     /// ```
     pub fn pressure(&self) -> Pressure {
-        self.ring.shared().pressure(self.ring.len())
+        self.ring.pressure()
     }
 
     /// The ring's counters; every handle reports the same numbers.
@@ -378,10 +373,7 @@ impl<T, K: Topology> Consumer<T, K> {
     /// assert_eq!(rx.stats().received, 1);
     /// ```
     pub fn stats(&self) -> Stats {
-        let shared = self.ring.shared();
-        shared
-            .counters
-            .snapshot(shared.tally, || self.ring.positions())
+        self.ring.stats()
     }
 
     /// Takes a value if one is queued; wakes a blocked producer.
@@ -461,16 +453,12 @@ impl<T, K: Topology> Consumer<T, K> {
     /// makes its own. Otherwise the handle's own is lent.
     #[inline(always)]
     fn with_local<R>(&self, pop: impl FnOnce(&mut PopLocal<T, K>) -> R) -> R {
-        if K::SHARED_CONSUMERS {
-            pop(&mut self.ring.pop_local())
-        } else {
-            // Why this is sound: this handle is not `Sync` (its topology's consumers
-            // are not shared), so only the thread that holds it is here;
-            // and no caller of `with_local` runs code of the user's while
-            // `pop` runs, so no other call of this handle can reach the
-            // state before this borrow ends.
-            // SAFETY: the only borrow of this handle's state (see above).
-            pop(unsafe { &mut *self.local.get() })
+        // SAFETY: where consumers are not shared this handle is not `Sync`
+        // (see the `Sync` impls), and no caller of `with_local` runs the
+        // user's code while `pop` runs.
+        unsafe {
+            self.local
+                .lend(K::SHARED_CONSUMERS, || self.ring.pop_local(), pop)
         }
     }
 
@@ -490,16 +478,28 @@ impl<T, K: Topology> Consumer<T, K> {
         shared.after_pop(n);
     }
 
+    /// A guard that counts the values a batch takes (in its `done`) and
+    /// runs the after-pop duty for them when dropped, also when the batch's
+    /// sink panics: the values it was handed are taken.
+    fn counting_batch(&mut self) -> AfterBatch<'_, Self, impl Fn(&Self, usize)> {
+        AfterBatch {
+            handle: self,
+            done: 0,
+            duty: |handle: &Self, taken| {
+                if taken > 0 {
+                    handle.took(taken);
+                }
+            },
+        }
+    }
+
     /// Takes up to `max` values into `sink` as one run where the protocol
     /// allows, then counts them and wakes a blocked producer once (also when
     /// `sink` panics: the values it was handed are taken).
     fn pop_into(&mut self, max: usize, mut sink: impl FnMut(T)) -> usize {
-        let mut took = Took {
-            handle: self,
-            taken: 0,
-        };
+        let mut took = self.counting_batch();
         let handle = &mut *took.handle;
-        let taken = &mut took.taken;
+        let taken = &mut took.done;
         handle.ring.pop_into(handle.local.get_mut(), max, |value| {
             *taken += 1;
             sink(value);
@@ -585,25 +585,7 @@ impl<T, K: Topology> Drop for Consumer<T, K> {
 
 impl<T, K: Topology> std::fmt::Debug for Consumer<T, K> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Consumer")
-            .field("len", &self.len())
-            .field("capacity", &self.capacity())
-            .finish_non_exhaustive()
-    }
-}
-
-/// Counts what a run took and runs the consumer's after-pop duty when
-/// dropped, also when the run's sink panicked.
-struct Took<'a, T, K: Topology> {
-    handle: &'a mut Consumer<T, K>,
-    taken: usize,
-}
-
-impl<T, K: Topology> Drop for Took<'_, T, K> {
-    fn drop(&mut self) {
-        if self.taken > 0 {
-            self.handle.took(self.taken);
-        }
+        fmt_handle("Consumer", &*self.ring, f)
     }
 }
 

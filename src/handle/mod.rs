@@ -8,8 +8,12 @@ mod producer;
 pub use consumer::{Consumer, IntoIter, Iter, TryIter};
 pub use producer::Producer;
 
+use crate::ring::Ring;
 use crate::sync::Arc;
 use crate::topology::{ManyConsumers, ManyProducers, Topology};
+use crossbeam_utils::CachePadded;
+use std::cell::UnsafeCell;
+use std::fmt;
 use std::time::{Duration, Instant};
 
 // SAFETY: a handle is an `Arc` of its ring and the handle's own state of
@@ -43,6 +47,68 @@ fn _protocols_are_thread_safe<T: Send>() {
     owned::<<SpscRing<T> as Ring<T>>::PopLocal>();
     owned::<<StampedRing<T> as Ring<T>>::PushLocal>();
     owned::<<StampedRing<T> as Ring<T>>::PopLocal>();
+}
+
+/// A handle's own state of the protocol's (cached indices), on cache lines
+/// of its own, lent to one call at a time.
+struct Local<L>(CachePadded<UnsafeCell<L>>);
+
+impl<L> Local<L> {
+    fn new(state: L) -> Self {
+        Self(CachePadded::new(UnsafeCell::new(state)))
+    }
+
+    /// The state, for a call that holds the handle by `&mut`.
+    fn get_mut(&mut self) -> &mut L {
+        self.0.get_mut()
+    }
+
+    /// Runs `call` with protocol state: a fresh one from `fresh` where the
+    /// handle may be shared (`shared`), else this one.
+    ///
+    /// # Safety
+    /// Unless `shared`, the handle that holds this state is not `Sync`, and
+    /// `call` runs none of the user's code (a `clone`, a `Drop`, a
+    /// callback): then only the handle's thread is here, and no other
+    /// borrow of the state can begin before this one ends.
+    #[inline(always)]
+    unsafe fn lend<R>(
+        &self,
+        shared: bool,
+        fresh: impl FnOnce() -> L,
+        call: impl FnOnce(&mut L) -> R,
+    ) -> R {
+        if shared {
+            call(&mut fresh())
+        } else {
+            // SAFETY: by the caller's contract, the only borrow of the state
+            // while it lives.
+            call(unsafe { &mut *self.0.get() })
+        }
+    }
+}
+
+/// Runs a handle's duty for the `done` values of a batch when dropped, so
+/// that it runs also when the user's code (a `clone`, a callback, a
+/// value's `Drop`) panics part-way through the batch.
+struct AfterBatch<'a, H, F: Fn(&H, usize)> {
+    handle: &'a mut H,
+    done: usize,
+    duty: F,
+}
+
+impl<H, F: Fn(&H, usize)> Drop for AfterBatch<'_, H, F> {
+    fn drop(&mut self) {
+        (self.duty)(self.handle, self.done);
+    }
+}
+
+/// Formats a handle as its name with its ring's length and capacity.
+fn fmt_handle<T, R: Ring<T>>(name: &str, ring: &R, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+    f.debug_struct(name)
+        .field("len", &ring.len())
+        .field("capacity", &ring.capacity())
+        .finish_non_exhaustive()
 }
 
 /// Turns a timeout into a deadline; one too far to represent never passes.

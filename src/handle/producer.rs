@@ -2,7 +2,7 @@
 //! timeouts, closing and counting on the send side, written once over the
 //! [`Ring`] contract for every topology.
 
-use super::deadline_after;
+use super::{deadline_after, fmt_handle, AfterBatch, Local};
 use crate::ring::Ring;
 use crate::shared::Kind;
 use crate::stats::Counters;
@@ -10,8 +10,6 @@ use crate::sync::Arc;
 use crate::topology::{kind, sealed, ManyProducers, Topology};
 use crate::wait::{wait_until, Look};
 use crate::{Overflow, Pressure, SendError, SendTimeoutError, Stats, TrySendError};
-use crossbeam_utils::CachePadded;
-use std::cell::UnsafeCell;
 use std::marker::PhantomData;
 use std::time::{Duration, Instant};
 
@@ -35,7 +33,7 @@ pub struct Producer<T, K: Topology> {
     /// The protocol's producer state. Reached through `&self` only by the
     /// calls that run none of the caller's code while they hold it (see
     /// `with_local`); the calls that do (a `clone`) take `&mut self`.
-    local: CachePadded<UnsafeCell<PushLocal<T, K>>>,
+    local: Local<PushLocal<T, K>>,
     _values: PhantomData<fn(T)>,
 }
 
@@ -44,10 +42,13 @@ type PushLocal<T, K> = <<K as sealed::Topology>::Ring<T> as Ring<T>>::PushLocal;
 /// What a successful send returns on a ring of topology `K`.
 type Sent<T, K> = <<K as Topology>::Policy as Overflow>::Sent<T>;
 
+/// What a send that may wait returns.
+type Waited<T, K> = Result<Sent<T, K>, SendTimeoutError<T>>;
+
 impl<T, K: Topology> Producer<T, K> {
     pub(crate) fn new(ring: Arc<K::Ring<T>>) -> Self {
         Self {
-            local: CachePadded::new(UnsafeCell::new(ring.push_local())),
+            local: Local::new(ring.push_local()),
             ring,
             _values: PhantomData,
         }
@@ -96,11 +97,7 @@ impl<T, K: Topology> Producer<T, K> {
     /// let err = tx.send_timeout(2, Duration::from_millis(5)).unwrap_err();
     /// assert!(err.is_timeout());
     /// ```
-    pub fn send_timeout(
-        &self,
-        value: T,
-        timeout: Duration,
-    ) -> Result<Sent<T, K>, SendTimeoutError<T>> {
+    pub fn send_timeout(&self, value: T, timeout: Duration) -> Waited<T, K> {
         self.send_until(value, deadline_after(timeout))
     }
 
@@ -117,11 +114,7 @@ impl<T, K: Topology> Producer<T, K> {
     /// let deadline = Instant::now() + Duration::from_millis(5);
     /// assert!(tx.send_deadline(2, deadline).unwrap_err().is_timeout());
     /// ```
-    pub fn send_deadline(
-        &self,
-        value: T,
-        deadline: Instant,
-    ) -> Result<Sent<T, K>, SendTimeoutError<T>> {
+    pub fn send_deadline(&self, value: T, deadline: Instant) -> Waited<T, K> {
         self.send_until(value, Some(deadline))
     }
 
@@ -133,11 +126,7 @@ impl<T, K: Topology> Producer<T, K> {
     /// left out of line would make every value pay a call and a result
     /// passed through memory.
     #[inline(always)]
-    fn send_until(
-        &self,
-        value: T,
-        deadline: Option<Instant>,
-    ) -> Result<Sent<T, K>, SendTimeoutError<T>> {
+    fn send_until(&self, value: T, deadline: Option<Instant>) -> Waited<T, K> {
         let ring = &*self.ring;
         let shared = ring.shared();
         if self.consumers_left() {
@@ -169,11 +158,7 @@ impl<T, K: Topology> Producer<T, K> {
     }
 
     #[cold]
-    fn send_blocking(
-        &self,
-        value: T,
-        deadline: Option<Instant>,
-    ) -> Result<Sent<T, K>, SendTimeoutError<T>> {
+    fn send_blocking(&self, value: T, deadline: Option<Instant>) -> Waited<T, K> {
         let ring = &*self.ring;
         let shared = ring.shared();
         if deadline.is_some_and(|d| d <= Instant::now()) {
@@ -277,9 +262,10 @@ impl<T, K: Topology> Producer<T, K> {
         // The guard runs `after_push` even when a `clone` panics: the values
         // cloned before it are queued and sleeping consumers must hear. How
         // many is then unknown, so it wakes them all.
-        let mut notify = AfterPush {
+        let mut notify = AfterBatch {
             handle: self,
-            pushed: usize::MAX,
+            done: usize::MAX,
+            duty: |handle: &Self, pushed| handle.after_push(pushed),
         };
         let handle = &mut *notify.handle;
         // `&mut self`: each `clone` is the caller's code, run while the
@@ -289,7 +275,7 @@ impl<T, K: Topology> Producer<T, K> {
         if queued == 0 {
             std::mem::forget(notify);
         } else {
-            notify.pushed = queued;
+            notify.done = queued;
         }
         Ok(queued)
     }
@@ -377,7 +363,7 @@ impl<T, K: Topology> Producer<T, K> {
     /// assert_eq!(tx.capacity(), 1000);
     /// ```
     pub fn capacity(&self) -> usize {
-        self.ring.shared().config.capacity
+        self.ring.capacity()
     }
 
     /// Whether every consumer is gone (sends now fail). Only a look: it
@@ -407,7 +393,7 @@ impl<T, K: Topology> Producer<T, K> {
     /// # Ok::<(), ringweir::CapacityError>(())
     /// ```
     pub fn pressure(&self) -> Pressure {
-        self.ring.shared().pressure(self.ring.len())
+        self.ring.pressure()
     }
 
     /// The ring's counters; every handle reports the same numbers.
@@ -418,10 +404,7 @@ impl<T, K: Topology> Producer<T, K> {
     /// assert_eq!(tx.stats().sent, 1);
     /// ```
     pub fn stats(&self) -> Stats {
-        let shared = self.ring.shared();
-        shared
-            .counters
-            .snapshot(shared.tally, || self.ring.positions())
+        self.ring.stats()
     }
 
     /// Runs `push` with the protocol's producer state. A ring whose producer
@@ -429,16 +412,12 @@ impl<T, K: Topology> Producer<T, K> {
     /// `()`): each call makes its own. Otherwise the handle's own is lent.
     #[inline(always)]
     fn with_local<R>(&self, push: impl FnOnce(&mut PushLocal<T, K>) -> R) -> R {
-        if K::SHARED_PRODUCERS {
-            push(&mut self.ring.push_local())
-        } else {
-            // Why this is sound: this handle is not `Sync` (its topology's producers
-            // are not shared), so only the thread that holds it is here;
-            // and no caller of `with_local` runs code of the user's (a
-            // `clone`, a `Drop`) while `push` runs, so no other call of
-            // this handle can reach the state before this borrow ends.
-            // SAFETY: the only borrow of this handle's state (see above).
-            push(unsafe { &mut *self.local.get() })
+        // SAFETY: where producers are not shared this handle is not `Sync`
+        // (see the `Sync` impls), and no caller of `with_local` runs the
+        // user's code while `push` runs.
+        unsafe {
+            self.local
+                .lend(K::SHARED_PRODUCERS, || self.ring.push_local(), push)
         }
     }
 
@@ -505,22 +484,6 @@ impl<T, K: Topology> Drop for Producer<T, K> {
 
 impl<T, K: Topology> std::fmt::Debug for Producer<T, K> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Producer")
-            .field("len", &self.len())
-            .field("capacity", &self.capacity())
-            .finish_non_exhaustive()
-    }
-}
-
-/// Runs the producer's after-push duty for `pushed` values when dropped (a
-/// batch push, even one cut short by a panicking `clone`).
-struct AfterPush<'a, T, K: Topology> {
-    handle: &'a mut Producer<T, K>,
-    pushed: usize,
-}
-
-impl<T, K: Topology> Drop for AfterPush<'_, T, K> {
-    fn drop(&mut self) {
-        self.handle.after_push(self.pushed);
+        fmt_handle("Producer", &*self.ring, f)
     }
 }
