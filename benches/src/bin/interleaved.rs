@@ -1,5 +1,5 @@
 //! Paired trials of the scenarios whose criterion rows swing with the VM:
-//! SPSC throughput, SPSC round trip, single thread, batches, drop-oldest
+//! SPSC throughput (of u64 and of 128-byte values), SPSC round trip, single thread, batches, drop-oldest
 //! and the blocking many-thread shapes.
 //!
 //! Criterion measures one implementation after another, so on a small VM
@@ -109,6 +109,87 @@ fn throughput(cap: usize, n: u64) -> Scenario {
                     move || ringbuf::HeapRb::<u64>::new(cap).split(),
                     move |mut tx| transfers::ringbuf_send(&mut tx, n),
                     move |mut rx| transfers::ringbuf_recv(&mut rx, n),
+                ),
+            ),
+        ],
+    }
+}
+
+/// A value larger than a cache line (128 bytes): spsc rings of such values
+/// use a protocol of their own.
+type Large = [u64; 16];
+
+/// SPSC throughput of 128-byte values through a ring of 256, both sides
+/// spinning on the non-blocking calls.
+fn large_values(n: u64) -> Scenario {
+    const CAP: usize = 256;
+    Scenario {
+        name: "spsc_large_values",
+        unit: "per msg",
+        runs: vec![
+            (
+                "ringweir-spin-try",
+                Kind::Ours,
+                transfer(
+                    n,
+                    || Builder::new(CAP).wait(Wait::Spin).spsc::<Large>().unwrap(),
+                    move |tx| {
+                        for i in 0..n {
+                            let mut value = [i; 16];
+                            while let Err(full) = tx.try_send(value) {
+                                value = full.into_inner();
+                                std::hint::spin_loop();
+                            }
+                        }
+                    },
+                    move |rx| {
+                        for _ in 0..n {
+                            black_box(spin_until(|| rx.try_recv().ok()));
+                        }
+                    },
+                ),
+            ),
+            (
+                "rtrb",
+                Kind::Peer,
+                transfer(
+                    n,
+                    || rtrb::RingBuffer::<Large>::new(CAP),
+                    move |mut tx| {
+                        for i in 0..n {
+                            while tx.push([i; 16]).is_err() {
+                                std::hint::spin_loop();
+                            }
+                        }
+                    },
+                    move |mut rx| {
+                        for _ in 0..n {
+                            black_box(spin_until(|| rx.pop().ok()));
+                        }
+                    },
+                ),
+            ),
+            (
+                "crossbeam-ArrayQueue",
+                Kind::Peer,
+                transfer(
+                    n,
+                    || {
+                        let queue = Arc::new(crossbeam_queue::ArrayQueue::<Large>::new(CAP));
+                        (queue.clone(), queue)
+                    },
+                    move |queue| {
+                        for i in 0..n {
+                            while queue.push([i; 16]).is_err() {
+                                std::hint::spin_loop();
+                            }
+                        }
+                    },
+                    move |queue| {
+                        for _ in 0..n {
+                            black_box(spin_until(|| queue.pop()));
+                        }
+                    },
                 ),
             ),
         ],
@@ -577,6 +658,7 @@ fn main() {
     let scenarios = [
         throughput(1024, msgs),
         throughput(64, msgs),
+        large_values(msgs / 4),
         round_trip(trips),
         blocking_round_trip(trips),
         single_thread(rounds),
