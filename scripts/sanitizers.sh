@@ -58,7 +58,7 @@ for run in "${runs[@]}"; do
             flag=thread
             # halt_on_error: the first race fails the run, with its report.
             export TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1 ${TSAN_OPTIONS:-}"
-            tests=${TSAN_TESTS-spsc_stream multi_stream closing hostile batch in_place regressions}
+            tests=${TSAN_TESTS-spsc_stream multi_stream closing hostile batch in_place regressions async_calls}
             ;;
         asan)
             flag=address
@@ -81,7 +81,7 @@ for run in "${runs[@]}"; do
     # shellcheck disable=SC2046 # the selection is meant to split
     RUSTFLAGS="-Zsanitizer=$flag" RUSTDOCFLAGS="-Zsanitizer=$flag" \
         CARGO_TARGET_DIR="target/$run" \
-        cargo "+$toolchain" test -Zbuild-std --target "$target" $(selection "$tests") \
+        cargo "+$toolchain" test -Zbuild-std --target "$target" --features async $(selection "$tests") \
         -- --test-threads="${SAN_TEST_THREADS:-2}"
     report+=("$run: passed in $(( $(date +%s) - started ))s (build included)")
 done

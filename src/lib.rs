@@ -89,11 +89,50 @@
 //! [`Wait::Poll`] sleeps for bounded spans and is never woken, so the other
 //! side's calls stay free of system calls.
 //!
+//! ## Async (feature `async`)
+//! With the `async` feature, [`Producer::send_async`] and
+//! [`Consumer::recv_async`] return futures driven by their `Waker` alone:
+//! they run under tokio, async-std, smol or a plain `block_on`, and the
+//! feature adds no dependency. Any mix works on one ring: a producer
+//! thread feeding a consumer task, a task feeding a thread, or tasks on
+//! both sides. A task waits where a parked thread would, and is woken the
+//! same way, by the other side's progress or by the close, when its side
+//! [`Park`](Wait::Park)s (the default). A send on a `DropNewest` or
+//! `DropOldest` ring never waits, sync or async.
+//!
+//! Cancelling is safe: a dropped `recv_async` loses no value (it takes one
+//! only in the poll that returns it), a dropped `send_async` never queues
+//! its value ([`SendFuture::cancel`] hands it back), and a wake-up that
+//! reached a future dropped before it acted on it goes to another waiter.
+//!
+//! ```
+//! # #[cfg(feature = "async")]
+//! # {
+//! // A producer thread, and a consumer task (here on `pollster`'s executor).
+//! let (tx, mut rx) = ringweir::spsc::channel::<u64>(64);
+//! let producer = std::thread::spawn(move || {
+//!     for tick in 0..1000 {
+//!         tx.send(tick).unwrap();
+//!     }
+//! });
+//! let total = pollster::block_on(async {
+//!     let mut total = 0;
+//!     while let Ok(tick) = rx.recv_async().await {
+//!         total += tick;
+//!     }
+//!     total
+//! });
+//! producer.join().unwrap();
+//! assert_eq!(total, 999 * 1000 / 2);
+//! # }
+//! ```
+//!
 //! ## What each call may do
 //! Whether a call can wait, lock or enter the kernel depends on the call
-//! and on how the *other* side waits. No call allocates (the ring's memory
-//! is allocated once, when it is built; `recv_many` and `try_recv_many` grow
-//! only the `Vec` you hand them).
+//! and on how the *other* side waits. No call allocates, except to hold or
+//! wake waiting async tasks (the ring's memory is allocated once, when it
+//! is built; `recv_many` and `try_recv_many` grow only the `Vec` you hand
+//! them).
 //!
 //! | call | wait-free | may block | may make a system call | may allocate |
 //! |---|---|---|---|---|
@@ -103,6 +142,11 @@
 //! | `send` on a `DropOldest` ring; the `try_` calls of a spsc `DropOldest` ring and of every mpsc or mpmc ring | no: lock-free | no | as `try_send` / `try_recv` | no |
 //! | `send` on a full `Block` ring, `recv` and friends on an empty ring | no | yes, by the caller's side's [`Wait`] | `Spin`: no; `Yield`: `sched_yield`; `Poll`: `nanosleep`; `Park`: `sched_yield`, `FUTEX_WAIT` | no |
 //! | dropping the last handle of a side | no | briefly, on a lock only sleepers and closers take | one wake-up of the other side's sleepers, if any | no |
+//! | `send_async` on a full `Block` ring, `recv_async` on an empty ring (feature `async`) | no | no: the task returns `Pending`, after a lock only sleepers and closers take | no | yes: its waker joins the ring's list of waiting tasks |
+//!
+//! Where a row says a call may wake the other side, a waiting task is woken
+//! by its `Waker` (the executor's code, after the ring's lock is released),
+//! in place of a `FUTEX_WAKE`; collecting the tasks to wake may allocate.
 //!
 //! Rows about a send assume the ring is open: once every consumer has
 //! left, a producer's call first drops what is still queued (running
@@ -160,6 +204,8 @@ pub use error::{
     TrySendError,
 };
 pub use handle::{Consumer, IntoIter, Iter, Producer, TryIter};
+#[cfg(feature = "async")]
+pub use handle::{RecvFuture, SendFuture};
 pub use policy::{Admission, Block, DropNewest, DropOldest, Eviction, Lost, Overflow};
 pub use stats::{Pressure, Stats};
 pub use topology::{ManyConsumers, ManyProducers, Mpmc, Mpsc, SoleTaker, Spsc, Topology};

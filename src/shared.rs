@@ -91,6 +91,21 @@ impl Shared {
         self.not_full.gone()
     }
 
+    /// Whether consumers may sleep (`Park`): only then does a push wake them.
+    #[cfg(feature = "async")]
+    #[inline]
+    pub(crate) fn consumers_sleep(&self) -> bool {
+        self.consumers_sleep
+    }
+
+    /// Whether producers may sleep (a `Block` ring whose producers `Park`):
+    /// only then does a pop wake them.
+    #[cfg(feature = "async")]
+    #[inline]
+    pub(crate) fn producers_sleep(&self) -> bool {
+        self.producers_sleep
+    }
+
     /// After `pushed` values were pushed: wakes up to that many sleeping
     /// consumers and says whether every consumer left meanwhile, in which
     /// case the pushing producer must discard what is queued (see

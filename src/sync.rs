@@ -31,16 +31,29 @@ mod imp {
         }
     }
 
-    /// A mutex that only guards the sleep/wake hand-off (it protects no data).
+    /// The mutex of the sleep/wake hand-off, holding the waiting tasks.
     #[derive(Debug, Default)]
-    pub(crate) struct Mutex(parking_lot::Mutex<()>);
+    pub(crate) struct Mutex<T>(parking_lot::Mutex<T>);
 
-    /// Proof that [`Mutex`] is held.
-    pub(crate) struct MutexGuard<'a>(parking_lot::MutexGuard<'a, ()>);
+    /// Proof that [`Mutex`] is held, and access to what it holds.
+    pub(crate) struct MutexGuard<'a, T>(parking_lot::MutexGuard<'a, T>);
 
-    impl Mutex {
-        pub(crate) fn lock(&self) -> MutexGuard<'_> {
+    impl<T> Mutex<T> {
+        pub(crate) fn lock(&self) -> MutexGuard<'_, T> {
             MutexGuard(self.0.lock())
+        }
+    }
+
+    impl<T> std::ops::Deref for MutexGuard<'_, T> {
+        type Target = T;
+        fn deref(&self) -> &T {
+            &self.0
+        }
+    }
+
+    impl<T> std::ops::DerefMut for MutexGuard<'_, T> {
+        fn deref_mut(&mut self) -> &mut T {
+            &mut self.0
         }
     }
 
@@ -51,7 +64,7 @@ mod imp {
     impl Condvar {
         /// Sleeps until notified or until `deadline`; spurious wake-ups are
         /// allowed, callers re-check their condition.
-        pub(crate) fn wait(&self, guard: &mut MutexGuard<'_>, deadline: Option<Instant>) {
+        pub(crate) fn wait<T>(&self, guard: &mut MutexGuard<'_, T>, deadline: Option<Instant>) {
             match deadline {
                 Some(deadline) => {
                     self.0.wait_until(&mut guard.0, deadline);
@@ -108,14 +121,27 @@ mod imp {
 
     /// loom's mutex, with the std-style poisoning folded away.
     #[derive(Debug, Default)]
-    pub(crate) struct Mutex(loom::sync::Mutex<()>);
+    pub(crate) struct Mutex<T>(loom::sync::Mutex<T>);
 
     /// Proof that [`Mutex`] is held (an `Option` so a wait can move it).
-    pub(crate) struct MutexGuard<'a>(Option<loom::sync::MutexGuard<'a, ()>>);
+    pub(crate) struct MutexGuard<'a, T>(Option<loom::sync::MutexGuard<'a, T>>);
 
-    impl Mutex {
-        pub(crate) fn lock(&self) -> MutexGuard<'_> {
+    impl<T> Mutex<T> {
+        pub(crate) fn lock(&self) -> MutexGuard<'_, T> {
             MutexGuard(Some(self.0.lock().unwrap()))
+        }
+    }
+
+    impl<T> std::ops::Deref for MutexGuard<'_, T> {
+        type Target = T;
+        fn deref(&self) -> &T {
+            self.0.as_ref().expect("guard present")
+        }
+    }
+
+    impl<T> std::ops::DerefMut for MutexGuard<'_, T> {
+        fn deref_mut(&mut self) -> &mut T {
+            self.0.as_mut().expect("guard present")
         }
     }
 
@@ -128,7 +154,7 @@ mod imp {
         /// timeout that fires at once (the caller re-checks its condition,
         /// then sees the deadline as passed, see [`expired`]), which is the
         /// interleaving where the timer beats every notification.
-        pub(crate) fn wait(&self, guard: &mut MutexGuard<'_>, deadline: Option<Instant>) {
+        pub(crate) fn wait<T>(&self, guard: &mut MutexGuard<'_, T>, deadline: Option<Instant>) {
             if deadline.is_some() {
                 return;
             }

@@ -2,6 +2,8 @@
 //! closing, counting and lag on the receive side, written once over the
 //! [`Ring`] contract for every topology.
 
+#[cfg(feature = "async")]
+use super::RecvFuture;
 use super::{deadline_after, fmt_handle, AfterBatch, Local};
 use crate::cold::out_of_line_result;
 use crate::ring::Ring;
@@ -9,10 +11,14 @@ use crate::shared::Kind;
 use crate::stats::{Counters, Tally};
 use crate::sync::{Arc, Ordering};
 use crate::topology::{kind, sealed, ManyConsumers, SoleTaker, Topology};
+#[cfg(feature = "async")]
+use crate::wait::TaskTicket;
 use crate::wait::{wait_until, Look};
 use crate::{Pressure, RecvError, RecvTimeoutError, Stats, TryRecvError};
 use std::marker::PhantomData;
 use std::sync::atomic::AtomicUsize;
+#[cfg(feature = "async")]
+use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
 /// The receiving half of a ring of topology `K` (its policy included).
@@ -135,6 +141,32 @@ impl<T, K: Topology> Consumer<T, K> {
     /// ```
     pub fn recv_deadline(&self, deadline: Instant) -> Result<T, RecvTimeoutError> {
         self.recv_until(Some(deadline))
+    }
+
+    /// Takes the oldest value, awaiting one while the ring is empty: the
+    /// async form of [`recv`](Self::recv), for a consumer in an async task
+    /// (any executor: the future is driven by its `Waker` alone).
+    ///
+    /// The task is woken by the push that brings a value, or by the close,
+    /// when the consumer side [`Park`](crate::Wait::Park)s (the default);
+    /// beside other waits nothing wakes it, so it re-polls itself through
+    /// the executor until a value is there. `&mut self`: the future holds
+    /// the handle, so it can move between threads with its task; share an
+    /// [`mpmc`](crate::mpmc) consumer by cloning it.
+    ///
+    /// # Errors
+    /// [`RecvError`] once every producer is gone and the ring is drained.
+    ///
+    /// ```
+    /// let (tx, mut rx) = ringweir::mpsc::channel::<u32>(4);
+    /// let producer = std::thread::spawn(move || tx.send(7).unwrap());
+    /// assert_eq!(pollster::block_on(rx.recv_async()), Ok(7));
+    /// producer.join().unwrap();
+    /// assert!(pollster::block_on(rx.recv_async()).is_err());
+    /// ```
+    #[cfg(feature = "async")]
+    pub fn recv_async(&mut self) -> RecvFuture<'_, T, K> {
+        RecvFuture::new(self)
     }
 
     /// Waits like [`recv`](Self::recv) for one value, then appends up to
@@ -413,38 +445,96 @@ impl<T, K: Topology> Consumer<T, K> {
 
     #[cold]
     fn recv_waiting(&self, deadline: Option<Instant>) -> Result<T, RecvTimeoutError> {
-        let ring = &*self.ring;
-        let shared = ring.shared();
+        let shared = self.ring.shared();
         // The caller found nothing at once; `wait_until`'s first attempt
         // (one spin hint later) tells a closed ring from an empty one.
-        let attempt = |look| {
-            let taken = self.with_local(|local| match look {
-                Look::Poll => ring.pop_waiting(local),
-                Look::Exact => ring.try_pop(local),
-            });
-            if let Some(value) = taken {
-                return Some(Ok(value));
-            }
-            if shared.producers_gone() {
-                // Every producer is gone and their pushes happen before the
-                // flag we just saw (Release/Acquire): one more look finds
-                // any value they left.
-                let last = self.with_local(|local| ring.try_pop(local));
-                return Some(last.ok_or(RecvTimeoutError::Closed));
-            }
-            None
-        };
         let taken = wait_until(
             shared.config.consumer_wait,
             &shared.not_empty,
             deadline,
-            attempt,
+            |look| self.take_or_closed(look),
         )
         .unwrap_or(Err(RecvTimeoutError::Timeout));
         if taken.is_ok() {
             self.took(1);
         }
         taken
+    }
+
+    /// One attempt of a waiting receive: a value (not yet counted by
+    /// `took`), `Closed` once every producer is gone and the ring is
+    /// drained, or `None`: wait on.
+    fn take_or_closed(&self, look: Look) -> Option<Result<T, RecvTimeoutError>> {
+        let ring = &*self.ring;
+        let taken = self.with_local(|local| match look {
+            Look::Poll => ring.pop_waiting(local),
+            Look::Exact => ring.try_pop(local),
+        });
+        if let Some(value) = taken {
+            return Some(Ok(value));
+        }
+        if ring.shared().producers_gone() {
+            // Every producer is gone and their pushes happen before the
+            // flag we just saw (Release/Acquire): one more look finds any
+            // value they left.
+            let last = self.with_local(|local| ring.try_pop(local));
+            return Some(last.ok_or(RecvTimeoutError::Closed));
+        }
+        None
+    }
+
+    /// One poll of an async receive, by a task that keeps `ticket` between
+    /// its polls: the value, `Err` once every producer is gone and the ring
+    /// is drained, or `Pending` with the task's waker where the next
+    /// value's producer (or the close) wakes it. Consumers that do not
+    /// `Park` are never woken: then the task wakes itself to be polled
+    /// again.
+    #[cfg(feature = "async")]
+    pub(super) fn poll_recv(
+        &self,
+        ticket: &mut TaskTicket,
+        cx: &mut Context<'_>,
+    ) -> Poll<Result<T, RecvError>> {
+        let done = match self.try_recv() {
+            Ok(value) => Ok(value),
+            Err(TryRecvError::Closed) => Err(RecvError),
+            Err(TryRecvError::Empty) => return self.poll_wait_for_value(ticket, cx),
+        };
+        // Done without waiting now: if an earlier poll left the task in the
+        // list, it leaves (a wake-up it got is used up by this receive).
+        self.ring.shared().not_empty.stop_waiting(ticket, false);
+        Poll::Ready(done)
+    }
+
+    /// The ring looked empty: waits at `not_empty` (see `poll_recv`).
+    #[cfg(feature = "async")]
+    fn poll_wait_for_value(
+        &self,
+        ticket: &mut TaskTicket,
+        cx: &mut Context<'_>,
+    ) -> Poll<Result<T, RecvError>> {
+        let shared = self.ring.shared();
+        if !shared.consumers_sleep() {
+            cx.waker().wake_by_ref();
+            return Poll::Pending;
+        }
+        let attempt = |look| self.take_or_closed(look);
+        match shared.not_empty.poll_wait(ticket, cx.waker(), attempt) {
+            Some(Ok(value)) => {
+                self.took(1);
+                Poll::Ready(Ok(value))
+            }
+            Some(Err(_)) => Poll::Ready(Err(RecvError)),
+            None => Poll::Pending,
+        }
+    }
+
+    /// An async receive gives up (its future is dropped): if a producer
+    /// woke it for a value it will not take, another waiter gets the
+    /// wake-up.
+    #[cfg(feature = "async")]
+    pub(super) fn cancel_recv(&self, ticket: &mut TaskTicket) {
+        self.ring.shared().not_empty.stop_waiting(ticket, true);
     }
 
     /// Runs `pop` with the protocol's consumer state. A ring whose consumer

@@ -3,9 +3,13 @@
 //! [`Ring`](crate::ring::Ring) contract.
 
 mod consumer;
+#[cfg(feature = "async")]
+mod future;
 mod producer;
 
 pub use consumer::{Consumer, IntoIter, Iter, TryIter};
+#[cfg(feature = "async")]
+pub use future::{RecvFuture, SendFuture};
 pub use producer::Producer;
 
 use crate::ring::Ring;

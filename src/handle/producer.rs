@@ -2,15 +2,21 @@
 //! timeouts, closing and counting on the send side, written once over the
 //! [`Ring`] contract for every topology.
 
+#[cfg(feature = "async")]
+use super::SendFuture;
 use super::{deadline_after, fmt_handle, AfterBatch, Local};
 use crate::ring::Ring;
 use crate::shared::Kind;
 use crate::stats::Counters;
 use crate::sync::Arc;
 use crate::topology::{kind, sealed, ManyProducers, Topology};
+#[cfg(feature = "async")]
+use crate::wait::TaskTicket;
 use crate::wait::{wait_until, Look};
 use crate::{Overflow, Pressure, SendError, SendTimeoutError, Stats, TrySendError};
 use std::marker::PhantomData;
+#[cfg(feature = "async")]
+use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
 /// The sending half of a ring of topology `K` (its policy included).
@@ -118,6 +124,36 @@ impl<T, K: Topology> Producer<T, K> {
         self.send_until(value, Some(deadline))
     }
 
+    /// Sends `value` by the ring's policy, awaiting room on a full
+    /// [`Block`](crate::Block) ring: the async form of
+    /// [`send`](Self::send), for a producer in an async task (any
+    /// executor: the future is driven by its `Waker` alone). On
+    /// [`DropNewest`](crate::DropNewest) and [`DropOldest`](crate::DropOldest)
+    /// rings it never waits and resolves at once to what `send` returns.
+    ///
+    /// The task is woken by the receive that frees a slot, or by the close,
+    /// when the producer side [`Park`](crate::Wait::Park)s (the default);
+    /// beside other waits nothing wakes it, so it re-polls itself through
+    /// the executor until there is room. Dropping the future before it
+    /// resolves never queues the value (see [`SendFuture`]).
+    ///
+    /// # Errors
+    /// [`SendError`] with the value once every consumer is gone.
+    ///
+    /// ```
+    /// let (mut tx, rx) = ringweir::spsc::channel::<u32>(1);
+    /// let consumer = std::thread::spawn(move || (rx.recv(), rx.recv()));
+    /// pollster::block_on(async {
+    ///     tx.send_async(1).await.unwrap();
+    ///     tx.send_async(2).await.unwrap(); // awaits room if 1 is still queued
+    /// });
+    /// assert_eq!(consumer.join().unwrap(), (Ok(1), Ok(2)));
+    /// ```
+    #[cfg(feature = "async")]
+    pub fn send_async(&mut self, value: T) -> SendFuture<'_, T, K> {
+        SendFuture::new(self, value)
+    }
+
     /// Sends by the ring's policy, waiting until `deadline` at most (`None`:
     /// as long as it takes) when the policy is `Block`.
     ///
@@ -172,28 +208,7 @@ impl<T, K: Topology> Producer<T, K> {
             shared.config.producer_wait,
             &shared.not_full,
             deadline,
-            |look| {
-                let value = pending.take()?;
-                // Not `consumers_left`: this may run under the wait point's
-                // lock, which the leaving consumer takes before it drains, and
-                // discarding waits for that drain.
-                if shared.consumers_gone() {
-                    return Some(Err(SendTimeoutError::Closed(value)));
-                }
-                // A poll need not tell a full ring from a consumer still taking
-                // the value in our slot (see `Ring::push_waiting`).
-                let pushed = self.with_local(|local| match look {
-                    Look::Poll => ring.push_waiting(local, value),
-                    Look::Exact => ring.try_push(local, value),
-                });
-                match pushed {
-                    Ok(()) => Some(Ok(())),
-                    Err(value) => {
-                        pending = Some(value);
-                        None
-                    }
-                }
-            },
+            |look| self.push_or_closed(&mut pending, look),
         );
         match done {
             Some(Ok(())) => {
@@ -205,6 +220,107 @@ impl<T, K: Topology> Producer<T, K> {
                 pending.expect("a timed-out send still holds its value"),
             )),
         }
+    }
+
+    /// One attempt of a waiting send of the value in `pending`: `Ok` once
+    /// it is queued (the caller then runs `after_push`), `Closed` with the
+    /// value once every consumer is gone, or `None` with the value back in
+    /// `pending`: wait on.
+    fn push_or_closed(
+        &self,
+        pending: &mut Option<T>,
+        look: Look,
+    ) -> Option<Result<(), SendTimeoutError<T>>> {
+        let ring = &*self.ring;
+        let value = pending.take()?;
+        // Not `consumers_left`: this may run under the wait point's lock,
+        // which the leaving consumer takes before it drains, and
+        // discarding waits for that drain.
+        if ring.shared().consumers_gone() {
+            return Some(Err(SendTimeoutError::Closed(value)));
+        }
+        // A poll need not tell a full ring from a consumer still taking the
+        // value in our slot (see `Ring::push_waiting`).
+        let pushed = self.with_local(|local| match look {
+            Look::Poll => ring.push_waiting(local, value),
+            Look::Exact => ring.try_push(local, value),
+        });
+        match pushed {
+            Ok(()) => Some(Ok(())),
+            Err(value) => {
+                *pending = Some(value);
+                None
+            }
+        }
+    }
+
+    /// One poll of an async send of the value in `pending`, by a task that
+    /// keeps `ticket` between its polls. Only a `Block` ring waits: the
+    /// other policies send at once, as [`send`](Self::send) does. On a full
+    /// `Block` ring: `Pending`, with the value kept in `pending` and the
+    /// task's waker where the next receive (or the close) wakes it.
+    /// Producers that do not `Park` are never woken: then the task wakes
+    /// itself to be polled again.
+    #[cfg(feature = "async")]
+    pub(super) fn poll_send(
+        &self,
+        pending: &mut Option<T>,
+        ticket: &mut TaskTicket,
+        cx: &mut Context<'_>,
+    ) -> Poll<Result<Sent<T, K>, SendError<T>>> {
+        let value = pending
+            .take()
+            .expect("ringweir: a send future polled after it completed");
+        if kind::<K>() != Kind::Block {
+            return Poll::Ready(self.send(value));
+        }
+        let done = match self.try_send(value) {
+            Ok(()) => Ok(K::Policy::sent(None)),
+            Err(TrySendError::Closed(value)) => Err(SendError(value)),
+            Err(TrySendError::Full(value)) => {
+                *pending = Some(value);
+                return self.poll_wait_for_room(pending, ticket, cx);
+            }
+        };
+        // Done without waiting now: if an earlier poll left the task in the
+        // list, it leaves (a wake-up it got is used up by this send).
+        self.ring.shared().not_full.stop_waiting(ticket, false);
+        Poll::Ready(done)
+    }
+
+    /// The ring looked full: waits at `not_full` (see `poll_send`).
+    #[cfg(feature = "async")]
+    fn poll_wait_for_room(
+        &self,
+        pending: &mut Option<T>,
+        ticket: &mut TaskTicket,
+        cx: &mut Context<'_>,
+    ) -> Poll<Result<Sent<T, K>, SendError<T>>> {
+        let shared = self.ring.shared();
+        if ticket.first_wait() {
+            Counters::bump(&shared.counters.waits);
+        }
+        if !shared.producers_sleep() {
+            cx.waker().wake_by_ref();
+            return Poll::Pending;
+        }
+        let attempt = |look| self.push_or_closed(pending, look);
+        match shared.not_full.poll_wait(ticket, cx.waker(), attempt) {
+            Some(Ok(())) => {
+                self.after_push(1);
+                Poll::Ready(Ok(K::Policy::sent(None)))
+            }
+            Some(Err(closed)) => Poll::Ready(Err(SendError(closed.into_inner()))),
+            None => Poll::Pending,
+        }
+    }
+
+    /// An async send gives up (its future is dropped or cancelled): if a
+    /// consumer woke it for a slot it will not fill, another waiter gets
+    /// the wake-up.
+    #[cfg(feature = "async")]
+    pub(super) fn cancel_send(&self, ticket: &mut TaskTicket) {
+        self.ring.shared().not_full.stop_waiting(ticket, true);
     }
 
     /// Sends `value` if there is room right now. Never waits and never

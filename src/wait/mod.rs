@@ -47,6 +47,20 @@
 //! Closing always takes the mutex and notifies everyone, so a closing
 //! thread needs no fast-path reasoning at all.
 //!
+//! # Tasks
+//!
+//! An async task waits at the same point as a thread, by the same
+//! protocol: holding the mutex, it adds its `Waker` to the point's list
+//! and counts itself as a sleeper (`state += SLEEPER`), runs F2 and
+//! re-checks. If the re-check finds nothing it returns `Pending` with its
+//! waker left in the list. A waker that finds sleepers takes the lock,
+//! removes up to as many wakers from the list as it made steps of progress
+//! (uncounting each), and wakes them after the unlock; threads get what is
+//! left of the count. A task woken and then dropped before it looked
+//! passes its wake-up on to the next waiter, so no waiter is stranded
+//! beside a value or a free slot. While no task waits, the list costs the
+//! other side nothing: the word it loads is still 0.
+//!
 //! # Pace
 //!
 //! How long a `Park` waiter spins and yields before it sleeps adapts to how
@@ -62,7 +76,13 @@
 use crate::sync::{
     elapsed, fence, sleep, spin_hint, yield_now, AtomicUsize, Condvar, Mutex, Ordering,
 };
+use std::task::Waker;
 use std::time::{Duration, Instant};
+
+#[cfg(feature = "async")]
+mod tasks;
+#[cfg(feature = "async")]
+pub(crate) use tasks::TaskTicket;
 
 /// How a thread waits: a producer blocked on a full ring, or a consumer on
 /// an empty one.
@@ -269,8 +289,18 @@ pub struct WaitPoint {
     /// A [`Pace`], written after each sleep. Relaxed throughout: it is
     /// advice, and any value is safe.
     pace: AtomicUsize,
-    lock: Mutex,
+    /// The sleepers' mutex, holding the tasks that wait here.
+    lock: Mutex<Tasks>,
     cond: Condvar,
+}
+
+/// The async tasks waiting at a [`WaitPoint`], oldest first, each under a
+/// ticket of its own. Each one is counted in the point's state word.
+#[derive(Debug, Default)]
+struct Tasks {
+    waiting: Vec<(u64, Waker)>,
+    #[cfg_attr(not(feature = "async"), allow(dead_code))]
+    next_ticket: u64,
 }
 
 impl WaitPoint {
@@ -339,14 +369,33 @@ impl WaitPoint {
     #[cold]
     fn wake(&self, count: usize) {
         // Taking the lock waits out a sleeper between its increment and its
-        // wait; once we have it, every counted sleeper is waiting (or has
-        // seen the progress and left). Notifying after the unlock lets the
-        // woken thread take the lock at once instead of waking into a lock
-        // we still hold.
-        drop(self.lock.lock());
+        // wait (or a task between its increment and its re-check); once we
+        // have it, every counted sleeper is waiting (or has seen the
+        // progress and left). Notifying after the unlock lets the woken
+        // thread take the lock at once instead of waking into a lock we
+        // still hold.
+        let mut tasks = self.lock.lock();
+        let woken: Vec<Waker> = if tasks.waiting.is_empty() {
+            Vec::new()
+        } else {
+            let n = count.min(tasks.waiting.len());
+            // Relaxed: under the lock, as every change of the count of
+            // tasks; a stale non-zero only costs a waker one needless lock.
+            self.state.fetch_sub(n * SLEEPER, Ordering::Relaxed);
+            tasks.waiting.drain(..n).map(|(_, waker)| waker).collect()
+        };
         // Relaxed: the lock ordered every counted sleeper's increment before
         // this load; a sleeper that left meanwhile only makes us wake more.
-        let asleep = self.state.load(Ordering::Relaxed) / SLEEPER;
+        let asleep =
+            (self.state.load(Ordering::Relaxed) / SLEEPER).saturating_sub(tasks.waiting.len());
+        drop(tasks);
+        let count = count - woken.len();
+        for waker in woken {
+            waker.wake();
+        }
+        if asleep == 0 || count == 0 {
+            return;
+        }
         if asleep <= 1 {
             // The common case, one sleeper: waking one is the cheaper call
             // (`notify_all` would also move the others to the mutex's queue).
