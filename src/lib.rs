@@ -93,7 +93,10 @@
 //! With the `async` feature, [`Producer::send_async`] and
 //! [`Consumer::recv_async`] return futures driven by their `Waker` alone:
 //! they run under tokio, async-std, smol or a plain `block_on`, and the
-//! feature adds no dependency. Any mix works on one ring: a producer
+//! feature depends on no runtime. A consumer is also a
+//! [`Stream`](futures_core::Stream) of its values and a producer a
+//! [`Sink`](futures_sink::Sink), for combinators and for tasks that own
+//! their handle. Any mix works on one ring: a producer
 //! thread feeding a consumer task, a task feeding a thread, or tasks on
 //! both sides. A task waits where a parked thread would, and is woken the
 //! same way, by the other side's progress or by the close, when its side

@@ -10,6 +10,7 @@
 mod common;
 
 use common::{build, policy, queued, returned, scaled, Policy};
+use futures_core::Stream;
 use pollster::block_on;
 use ringweir::{Builder, RecvError, SendError, Topology, Wait};
 use std::future::Future;
@@ -244,4 +245,83 @@ fn async_sends_that_waited_are_counted_once() {
     assert!(matches!(poll_once(&mut pending), Poll::Ready(Ok(()))));
     drop(pending);
     assert_eq!(rx.stats().waits, 1);
+}
+
+/// The next item of a stream, awaited.
+async fn next<S: Stream + Unpin>(stream: &mut S) -> Option<S::Item> {
+    std::future::poll_fn(|cx| Pin::new(&mut *stream).poll_next(cx)).await
+}
+
+/// Sends `item` through a sink: ready, start, flush.
+async fn feed<T, S: futures_sink::Sink<T> + Unpin>(sink: &mut S, item: T) -> Result<(), S::Error> {
+    std::future::poll_fn(|cx| Pin::new(&mut *sink).poll_ready(cx)).await?;
+    Pin::new(&mut *sink).start_send(item)?;
+    std::future::poll_fn(|cx| Pin::new(&mut *sink).poll_flush(cx)).await
+}
+
+/// A producer task feeding the handle as a `Sink` and a consumer task
+/// reading the handle as a `Stream`, on a ring `K` of capacity 4: on a
+/// `Block` ring every value arrives in order; on the others what arrives
+/// is in order and the ring's counters account for the rest.
+fn stream_and_sink<K: Topology>()
+where
+    ringweir::Producer<u64, K>: Send + 'static,
+{
+    let what = common::name::<K>();
+    let n = scaled(20_000);
+    let (mut tx, mut rx) = build::<u64, K>(Builder::new(4));
+    let producer = thread::spawn(move || {
+        block_on(async {
+            for i in 0..n {
+                feed(&mut tx, i).await.unwrap();
+            }
+        })
+    });
+    let got: Vec<u64> = block_on(async {
+        let mut got = Vec::new();
+        while let Some(v) = next(&mut rx).await {
+            got.push(v);
+        }
+        got
+    });
+    producer.join().unwrap();
+    assert!(got.windows(2).all(|w| w[0] < w[1]), "{what}: out of order");
+    let s = rx.stats();
+    if policy::<K>() == Policy::Block {
+        assert_eq!(got.len() as u64, n, "{what}");
+    }
+    assert_eq!(s.received, got.len() as u64, "{what}");
+    assert_eq!(
+        s.received + s.evicted + s.dropped + s.discarded,
+        n,
+        "{what}: {s:?}"
+    );
+}
+
+#[test]
+fn stream_and_sink_on_every_ring() {
+    each_ring!(stream_and_sink());
+}
+
+#[test]
+fn a_sink_hands_its_item_back_once_the_ring_closes() {
+    let (mut tx, rx) = ringweir::spsc::channel::<u8>(1);
+    block_on(feed(&mut tx, 1)).unwrap();
+    drop(rx);
+    assert_eq!(block_on(feed(&mut tx, 2)), Err(SendError(2)));
+}
+
+#[test]
+fn a_dropped_stream_passes_its_wake_up_on() {
+    // The older of two waiting streams is woken by the one value, then
+    // dropped: the younger still gets it.
+    let (tx, mut first) = ringweir::mpmc::channel::<u8>(2);
+    let mut second = first.clone();
+    let mut cx = Context::from_waker(Waker::noop());
+    assert!(Pin::new(&mut first).poll_next(&mut cx).is_pending());
+    let waiting = thread::spawn(move || block_on(next(&mut second)));
+    thread::sleep(std::time::Duration::from_millis(20));
+    tx.send(5).unwrap();
+    drop(first);
+    assert_eq!(waiting.join().unwrap(), Some(5));
 }

@@ -12,6 +12,8 @@
 //! The waking side keeps its handle until the waiting task is done, so
 //! that closing (which wakes everyone) cannot stand in for a lost wake-up.
 
+use futures_core::Stream;
+use futures_sink::Sink;
 use loom::future::block_on;
 use loom::thread;
 use ringweir::{Builder, RecvError, SendError, Wait};
@@ -165,5 +167,59 @@ fn closing_wakes_waiting_tasks() {
             other => panic!("{other:?}"),
         }
         assert_eq!(tx.len(), 0, "nothing lingers once the send is done");
+    });
+}
+
+/// The handles as `Stream` and `Sink` wait where the futures do, with the
+/// waiting state kept in the handle: a consumer handle whose stream was
+/// woken and that is then dropped passes the wake-up on to a second
+/// waiting stream; a producer handle whose sink was woken and that is then
+/// dropped passes it on to a second waiting sink, and its held value is
+/// never queued.
+#[test]
+fn dropped_handles_pass_their_stream_and_sink_wake_ups_on() {
+    loom::model(|| {
+        let (tx, mut first) = Builder::new(2).wait(Wait::Park).mpmc::<usize>().unwrap();
+        let mut second = first.clone();
+        let mut cx = Context::from_waker(Waker::noop());
+        assert!(Pin::new(&mut first).poll_next(&mut cx).is_pending());
+        let waiting = thread::spawn(move || {
+            let got = block_on(std::future::poll_fn(|cx| {
+                Pin::new(&mut second).poll_next(cx)
+            }));
+            (got, second)
+        });
+        tx.send(4).unwrap();
+        drop(first);
+        let (got, second) = waiting.join().unwrap();
+        assert_eq!(got, Some(4));
+        drop((tx, second));
+    });
+    loom::model(|| {
+        let (mut first, rx) = Builder::new(1).wait(Wait::Park).mpsc::<usize>().unwrap();
+        let mut second = first.clone();
+        first.send(1).unwrap();
+        let mut cx = Context::from_waker(Waker::noop());
+        assert!(Pin::new(&mut first).poll_ready(&mut cx).is_ready());
+        Pin::new(&mut first).start_send(2).unwrap();
+        assert!(Pin::new(&mut first).poll_flush(&mut cx).is_pending());
+        let waiting = thread::spawn(move || {
+            let sent = block_on(async {
+                std::future::poll_fn(|cx| Pin::new(&mut second).poll_ready(cx)).await?;
+                Pin::new(&mut second).start_send(3)?;
+                std::future::poll_fn(|cx| Pin::new(&mut second).poll_flush(cx)).await
+            });
+            (sent, second)
+        });
+        assert_eq!(rx.recv(), Ok(1));
+        drop(first);
+        let (sent, second) = waiting.join().unwrap();
+        assert_eq!(sent, Ok(()));
+        assert_eq!(
+            rx.try_recv(),
+            Ok(3),
+            "the dropped sink's value was never queued"
+        );
+        drop(second);
     });
 }

@@ -44,6 +44,9 @@ pub struct Consumer<T, K: Topology> {
     /// Values this handle received (published under `Tally::ByConsumer`,
     /// where the handle is not shared: only its thread writes it).
     received: AtomicUsize,
+    /// Where this handle's `Stream` waits between its polls.
+    #[cfg(feature = "async")]
+    stream: TaskTicket,
     _values: PhantomData<fn() -> T>,
 }
 
@@ -56,6 +59,8 @@ impl<T, K: Topology> Consumer<T, K> {
             ring,
             evicted_seen: AtomicUsize::new(evicted_seen),
             received: AtomicUsize::new(0),
+            #[cfg(feature = "async")]
+            stream: TaskTicket::default(),
             _values: PhantomData,
         }
     }
@@ -529,6 +534,16 @@ impl<T, K: Topology> Consumer<T, K> {
         }
     }
 
+    /// One poll of the handle as a `Stream`: the next value, `None` once
+    /// every producer is gone and the ring is drained.
+    #[cfg(feature = "async")]
+    pub(super) fn poll_stream(&mut self, cx: &mut Context<'_>) -> Poll<Option<T>> {
+        let mut ticket = std::mem::take(&mut self.stream);
+        let next = self.poll_recv(&mut ticket, cx);
+        self.stream = ticket;
+        next.map(Result::ok)
+    }
+
     /// An async receive gives up (its future is dropped): if a producer
     /// woke it for a value it will not take, another waiter gets the
     /// wake-up.
@@ -649,6 +664,13 @@ impl<T, K: ManyConsumers> Clone for Consumer<T, K> {
 
 impl<T, K: Topology> Drop for Consumer<T, K> {
     fn drop(&mut self) {
+        // A wake-up this handle's stream got and will not act on goes to
+        // another waiter.
+        #[cfg(feature = "async")]
+        {
+            let mut ticket = std::mem::take(&mut self.stream);
+            self.cancel_recv(&mut ticket);
+        }
         // Before the flag that lets producers discard: the drain below may
         // run beside them.
         self.ring.share_pops(self.local.get_mut());

@@ -6,6 +6,8 @@ mod consumer;
 #[cfg(feature = "async")]
 mod future;
 mod producer;
+#[cfg(feature = "async")]
+mod stream;
 
 pub use consumer::{Consumer, IntoIter, Iter, TryIter};
 #[cfg(feature = "async")]
@@ -36,6 +38,13 @@ unsafe impl<T: Send, K: ManyProducers> Sync for Producer<T, K> {}
 // SAFETY: as for `Sync` of `Producer`, with `Consumer::with_local`; the
 // handle's counters are atomics.
 unsafe impl<T: Send, K: ManyConsumers> Sync for Consumer<T, K> {}
+
+// Nothing in a handle is ever pinned (values move in and out of the ring,
+// a `Sink`'s held value included, and the protocol state is plain data),
+// so a handle may move whatever `T` is: `Stream`/`Sink` and the futures
+// that borrow a handle work on it without `Box::pin`.
+impl<T, K: Topology> Unpin for Producer<T, K> {}
+impl<T, K: Topology> Unpin for Consumer<T, K> {}
 
 /// Fails to compile unless what the `Send`/`Sync` impls above claim of each
 /// ring protocol holds.

@@ -40,6 +40,10 @@ pub struct Producer<T, K: Topology> {
     /// calls that run none of the caller's code while they hold it (see
     /// `with_local`); the calls that do (a `clone`) take `&mut self`.
     local: Local<PushLocal<T, K>>,
+    /// The value this handle's `Sink` holds until it is sent, and where it
+    /// waits meanwhile.
+    #[cfg(feature = "async")]
+    sink: (Option<T>, TaskTicket),
     _values: PhantomData<fn(T)>,
 }
 
@@ -56,6 +60,8 @@ impl<T, K: Topology> Producer<T, K> {
         Self {
             local: Local::new(ring.push_local()),
             ring,
+            #[cfg(feature = "async")]
+            sink: (None, TaskTicket::default()),
             _values: PhantomData,
         }
     }
@@ -313,6 +319,31 @@ impl<T, K: Topology> Producer<T, K> {
             Some(Err(closed)) => Poll::Ready(Err(SendError(closed.into_inner()))),
             None => Poll::Pending,
         }
+    }
+
+    /// The handle as a `Sink`: holds `value` until a flush sends it. The
+    /// caller has seen `poll_sink_flush` ready, so nothing is held now.
+    #[cfg(feature = "async")]
+    pub(super) fn sink_hold(&mut self, value: T) {
+        debug_assert!(self.sink.0.is_none(), "start_send without poll_ready");
+        self.sink.0 = Some(value);
+    }
+
+    /// Sends the value the `Sink` holds, if any, by the ring's policy
+    /// (awaiting room on a full `Block` ring). What a drop policy hands
+    /// back (refused or evicted) is dropped here; the ring counts it.
+    #[cfg(feature = "async")]
+    pub(super) fn poll_sink_flush(
+        &mut self,
+        cx: &mut Context<'_>,
+    ) -> Poll<Result<(), SendError<T>>> {
+        if self.sink.0.is_none() {
+            return Poll::Ready(Ok(()));
+        }
+        let (mut pending, mut ticket) = std::mem::take(&mut self.sink);
+        let sent = self.poll_send(&mut pending, &mut ticket, cx);
+        self.sink = (pending, ticket);
+        sent.map_ok(drop)
     }
 
     /// An async send gives up (its future is dropped or cancelled): if a
@@ -594,6 +625,13 @@ impl<T, K: ManyProducers> Clone for Producer<T, K> {
 
 impl<T, K: Topology> Drop for Producer<T, K> {
     fn drop(&mut self) {
+        // A wake-up this handle's sink got and will not act on goes to
+        // another waiter; a value it still holds was never queued.
+        #[cfg(feature = "async")]
+        {
+            let mut ticket = std::mem::take(&mut self.sink.1);
+            self.cancel_send(&mut ticket);
+        }
         self.ring.shared().remove_producer();
     }
 }
