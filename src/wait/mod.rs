@@ -375,22 +375,25 @@ impl WaitPoint {
         // thread take the lock at once instead of waking into a lock we
         // still hold.
         let mut tasks = self.lock.lock();
-        let woken: Vec<Waker> = if tasks.waiting.is_empty() {
-            Vec::new()
+        // The tasks to wake, oldest first; only a wake-up of two or more
+        // allocates.
+        let n = count.min(tasks.waiting.len());
+        let (first, rest) = if n == 0 {
+            (None, Vec::new())
         } else {
-            let n = count.min(tasks.waiting.len());
             // Relaxed: under the lock, as every change of the count of
             // tasks; a stale non-zero only costs a waker one needless lock.
             self.state.fetch_sub(n * SLEEPER, Ordering::Relaxed);
-            tasks.waiting.drain(..n).map(|(_, waker)| waker).collect()
+            let mut woken = tasks.waiting.drain(..n).map(|(_, waker)| waker);
+            (woken.next(), woken.collect::<Vec<_>>())
         };
         // Relaxed: the lock ordered every counted sleeper's increment before
         // this load; a sleeper that left meanwhile only makes us wake more.
         let asleep =
             (self.state.load(Ordering::Relaxed) / SLEEPER).saturating_sub(tasks.waiting.len());
         drop(tasks);
-        let count = count - woken.len();
-        for waker in woken {
+        let count = count - n;
+        for waker in first.into_iter().chain(rest) {
             waker.wake();
         }
         if asleep == 0 || count == 0 {
@@ -466,6 +469,21 @@ pub enum Look {
     /// sleeps only on an empty ring, and every value that lands after its
     /// re-check comes with a wake-up.
     Exact,
+}
+
+/// Looks up to [`QUICK_POLLS`] times, one spin hint apart, for a wait
+/// that can end without sleeping: the awaited progress usually lands
+/// within a few hundred nanoseconds (the other side is mid-push or mid-pop
+/// on the other core).
+#[cfg(feature = "async")]
+fn poll_briefly<R>(attempt: &mut impl FnMut(Look) -> Option<R>) -> Option<R> {
+    for _ in 0..QUICK_POLLS {
+        spin_hint();
+        if let Some(done) = attempt(Look::Poll) {
+            return Some(done);
+        }
+    }
+    None
 }
 
 /// Retries `attempt` by `strategy` until it returns `Some` (then that) or

@@ -2,7 +2,7 @@
 //! module): it leaves its waker in the point's list, counted as a sleeper,
 //! and re-checks; the other side's progress wakes it.
 
-use super::{Look, Tasks, WaitPoint, SLEEPER};
+use super::{poll_briefly, Look, Tasks, WaitPoint, SLEEPER};
 use crate::sync::{fence, Ordering};
 use std::task::Waker;
 
@@ -46,8 +46,15 @@ impl WaitPoint {
         &self,
         ticket: &mut TaskTicket,
         waker: &Waker,
-        attempt: impl FnOnce(Look) -> Option<R>,
+        mut attempt: impl FnMut(Look) -> Option<R>,
     ) -> Option<R> {
+        // As a thread's wait does, look a few times first: the other side
+        // is usually mid-step, and what it is about to publish spares this
+        // task the lock, the list and a wake-up.
+        if let Some(done) = poll_briefly(&mut attempt) {
+            self.stop_waiting(ticket, false);
+            return Some(done);
+        }
         let mut spare = Some(waker.clone());
         let mut tasks = self.lock.lock();
         match ticket.listed.and_then(|mine| tasks.position(mine)) {

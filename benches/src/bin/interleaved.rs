@@ -1,6 +1,8 @@
 //! Paired trials of the scenarios whose criterion rows swing with the VM:
-//! SPSC throughput (of u64 and of 128-byte values), SPSC round trip, single thread, batches, drop-oldest
-//! and the blocking many-thread shapes.
+//! SPSC throughput (of u64 and of 128-byte values), SPSC round trip,
+//! single thread, batches, drop-oldest, the blocking many-thread shapes,
+//! and async tasks beside tasks or threads (tokio's `mpsc`, kanal, flume
+//! and thingbuf as peers).
 //!
 //! Criterion measures one implementation after another, so on a small VM
 //! whose two vCPUs move between one core's hyperthreads and two cores, two
@@ -19,6 +21,9 @@
 //! Writes `target/ringweir-extra/interleaved.json` for `scripts/bench.py`
 //! (a run with `RINGWEIR_BENCH_ONLY` writes `interleaved-only.json`
 //! instead, so it never replaces a full run's).
+
+#[path = "interleaved/asynchronous.rs"]
+mod asynchronous;
 
 use crossbeam_utils::CachePadded;
 use ringweir::{Builder, DropOldest, Mpsc, Spsc, Topology, Wait};
@@ -669,11 +674,13 @@ fn main() {
         multi(2, 2, msgs),
         multi(4, 4, msgs),
     ];
+    let scenarios = scenarios
+        .into_iter()
+        .chain(asynchronous::scenarios(msgs / 4, trips / 4));
     // `RINGWEIR_BENCH_ONLY=batch` (a substring of a scenario's name) runs
     // just the scenarios that match: for a quick A/B of one change.
     let only = std::env::var("RINGWEIR_BENCH_ONLY").unwrap_or_default();
     let scenarios: Vec<Scenario> = scenarios
-        .into_iter()
         .filter(|s| s.name.contains(only.as_str()))
         .collect();
     // samples[scenario][implementation][trial]
