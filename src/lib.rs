@@ -268,6 +268,20 @@ mod handle_layout {
         owns_lines::<mpsc::Consumer<u64>>();
         owns_lines::<mpmc::Consumer<[u8; 200]>>();
     }
+
+    /// A handle holds no `T` of its own, whatever its features: a value
+    /// larger than a thread's stack must not make its handles as large.
+    #[test]
+    fn handles_do_not_grow_with_the_value() {
+        assert_eq!(
+            size_of::<spsc::Producer<[u8; 1 << 16]>>(),
+            size_of::<spsc::Producer<u8>>()
+        );
+        assert_eq!(
+            size_of::<mpmc::Consumer<[u8; 1 << 16]>>(),
+            size_of::<mpmc::Consumer<u8>>()
+        );
+    }
 }
 
 /// The README's examples, compiled and run as doc tests.

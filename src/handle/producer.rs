@@ -40,14 +40,23 @@ pub struct Producer<T, K: Topology> {
     /// calls that run none of the caller's code while they hold it (see
     /// `with_local`); the calls that do (a `clone`) take `&mut self`.
     local: Local<PushLocal<T, K>>,
-    /// The value this handle's `Sink` holds until it is sent, and where it
-    /// waits meanwhile.
+    /// What this handle's `Sink` holds until it is sent, and where it waits
+    /// meanwhile: allocated at the sink's first use, so that a handle
+    /// never holds a `T` of its own (a large `T` would make every handle
+    /// as large).
     #[cfg(feature = "async")]
-    sink: (Option<T>, TaskTicket),
+    sink: Option<Box<SinkSlot<T>>>,
     _values: PhantomData<fn(T)>,
 }
 
 type PushLocal<T, K> = <<K as sealed::Topology>::Ring<T> as Ring<T>>::PushLocal;
+
+/// The item a producer's `Sink` holds, and where the sink waits.
+#[cfg(feature = "async")]
+struct SinkSlot<T> {
+    held: Option<T>,
+    ticket: TaskTicket,
+}
 
 /// What a successful send returns on a ring of topology `K`.
 type Sent<T, K> = <<K as Topology>::Policy as Overflow>::Sent<T>;
@@ -61,7 +70,7 @@ impl<T, K: Topology> Producer<T, K> {
             local: Local::new(ring.push_local()),
             ring,
             #[cfg(feature = "async")]
-            sink: (None, TaskTicket::default()),
+            sink: None,
             _values: PhantomData,
         }
     }
@@ -325,8 +334,14 @@ impl<T, K: Topology> Producer<T, K> {
     /// caller has seen `poll_sink_flush` ready, so nothing is held now.
     #[cfg(feature = "async")]
     pub(super) fn sink_hold(&mut self, value: T) {
-        debug_assert!(self.sink.0.is_none(), "start_send without poll_ready");
-        self.sink.0 = Some(value);
+        let slot = self.sink.get_or_insert_with(|| {
+            Box::new(SinkSlot {
+                held: None,
+                ticket: TaskTicket::default(),
+            })
+        });
+        debug_assert!(slot.held.is_none(), "start_send without poll_ready");
+        slot.held = Some(value);
     }
 
     /// Sends the value the `Sink` holds, if any, by the ring's policy
@@ -337,13 +352,17 @@ impl<T, K: Topology> Producer<T, K> {
         &mut self,
         cx: &mut Context<'_>,
     ) -> Poll<Result<(), SendError<T>>> {
-        if self.sink.0.is_none() {
+        let Some(mut slot) = self.sink.take() else {
             return Poll::Ready(Ok(()));
-        }
-        let (mut pending, mut ticket) = std::mem::take(&mut self.sink);
-        let sent = self.poll_send(&mut pending, &mut ticket, cx);
-        self.sink = (pending, ticket);
-        sent.map_ok(drop)
+        };
+        let sent = if slot.held.is_some() {
+            self.poll_send(&mut slot.held, &mut slot.ticket, cx)
+                .map_ok(drop)
+        } else {
+            Poll::Ready(Ok(()))
+        };
+        self.sink = Some(slot);
+        sent
     }
 
     /// An async send gives up (its future is dropped or cancelled): if a
@@ -628,9 +647,8 @@ impl<T, K: Topology> Drop for Producer<T, K> {
         // A wake-up this handle's sink got and will not act on goes to
         // another waiter; a value it still holds was never queued.
         #[cfg(feature = "async")]
-        {
-            let mut ticket = std::mem::take(&mut self.sink.1);
-            self.cancel_send(&mut ticket);
+        if let Some(mut slot) = self.sink.take() {
+            self.cancel_send(&mut slot.ticket);
         }
         self.ring.shared().remove_producer();
     }
