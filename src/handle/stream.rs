@@ -15,6 +15,14 @@ use std::task::{Context, Poll};
 /// tasks that own the consumer. Between polls the handle remembers where
 /// it waits; dropping the handle passes on a wake-up it did not act on.
 ///
+/// A handle that returned `Pending` keeps its place among the waiters
+/// until it is polled again or dropped. On an [`mpmc`](crate::mpmc) ring,
+/// a stream you stop polling while you keep the handle (a `select!`
+/// branch that lost, a timeout) may take the wake-up of a value that
+/// another consumer was waiting for, until you poll it again or drop it.
+/// For a wait you may abandon, use [`recv_async`](Consumer::recv_async):
+/// its future gives its place up when dropped.
+///
 /// ```
 /// use futures_core::Stream;
 /// use std::pin::Pin;
@@ -44,6 +52,12 @@ impl<T, K: Topology> Stream for Consumer<T, K> {
 /// once every consumer is gone, hands the held item back. Closing the sink
 /// only flushes: the ring closes when the handle is dropped. An item still
 /// held when the handle is dropped is dropped with it, never queued.
+///
+/// As for the consumer's `Stream`, a sink whose flush returned `Pending`
+/// keeps its place among the waiting producers until it is polled again
+/// or dropped; for a send you may abandon on a ring of several producers,
+/// use [`send_async`](Producer::send_async), whose future gives its place
+/// up when dropped.
 ///
 /// ```
 /// use futures_sink::Sink;

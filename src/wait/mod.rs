@@ -476,6 +476,7 @@ pub enum Look {
 /// within a few hundred nanoseconds (the other side is mid-push or mid-pop
 /// on the other core).
 #[cfg(feature = "async")]
+#[cfg_attr(loom, allow(clippy::reversed_empty_ranges))]
 fn poll_briefly<R>(attempt: &mut impl FnMut(Look) -> Option<R>) -> Option<R> {
     for _ in 0..QUICK_POLLS {
         spin_hint();

@@ -1,6 +1,13 @@
 //! How an async task waits at a [`WaitPoint`] (see "Tasks" in the parent
 //! module): it leaves its waker in the point's list, counted as a sleeper,
 //! and re-checks; the other side's progress wakes it.
+//!
+//! A `Waker` whose `clone`, `wake` or `drop` panics is outside what this
+//! guarantees: the panic comes out of the ring call that ran it, and a
+//! wake-up may then go undelivered (other tasks woken in the same call,
+//! or the wake-up of the call that was under way). No value is
+//! dropped twice or leaked, though a value a receive had taken is then
+//! dropped by the unwinding.
 
 use super::{poll_briefly, Look, Tasks, WaitPoint, SLEEPER};
 use crate::sync::{fence, Ordering};
